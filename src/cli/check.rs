@@ -1,0 +1,136 @@
+//! `barometro check FILE.xlsx` (alias `verifica`): what was read, and every finding.
+
+use std::fmt::Write as _;
+
+use barometro::model::{Area, Ente, Severity};
+use barometro::read::{read_workbook, HeaderMap, ReadOptions};
+
+use super::{InputArgs, EXIT_DATA_ERRORS, EXIT_OK, EXIT_UNREADABLE};
+
+/// Builds the reading options from the command line, or an Italian error.
+pub fn read_options(input: &InputArgs) -> Result<ReadOptions, String> {
+    let header_map = match &input.mappa {
+        Some(path) => HeaderMap::from_file(path)?,
+        None => HeaderMap::default(),
+    };
+    Ok(ReadOptions {
+        header_map,
+        ente: input.ente.clone(),
+        include_hidden: input.fogli_nascosti,
+    })
+}
+
+/// Reads the input, or prints why it cannot and returns the exit status.
+pub fn read_input(input: &InputArgs) -> Result<Ente, i32> {
+    let options = read_options(input).map_err(|e| {
+        eprintln!("errore: {e}");
+        EXIT_UNREADABLE
+    })?;
+    read_workbook(&input.input, &options).map_err(|e| {
+        eprintln!("errore: {e}");
+        EXIT_UNREADABLE
+    })
+}
+
+pub fn run(input: &InputArgs, json: bool) -> i32 {
+    let ente = match read_input(input) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    if json {
+        match serde_json::to_string_pretty(&ente) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("errore: impossibile scrivere il JSON: {e}");
+                return EXIT_UNREADABLE;
+            }
+        }
+    } else {
+        print!("{}", summary(&ente));
+    }
+    exit_status(&ente)
+}
+
+/// 1 when the data has errors, 0 otherwise.
+pub fn exit_status(ente: &Ente) -> i32 {
+    if ente.worst_severity() == Some(Severity::Error) {
+        EXIT_DATA_ERRORS
+    } else {
+        EXIT_OK
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn area_line(out: &mut String, area: &Area, depth: usize) {
+    let objectives: Vec<_> = area.all_objectives().collect();
+    let indicators: usize = objectives.iter().map(|o| o.indicators.len()).sum();
+    let neutralised = objectives.iter().filter(|o| o.neutralised).count();
+    let _ = write!(
+        out,
+        "{}{} «{}»: {}, {}",
+        "  ".repeat(depth + 1),
+        area.kind,
+        area.name,
+        plural(objectives.len(), "obiettivo", "obiettivi"),
+        plural(indicators, "indicatore", "indicatori"),
+    );
+    if neutralised > 0 {
+        let _ = write!(out, " ({})", plural(neutralised, "neutralizzato", "neutralizzati"));
+    }
+    for total in &area.stated_totals {
+        let values: Vec<String> = total.values.iter().map(|(_, f)| f.raw.clone()).collect();
+        let _ = write!(out, "; {} {}", total.label.raw.trim().to_lowercase(), values.join(" "));
+    }
+    out.push('\n');
+    for sub in &area.areas {
+        area_line(out, sub, depth + 1);
+    }
+}
+
+/// The Italian summary printed by `check`.
+pub fn summary(ente: &Ente) -> String {
+    let mut out = String::new();
+    let objectives = ente.objective_count();
+    let neutralised = ente.objectives().filter(|o| o.neutralised).count();
+    let _ = writeln!(out, "File: {}", ente.file);
+    let _ = writeln!(out, "Ente: {}", ente.ente);
+    let _ = write!(
+        out,
+        "Letti: {}, {}",
+        plural(ente.areas.len(), "area", "aree"),
+        plural(objectives, "obiettivo", "obiettivi"),
+    );
+    if neutralised > 0 {
+        let _ = write!(out, " ({})", plural(neutralised, "neutralizzato", "neutralizzati"));
+    }
+    let _ = writeln!(out, ", {}", plural(ente.indicator_count(), "indicatore", "indicatori"));
+    out.push('\n');
+    for area in &ente.areas {
+        area_line(&mut out, area, 0);
+    }
+    let count = |s| ente.findings.iter().filter(|f| f.severity == s).count();
+    out.push('\n');
+    if ente.findings.is_empty() {
+        let _ = writeln!(out, "Nessuna segnalazione.");
+    } else {
+        let _ = writeln!(
+            out,
+            "Segnalazioni: {}, {}, {}",
+            plural(count(Severity::Error), "errore", "errori"),
+            plural(count(Severity::Warning), "avviso", "avvisi"),
+            plural(count(Severity::Info), "informazione", "informazioni"),
+        );
+        for f in &ente.findings {
+            let place = f
+                .source
+                .as_ref()
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "—".to_string());
+            let _ = writeln!(out, "  {:<7} {}  {}  [{}]", f.severity.label(), place, f.message, f.rule);
+        }
+    }
+    out
+}

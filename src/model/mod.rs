@@ -1,0 +1,493 @@
+//! The model: ente → areas (one or two levels) → objectives → indicators | activities.
+//!
+//! Every value read from a workbook is a [`Field`]: its raw text, its parsed [`Value`] and the
+//! cell it came from ([`Source`]). The model is what the rules score and what the reports show,
+//! so nothing is dropped: columns barometro does not know are kept as [`Objective::extra`] and
+//! [`Indicator::extra`].
+//!
+//! ```
+//! use barometro::model::{Ente, Area};
+//!
+//! let mut ente = Ente::new("Comune di Esempio", "obiettivi.xlsx");
+//! ente.areas.push(Area::new("Settore Finanze", "Settore"));
+//! assert_eq!(ente.objective_count(), 0);
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Serialize, Serializer};
+
+use crate::value::Value;
+
+/// Where a value comes from: a cell of a sheet of the input workbook (the file is
+/// [`Ente::file`]). Serialised as an Excel reference, `'Sheet name'!G12`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Source {
+    /// The sheet name.
+    pub sheet: Arc<str>,
+    /// Zero-based row.
+    pub row: u32,
+    /// Zero-based column.
+    pub col: u32,
+}
+
+impl Source {
+    /// A source at a zero-based (row, column) of a sheet.
+    ///
+    /// ```
+    /// use barometro::model::Source;
+    /// assert_eq!(Source::new("Foglio1".into(), 11, 6).to_string(), "Foglio1!G12");
+    /// assert_eq!(Source::new("Linea 1".into(), 0, 27).to_string(), "'Linea 1'!AB1");
+    /// ```
+    pub fn new(sheet: Arc<str>, row: u32, col: u32) -> Self {
+        Source { sheet, row, col }
+    }
+
+    /// The cell part alone, `G12`.
+    pub fn cell(&self) -> String {
+        format!("{}{}", column_letters(self.col), self.row + 1)
+    }
+}
+
+/// Excel column letters for a zero-based column: 0 → `A`, 26 → `AA`.
+///
+/// ```
+/// assert_eq!(barometro::model::column_letters(0), "A");
+/// assert_eq!(barometro::model::column_letters(27), "AB");
+/// assert_eq!(barometro::model::column_letters(16383), "XFD");
+/// ```
+pub fn column_letters(col: u32) -> String {
+    let mut n = col as u64 + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = ((n - 1) % 26) as u8;
+        out.push(b'A' + rem);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plain = !self.sheet.is_empty()
+            && self
+                .sheet
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            && !self.sheet.starts_with(|c: char| c.is_ascii_digit());
+        if plain {
+            write!(f, "{}!{}", self.sheet, self.cell())
+        } else {
+            write!(f, "'{}'!{}", self.sheet.replace('\'', "''"), self.cell())
+        }
+    }
+}
+
+impl Serialize for Source {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// One value read from a cell: what the user wrote, what barometro understood, and where.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Field {
+    /// The text as written (numbers in Italian notation).
+    pub raw: String,
+    /// The parsed value.
+    pub value: Value,
+    /// The cell it came from.
+    pub source: Source,
+}
+
+impl Field {
+    /// The number the value stands for, if any (see [`Value::number`]).
+    pub fn number(&self) -> Option<f64> {
+        self.value.number()
+    }
+
+    /// The text of the field, trimmed; empty for an empty cell.
+    pub fn text(&self) -> &str {
+        self.raw.trim()
+    }
+}
+
+/// Whether a higher or a lower value is better (*polarità*). It cannot be guessed from the
+/// wording: it is data, from a Polarità column or a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Polarity {
+    /// Higher is better (*crescente*, *maggiore è meglio*).
+    Crescente,
+    /// Lower is better (*decrescente*, *minore è meglio*).
+    Decrescente,
+}
+
+impl Polarity {
+    /// Reads the Italian wordings of a Polarità cell.
+    ///
+    /// ```
+    /// use barometro::model::Polarity;
+    /// assert_eq!(Polarity::from_text("Minore è meglio"), Some(Polarity::Decrescente));
+    /// assert_eq!(Polarity::from_text("crescente"), Some(Polarity::Crescente));
+    /// assert_eq!(Polarity::from_text("boh"), None);
+    /// ```
+    pub fn from_text(text: &str) -> Option<Polarity> {
+        match text.trim() {
+            "+" | "↑" => return Some(Polarity::Crescente),
+            "-" | "↓" => return Some(Polarity::Decrescente),
+            _ => {}
+        }
+        let t = crate::read::normalise_header(text);
+        let t = t.as_str();
+        const DOWN: &[&str] = &[
+            "decrescente",
+            "minore e meglio",
+            "minore e migliore",
+            "piu basso e meglio",
+            "piu basso e migliore",
+            "inferiore e meglio",
+            "in diminuzione",
+            "diminuzione",
+            "riduzione",
+            "negativa",
+            "minimizzare",
+            "al ribasso",
+        ];
+        const UP: &[&str] = &[
+            "crescente",
+            "maggiore e meglio",
+            "maggiore e migliore",
+            "piu alto e meglio",
+            "piu alto e migliore",
+            "superiore e meglio",
+            "in aumento",
+            "aumento",
+            "incremento",
+            "positiva",
+            "massimizzare",
+            "al rialzo",
+        ];
+        if DOWN.contains(&t) {
+            Some(Polarity::Decrescente)
+        } else if UP.contains(&t) {
+            Some(Polarity::Crescente)
+        } else {
+            None
+        }
+    }
+}
+
+/// How bad a finding is. Serialised in Italian.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Severity {
+    /// Worth knowing, nothing to fix.
+    #[serde(rename = "info")]
+    Info,
+    /// A person should look; the value is kept.
+    #[serde(rename = "avviso")]
+    Warning,
+    /// The data is wrong and must be fixed.
+    #[serde(rename = "errore")]
+    Error,
+}
+
+impl Severity {
+    /// The Italian word: `errore`, `avviso`, `info`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "avviso",
+            Severity::Error => "errore",
+        }
+    }
+}
+
+/// Something worth telling the user about the data, in Italian, with the cell it concerns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// How bad it is.
+    pub severity: Severity,
+    /// What is wrong and what to do, in Italian.
+    pub message: String,
+    /// The cell concerned, when there is one.
+    pub source: Option<Source>,
+    /// The rule (or reading check) that produced it, e.g. `data-inesistente`.
+    pub rule: String,
+}
+
+/// A `totale` row as the document states it (Σ priorities, 100 %, a banner value): read as a
+/// stated total, never as an objective, so that rules can check it against the rows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatedTotal {
+    /// The label cell (`totale`, `% Raggiungimento obiettivi per area strategica`).
+    pub label: Field,
+    /// The values of the row, by the role of their column (`priority`, `weight`,
+    /// `achievement`…).
+    pub values: Vec<(String, Field)>,
+}
+
+impl StatedTotal {
+    /// The value stated for a column role, if the row has one.
+    pub fn value(&self, role: &str) -> Option<&Field> {
+        self.values.iter().find(|(r, _)| r == role).map(|(_, f)| f)
+    }
+}
+
+/// An activity or phase of an objective, with its month plan (*attività / fase*). Filled by
+/// the card readers.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Activity {
+    /// The activity's name.
+    pub name: Option<Field>,
+    /// Weight towards the objective.
+    pub weight: Option<Field>,
+    /// Planned months (1 = January … 12 = December).
+    pub planned_months: Vec<u8>,
+    /// Months actually worked.
+    pub actual_months: Vec<u8>,
+    /// Expected-to-date percentage as stored (*P.A.I*).
+    pub expected: Option<Field>,
+    /// Actual-to-date percentage as stored (*P.E.I*).
+    pub actual: Option<Field>,
+    /// Note.
+    pub note: Option<Field>,
+}
+
+/// An indicator of an objective (*indicatore*): one row of a table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Indicator {
+    /// The indicator's name (*Indicatore*).
+    pub name: Option<Field>,
+    /// How it is measured (*Formula*), opaque text; `1 = fatto 0 = non fatto` marks done /
+    /// not done.
+    pub formula: Option<Field>,
+    /// Purpose (*Finalità*).
+    pub purpose: Option<Field>,
+    /// Polarity as written (*Polarità*).
+    pub polarity_text: Option<Field>,
+    /// Polarity as understood, when the column says it.
+    pub polarity: Option<Polarity>,
+    /// Scoring method as written (*Metodo*); the rules decide what it means.
+    pub method: Option<Field>,
+    /// Starting value (*Baseline*).
+    pub baseline: Option<Field>,
+    /// Target (*Target atteso*, *Valore indicatore*).
+    pub target: Option<Field>,
+    /// Interim target (*Target intermedio*).
+    pub interim_target: Option<Field>,
+    /// Actual value (*Target consuntivo*, *Risultato finale*).
+    pub actual: Option<Field>,
+    /// Interim actual value (*Risultato intermedio*).
+    pub interim_actual: Option<Field>,
+    /// Deviation as stated (*Scostamento*).
+    pub deviation: Option<Field>,
+    /// Deadline (*Scadenza*, *Tempistica*, *Tempi di realizzazione*).
+    pub deadline: Option<Field>,
+    /// Weight within the objective (*Peso*), in percentage points.
+    pub weight: Option<Field>,
+    /// Achievement as the document states it (*% Ragg*), to be checked against the rules.
+    pub stated_achievement: Option<Field>,
+    /// Barometer cell as stated (*Barometro*, *Semaforo*).
+    pub stated_barometer: Option<Field>,
+    /// Note.
+    pub note: Option<Field>,
+    /// Columns barometro does not know, by their header text.
+    pub extra: Vec<(String, Field)>,
+    /// The row the indicator was read from (its first cell).
+    pub source: Source,
+}
+
+impl Indicator {
+    /// An indicator with no values, read from `source`.
+    pub fn new(source: Source) -> Self {
+        Indicator {
+            name: None,
+            formula: None,
+            purpose: None,
+            polarity_text: None,
+            polarity: None,
+            method: None,
+            baseline: None,
+            target: None,
+            interim_target: None,
+            actual: None,
+            interim_actual: None,
+            deviation: None,
+            deadline: None,
+            weight: None,
+            stated_achievement: None,
+            stated_barometer: None,
+            note: None,
+            extra: Vec::new(),
+            source,
+        }
+    }
+}
+
+/// A performance objective (*obiettivo*).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Objective {
+    /// Code (`S1.00002`, `1.1.1`, `OS98`), when the sheet has a code column.
+    pub code: Option<Field>,
+    /// Title (*Obiettivo*, *Titolo*).
+    pub title: Option<Field>,
+    /// Description (*Definizione*, *Descrizione*).
+    pub description: Option<Field>,
+    /// Weight of the objective within its area (*Ponderazione*, *Peso obiettivo*), in points.
+    pub weight: Option<Field>,
+    /// Priority given by the Giunta (*Priorità*, 1–5).
+    pub priority: Option<Field>,
+    /// Note on the objective (the first note among its rows).
+    pub note: Option<Field>,
+    /// Left out of aggregation, but kept visible (*neutralizzato*): flagged in a column, or
+    /// its note says it is neutralised.
+    pub neutralised: bool,
+    /// Responsible person or office (*Responsabile*, *Dirigente*, *Settore di riferimento*).
+    pub responsible: Option<Field>,
+    /// Political owner (*Assessore*, *Responsabile politico*).
+    pub political_owner: Option<Field>,
+    /// Links to the strategic plan (*Missione*, *Indirizzo strategico*, *Obiettivo
+    /// operativo*…), by their header text.
+    pub strategy: Vec<(String, Field)>,
+    /// Columns barometro does not know, by their header text.
+    pub extra: Vec<(String, Field)>,
+    /// Indicators, in source order.
+    pub indicators: Vec<Indicator>,
+    /// Activities, in source order (card layouts).
+    pub activities: Vec<Activity>,
+    /// The first row of the objective.
+    pub source: Source,
+}
+
+impl Objective {
+    /// An empty objective read from `source`.
+    pub fn new(source: Source) -> Self {
+        Objective {
+            code: None,
+            title: None,
+            description: None,
+            weight: None,
+            priority: None,
+            note: None,
+            neutralised: false,
+            responsible: None,
+            political_owner: None,
+            strategy: Vec::new(),
+            extra: Vec::new(),
+            indicators: Vec::new(),
+            activities: Vec::new(),
+            source,
+        }
+    }
+
+    /// A short label for messages: the code and the title, or the source cell.
+    pub fn label(&self) -> String {
+        let code = self.code.as_ref().map(|f| f.text()).unwrap_or("");
+        let title = self.title.as_ref().map(|f| f.text()).unwrap_or("");
+        let title: String = if title.chars().count() > 60 {
+            let mut t: String = title.chars().take(57).collect();
+            t.push('…');
+            t
+        } else {
+            title.to_string()
+        };
+        match (code.is_empty(), title.is_empty()) {
+            (false, false) => format!("{code} {title}"),
+            (false, true) => code.to_string(),
+            (true, false) => title,
+            (true, true) => format!("obiettivo in {}", self.source),
+        }
+    }
+}
+
+/// An area of the ente: a *settore*, a *linea strategica*, a unit. Areas nest at most two
+/// levels (e.g. linea strategica → settore).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Area {
+    /// The area's name as written.
+    pub name: String,
+    /// What kind of area, as the workbook calls it (`Linea strategica`, `Settore`…).
+    pub kind: String,
+    /// Where the name was read (a title cell or a column cell); none when it is a sheet name.
+    pub source: Option<Source>,
+    /// Sub-areas (second level).
+    pub areas: Vec<Area>,
+    /// Objectives directly in this area, in source order.
+    pub objectives: Vec<Objective>,
+    /// Totals the document states for this area (`totale` rows, banners).
+    pub stated_totals: Vec<StatedTotal>,
+}
+
+impl Area {
+    /// An empty area.
+    pub fn new(name: impl Into<String>, kind: impl Into<String>) -> Self {
+        Area {
+            name: name.into(),
+            kind: kind.into(),
+            source: None,
+            areas: Vec::new(),
+            objectives: Vec::new(),
+            stated_totals: Vec::new(),
+        }
+    }
+
+    /// All objectives of this area and its sub-areas, in order.
+    pub fn all_objectives(&self) -> Box<dyn Iterator<Item = &Objective> + '_> {
+        Box::new(
+            self.objectives
+                .iter()
+                .chain(self.areas.iter().flat_map(|a| a.all_objectives())),
+        )
+    }
+}
+
+/// The ente (municipality or union) and everything read from its workbook.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ente {
+    /// The ente's name (*Comune di Cremona*): from a title cell, or the file name.
+    pub ente: String,
+    /// The input file, as given.
+    pub file: String,
+    /// Top-level areas in source order.
+    pub areas: Vec<Area>,
+    /// Totals the document states for the whole ente.
+    pub stated_totals: Vec<StatedTotal>,
+    /// Everything worth telling about the data, in reading order.
+    pub findings: Vec<Finding>,
+}
+
+impl Ente {
+    /// An empty ente.
+    pub fn new(name: impl Into<String>, file: impl Into<String>) -> Self {
+        Ente {
+            ente: name.into(),
+            file: file.into(),
+            areas: Vec::new(),
+            stated_totals: Vec::new(),
+            findings: Vec::new(),
+        }
+    }
+
+    /// All objectives, in order.
+    pub fn objectives(&self) -> impl Iterator<Item = &Objective> + '_ {
+        self.areas.iter().flat_map(|a| a.all_objectives())
+    }
+
+    /// How many objectives.
+    pub fn objective_count(&self) -> usize {
+        self.objectives().count()
+    }
+
+    /// How many indicators.
+    pub fn indicator_count(&self) -> usize {
+        self.objectives().map(|o| o.indicators.len()).sum()
+    }
+
+    /// The worst severity among the findings, if any.
+    pub fn worst_severity(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+}

@@ -1,0 +1,304 @@
+//! Workbook → model: opens an XLSX read-only, finds the objective tables in its sheets and
+//! turns them into an [`Ente`].
+//!
+//! The table reader finds the header row wherever it is (title rows above it, two-row
+//! header bands, the header repeated after page breaks), recognises columns by loose
+//! matching of the Italian headers ([`HeaderMatcher`]) plus a user [`HeaderMap`], fills down
+//! merged cells and blank continuation cells, finds objective boundaries, reads one sheet per
+//! area or one sheet with an area column, and reads `totale` rows as stated totals.
+//!
+//! ```no_run
+//! use barometro::read::{read_workbook, ReadOptions};
+//!
+//! let ente = read_workbook("cremona.xlsx", &ReadOptions::default())?;
+//! for area in &ente.areas {
+//!     println!("{}: {} obiettivi", area.name, area.all_objectives().count());
+//! }
+//! for finding in &ente.findings {
+//!     println!("{}: {}", finding.severity.label(), finding.message);
+//! }
+//! # Ok::<(), barometro::read::ReadError>(())
+//! ```
+
+mod grid;
+mod header;
+mod table;
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use calamine::{Reader, SheetVisible, Xlsx, XlsxError};
+use thiserror::Error;
+
+pub use header::{HeaderMap, HeaderMatcher, Role};
+
+use crate::model::{Ente, Finding, Severity};
+
+/// How to read a workbook.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// The user's mapping of headers to roles (`--mappa`).
+    pub header_map: HeaderMap,
+    /// The ente's name, when the workbook does not say it (`--ente`).
+    pub ente: Option<String>,
+    /// Also read hidden sheets (normally skipped with an `info` finding).
+    pub include_hidden: bool,
+}
+
+/// Why a workbook could not be read at all. Every message is Italian and names the file (and
+/// the sheet when there is one). All of them mean exit status 2 for the command line.
+#[derive(Debug, Error)]
+pub enum ReadError {
+    /// The file does not exist.
+    #[error("file non trovato: «{}»", .0.display())]
+    NotFound(PathBuf),
+    /// The file cannot be opened or read.
+    #[error("impossibile leggere «{}»: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// An Excel 97-2003 workbook.
+    #[error("«{}» è un file Excel 97-2003 (.xls): aprirlo in Excel e salvarlo come cartella di lavoro .xlsx", .0.display())]
+    Xls(PathBuf),
+    /// An OpenDocument spreadsheet.
+    #[error("«{}» è un foglio OpenDocument (.ods): aprirlo e salvarlo come cartella di lavoro Excel .xlsx", .0.display())]
+    Ods(PathBuf),
+    /// A password-protected workbook.
+    #[error("«{}» è protetto da password: togliere la password in Excel (File › Informazioni › Proteggi cartella di lavoro) e riprovare", .0.display())]
+    Encrypted(PathBuf),
+    /// Not a spreadsheet at all.
+    #[error("«{}» non è una cartella di lavoro Excel .xlsx ({detail})", path.display())]
+    NotXlsx {
+        /// The file.
+        path: PathBuf,
+        /// What it looks like instead.
+        detail: String,
+    },
+    /// A damaged or truncated workbook.
+    #[error("«{}» è danneggiato o incompleto{}: {detail}; riaprirlo in Excel e salvarlo di nuovo", path.display(), sheet.as_ref().map(|s| format!(" (foglio «{s}»)")).unwrap_or_default())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// The sheet being read, if any.
+        sheet: Option<String>,
+        /// What the XLSX reader said.
+        detail: String,
+    },
+    /// A sheet whose used range is larger than barometro reads.
+    #[error("«{}», foglio «{sheet}»: l'area usata è di {rows} righe × {cols} colonne, oltre il limite di {} celle; eliminare righe e colonne vuote in fondo al foglio", path.display(), grid::MAX_CELLS)]
+    SheetTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The sheet.
+        sheet: String,
+        /// Rows of the used range.
+        rows: u64,
+        /// Columns of the used range.
+        cols: u64,
+    },
+    /// No sheet has a table barometro recognises.
+    #[error("«{}»: nessun foglio ha un'intestazione riconoscibile (fogli esaminati: {}). Servono almeno le colonne Obiettivo e Indicatore (o Target e Consuntivo); per intestazioni diverse indicare una mappa con --mappa", path.display(), sheets.join(", "))]
+    NoHeader {
+        /// The file.
+        path: PathBuf,
+        /// The sheets examined.
+        sheets: Vec<String>,
+    },
+}
+
+impl ReadError {
+    fn corrupt(path: &Path, sheet: Option<&str>, e: XlsxError) -> ReadError {
+        match e {
+            XlsxError::Password => ReadError::Encrypted(path.to_path_buf()),
+            other => ReadError::Corrupt {
+                path: path.to_path_buf(),
+                sheet: sheet.map(str::to_string),
+                detail: other.to_string(),
+            },
+        }
+    }
+}
+
+/// Lower case, accents removed, punctuation turned into spaces (except `%`), spaces
+/// collapsed: the form in which headers and titles are compared.
+///
+/// ```
+/// use barometro::read::normalise_header;
+/// assert_eq!(normalise_header("  Priorità / peso\nassegnato "), "priorita peso assegnato");
+/// assert_eq!(normalise_header("% Ragg."), "% ragg");
+/// assert_eq!(normalise_header("SULL'AMBIENTE"), "sull ambiente");
+/// ```
+pub fn normalise_header(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = true;
+    for c in text.chars() {
+        let mapped = match c {
+            'à' | 'á' | 'â' | 'ä' | 'À' | 'Á' | 'Â' | 'Ä' => 'a',
+            'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'ö' | 'Ò' | 'Ó' | 'Ô' | 'Ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => 'u',
+            '%' => '%',
+            c if c.is_alphanumeric() => c,
+            _ => ' ',
+        };
+        if mapped == ' ' {
+            if !space {
+                out.push(' ');
+                space = true;
+            }
+        } else {
+            for l in mapped.to_lowercase() {
+                out.push(l);
+            }
+            space = false;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// What the first bytes of a file say it is.
+fn sniff(path: &Path) -> Result<(), ReadError> {
+    let mut file = File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ReadError::NotFound(path.to_path_buf()),
+        _ => ReadError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        },
+    })?;
+    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(ReadError::NotXlsx {
+            path: path.to_path_buf(),
+            detail: "è una cartella".into(),
+        });
+    }
+    let mut head = [0u8; 96];
+    let mut n = 0;
+    while n < head.len() {
+        match file.read(&mut head[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) => {
+                return Err(ReadError::Io {
+                    path: path.to_path_buf(),
+                    source: e,
+                })
+            }
+        }
+    }
+    let head = &head[..n];
+    if head.starts_with(b"PK\x03\x04") {
+        if head.len() > 30 && head[30..].starts_with(b"mimetypeapplication/vnd.oasis.opendocument") {
+            return Err(ReadError::Ods(path.to_path_buf()));
+        }
+        return Ok(());
+    }
+    if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        // An OLE container: an .xls, or an encrypted .xlsx (calamine tells which).
+        let reader = BufReader::new(File::open(path).map_err(|e| ReadError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?);
+        return match Xlsx::new(reader) {
+            Err(XlsxError::Password) => Err(ReadError::Encrypted(path.to_path_buf())),
+            _ => Err(ReadError::Xls(path.to_path_buf())),
+        };
+    }
+    let detail = if n == 0 {
+        "il file è vuoto".to_string()
+    } else if head.starts_with(b"PK") {
+        "archivio zip non valido".to_string()
+    } else if head.starts_with(b"%PDF") {
+        "è un PDF".to_string()
+    } else if head.iter().all(|b| b.is_ascii() && (*b >= 0x20 || b"\r\n\t".contains(b))) {
+        "è un file di testo: se è un CSV, aprirlo in Excel e salvarlo come .xlsx".to_string()
+    } else {
+        "formato sconosciuto".to_string()
+    };
+    Err(ReadError::NotXlsx {
+        path: path.to_path_buf(),
+        detail,
+    })
+}
+
+/// Reads a workbook into the model. The file is opened read-only and never modified.
+///
+/// Errors (unreadable input) are a [`ReadError`]; problems in the data are
+/// [`Ente::findings`].
+pub fn read_workbook(path: impl AsRef<Path>, options: &ReadOptions) -> Result<Ente, ReadError> {
+    let path = path.as_ref();
+    sniff(path)?;
+    let file = File::open(path).map_err(|e| ReadError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let mut xlsx: Xlsx<BufReader<File>> =
+        Xlsx::new(BufReader::new(file)).map_err(|e| ReadError::corrupt(path, None, e))?;
+    let date1904 = xlsx.has_1904_epoch();
+    let file_name = path.display().to_string();
+    let mut ente = Ente::new(String::new(), file_name);
+    let matcher = HeaderMatcher::new(&options.header_map);
+    let sheets: Vec<(String, SheetVisible)> = xlsx
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.typ == calamine::SheetType::WorkSheet)
+        .map(|s| (s.name.clone(), s.visible))
+        .collect();
+    let mut reader = table::TableReader::new(&matcher, date1904);
+    let mut examined = Vec::new();
+    for (name, visible) in &sheets {
+        if *visible != SheetVisible::Visible && !options.include_hidden {
+            ente.findings.push(Finding {
+                severity: Severity::Info,
+                message: format!("foglio nascosto «{name}» non letto (usare --fogli-nascosti per leggerlo)"),
+                source: None,
+                rule: "foglio-nascosto".into(),
+            });
+            continue;
+        }
+        examined.push(name.clone());
+        let merges = match xlsx.merge_cells_by_sheet_name(name) {
+            Ok(m) => m,
+            Err(XlsxError::NotAWorksheet(_)) => continue,
+            Err(e) => return Err(ReadError::corrupt(path, Some(name), e)),
+        };
+        let grid = match grid::Grid::load(&mut xlsx, name, &merges) {
+            Ok(g) => g,
+            Err(grid::GridError::Xlsx(XlsxError::NotAWorksheet(_))) => continue,
+            Err(grid::GridError::Xlsx(e)) => return Err(ReadError::corrupt(path, Some(name), e)),
+            Err(grid::GridError::TooLarge { rows, cols }) => {
+                return Err(ReadError::SheetTooLarge {
+                    path: path.to_path_buf(),
+                    sheet: name.clone(),
+                    rows,
+                    cols,
+                })
+            }
+        };
+        reader.read_sheet(name, &grid, &mut ente);
+    }
+    if !reader.found_any_table() {
+        return Err(ReadError::NoHeader {
+            path: path.to_path_buf(),
+            sheets: examined,
+        });
+    }
+    reader.finish(&mut ente);
+    ente.ente = options
+        .ente
+        .clone()
+        .or_else(|| reader.ente_name())
+        .unwrap_or_else(|| {
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+    Ok(ente)
+}

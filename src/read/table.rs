@@ -1,0 +1,1245 @@
+//! The table layout: one row per indicator (or per objective), a header row somewhere near
+//! the top, title rows above it, objectives spanning several rows.
+
+use std::sync::Arc;
+
+use super::grid::{Cell, Grid};
+use super::header::{HeaderMatcher, Role};
+use super::normalise_header;
+use crate::model::{
+    Area, Ente, Field, Finding, Indicator, Objective, Polarity, Severity, Source, StatedTotal,
+};
+use crate::value::{parse_cell, Expect, Problem, Value};
+
+/// How many rows from the top of a sheet are searched for the header.
+const HEADER_SEARCH_ROWS: u32 = 80;
+
+/// What a column holds once the header is read.
+#[derive(Debug, Clone, PartialEq)]
+enum Kind {
+    Role(Role),
+    /// A column barometro does not know, kept with its header text; objective-level when it
+    /// sits left of the first indicator column.
+    Extra { header: String, objective: bool },
+}
+
+#[derive(Debug, Clone)]
+struct Column {
+    col: u32,
+    kind: Kind,
+    /// The header text as written (for messages and extras).
+    header: String,
+    /// The header normalised (for spotting repeated headers).
+    normalised: String,
+}
+
+#[derive(Debug)]
+struct Header {
+    /// The (lowest) header row.
+    row: u32,
+    /// The first row of the header block (the band rows above the header included).
+    top: u32,
+    columns: Vec<Column>,
+    /// Normalised signatures of the band rows above the header, to skip their repeats.
+    bands: Vec<Vec<String>>,
+}
+
+impl Header {
+    fn column(&self, role: Role) -> Option<&Column> {
+        self.columns.iter().find(|c| c.kind == Kind::Role(role))
+    }
+
+    fn has(&self, role: Role) -> bool {
+        self.column(role).is_some()
+    }
+}
+
+/// The expected content of a role's cells.
+fn expect_for(role: Role) -> Expect {
+    match role {
+        Role::Target | Role::InterimTarget | Role::Actual | Role::InterimActual | Role::Baseline => {
+            Expect::Target
+        }
+        Role::Deviation => Expect::Number,
+        Role::IndicatorWeight | Role::ObjectiveWeight | Role::Achievement => Expect::Percent,
+        Role::Priority => Expect::Integer,
+        Role::Deadline => Expect::Date,
+        _ => Expect::Text,
+    }
+}
+
+/// Scores a candidate header row: the column assignment and how many known roles it has.
+fn assign_columns(matcher: &HeaderMatcher, headers: &[(u32, String)]) -> Vec<Column> {
+    let mut proposals: Vec<(u32, usize, Role)> = Vec::new();
+    let mut candidates: Vec<Vec<(Role, u32)>> = Vec::with_capacity(headers.len());
+    for (i, (_, text)) in headers.iter().enumerate() {
+        let c = matcher.candidates(text);
+        for (role, score) in &c {
+            proposals.push((*score, i, *role));
+        }
+        candidates.push(c);
+    }
+    proposals.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut assigned: Vec<Option<Role>> = vec![None; headers.len()];
+    for (_, i, role) in &proposals {
+        if assigned[*i].is_some() {
+            continue;
+        }
+        if *role != Role::Ignore && assigned.contains(&Some(*role)) {
+            continue;
+        }
+        assigned[*i] = Some(*role);
+    }
+    // A sheet whose only objective column is called "Obiettivo operativo" (or similar) uses
+    // it as the objective title.
+    if !assigned.contains(&Some(Role::Title)) {
+        let best = candidates
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                matches!(
+                    assigned[*i],
+                    None | Some(Role::OperationalObjective) | Some(Role::StrategicObjective)
+                )
+            })
+            .filter_map(|(i, c)| {
+                c.iter()
+                    .find(|(r, _)| *r == Role::Title)
+                    .map(|(_, s)| (*s, i))
+            })
+            .max();
+        if let Some((_, i)) = best {
+            assigned[i] = Some(Role::Title);
+        }
+    }
+    let has_indicator = assigned.contains(&Some(Role::IndicatorName));
+    if !has_indicator && !assigned.contains(&Some(Role::ObjectiveWeight)) {
+        // One row per objective: its "Peso" is the objective's weight.
+        for a in assigned.iter_mut() {
+            if *a == Some(Role::IndicatorWeight) {
+                *a = Some(Role::ObjectiveWeight);
+            }
+        }
+    }
+    let first_indicator_col = headers
+        .iter()
+        .zip(&assigned)
+        .filter(|(_, a)| a.is_some_and(|r| !r.is_objective_level() && r != Role::Ignore))
+        .map(|((c, _), _)| *c)
+        .min()
+        .unwrap_or(u32::MAX);
+    headers
+        .iter()
+        .zip(assigned)
+        .map(|((col, text), role)| Column {
+            col: *col,
+            kind: match role {
+                Some(r) => Kind::Role(r),
+                None => Kind::Extra {
+                    header: text.trim().to_string(),
+                    objective: *col < first_indicator_col,
+                },
+            },
+            header: text.trim().to_string(),
+            normalised: normalise_header(text),
+        })
+        .collect()
+}
+
+/// How good a set of columns is as a header: known roles, and whether it has what an
+/// objective table needs.
+fn header_score(columns: &[Column]) -> Option<usize> {
+    let roles: Vec<Role> = columns
+        .iter()
+        .filter_map(|c| match c.kind {
+            Kind::Role(r) if r != Role::Ignore => Some(r),
+            _ => None,
+        })
+        .collect();
+    let has = |r| roles.contains(&r);
+    let usable = has(Role::Title)
+        || has(Role::IndicatorName)
+        || (has(Role::Target) && has(Role::Actual));
+    (usable && roles.len() >= 3).then_some(roles.len())
+}
+
+fn row_texts(grid: &Grid, row: u32) -> Vec<(u32, String)> {
+    grid.row_cells(row)
+        .filter_map(|(c, v)| v.text().map(|t| (c, t.to_string())))
+        .collect()
+}
+
+/// Finds the header row of a sheet: a row (or a two-row band) whose cells name at least
+/// three known columns.
+fn find_header(matcher: &HeaderMatcher, grid: &Grid) -> Option<Header> {
+    let last = grid.last_row().min(grid.first_row + HEADER_SEARCH_ROWS);
+    let mut best: Option<(usize, u32, Vec<Column>, bool)> = None;
+    for row in grid.first_row..=last {
+        let single = row_texts(grid, row);
+        if single.len() < 2 {
+            continue;
+        }
+        let mut options = vec![(assign_columns(matcher, &single), false)];
+        if row > grid.first_row {
+            // A two-row header: group cells above (often merged across columns), sub-headers
+            // below.
+            let above = row_texts(grid, row - 1);
+            if !above.is_empty() {
+                let mut cols: Vec<u32> = single.iter().chain(&above).map(|(c, _)| *c).collect();
+                cols.sort_unstable();
+                cols.dedup();
+                let combined: Vec<(u32, String)> = cols
+                    .into_iter()
+                    .filter_map(|c| {
+                        let lower = single.iter().find(|(k, _)| *k == c).map(|(_, t)| t.as_str());
+                        let upper = above.iter().find(|(k, _)| *k == c).map(|(_, t)| t.as_str());
+                        let text = match (upper, lower) {
+                            (_, Some(l)) if !matcher.candidates(l).is_empty() => l.to_string(),
+                            (Some(u), Some(l)) if normalise_header(u) != normalise_header(l) => {
+                                format!("{u} {l}")
+                            }
+                            (_, Some(l)) => l.to_string(),
+                            (Some(u), None) => u.to_string(),
+                            (None, None) => return None,
+                        };
+                        Some((c, text))
+                    })
+                    .collect();
+                options.push((assign_columns(matcher, &combined), true));
+            }
+        }
+        for (columns, two_rows) in options {
+            if let Some(score) = header_score(&columns) {
+                if best.as_ref().is_none_or(|b| score > b.0) {
+                    best = Some((score, row, columns, two_rows));
+                }
+            }
+        }
+    }
+    let (_, row, columns, two_rows) = best?;
+    // Band rows: the non-empty rows right above the header with several cells (titles
+    // have one).
+    let mut top = if two_rows { row - 1 } else { row };
+    let mut bands = Vec::new();
+    if two_rows {
+        bands.push(signature(grid, row - 1));
+    }
+    while top > grid.first_row && bands.len() < 3 {
+        let r = top - 1;
+        let distinct = distinct_origins(grid, r);
+        if distinct < 2 {
+            break;
+        }
+        bands.push(signature(grid, r));
+        top = r;
+    }
+    Some(Header {
+        row,
+        top,
+        columns,
+        bands,
+    })
+}
+
+fn signature(grid: &Grid, row: u32) -> Vec<String> {
+    (grid.first_col..=grid.last_col())
+        .map(|c| match grid.get(row, c) {
+            Cell::Text(t) => normalise_header(t),
+            Cell::Empty => String::new(),
+            other => format!("{other:?}"),
+        })
+        .collect()
+}
+
+/// How many distinct cells (merged regions count once) hold a value in a row.
+fn distinct_origins(grid: &Grid, row: u32) -> usize {
+    let mut origins: Vec<(u32, u32)> = grid.row_cells(row).map(|(c, _)| grid.origin(row, c)).collect();
+    origins.dedup();
+    origins.len()
+}
+
+/// Kinds of title lines that name an area.
+fn area_title(text: &str) -> Option<(String, &'static str, u8)> {
+    let joined: String = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let norm = normalise_header(&joined);
+    // "OBIETTIVI GESTIONALI ASSEGNATI AL SETTORE TECNICO (TEC) Obiettivi 2024-2026"
+    if let Some(pos) = norm.find("assegnati a") {
+        let words_before = norm[..pos].split(' ').filter(|w| !w.is_empty()).count();
+        let original: Vec<&str> = joined.split_whitespace().collect();
+        // Skip "assegnati al/alla/all'/ai" and the kind of unit.
+        let mut i = words_before + 1;
+        let mut kind = "Settore";
+        if i < original.len() {
+            let w = normalise_header(original[i]);
+            if w.starts_with("all") && original[i].contains('\'') {
+                // "all'area" is one token: keep what follows the apostrophe.
+                let after = original[i].split('\'').nth(1).unwrap_or("");
+                if normalise_header(after) == "area" {
+                    kind = "Area";
+                    i += 1;
+                }
+            } else if matches!(w.as_str(), "al" | "alla" | "ai" | "agli" | "alle" | "all") {
+                i += 1;
+            }
+        }
+        if i < original.len() {
+            match normalise_header(original[i]).as_str() {
+                "settore" | "settori" => {
+                    kind = "Settore";
+                    i += 1;
+                }
+                "servizio" | "servizi" => {
+                    kind = "Servizio";
+                    i += 1;
+                }
+                "area" => {
+                    kind = "Area";
+                    i += 1;
+                }
+                "unita" => {
+                    kind = "Unità";
+                    i += 1;
+                }
+                _ => {}
+            }
+        }
+        let mut name: Vec<&str> = Vec::new();
+        let mut k = i;
+        while k < original.len() {
+            let w = normalise_header(original[k]);
+            let next_is_year = original
+                .get(k + 1)
+                .is_some_and(|n| n.chars().next().is_some_and(|c| c.is_ascii_digit()));
+            if w == "obiettivi" && next_is_year {
+                break;
+            }
+            name.push(original[k]);
+            k += 1;
+        }
+        let name = name.join(" ");
+        if !name.is_empty() {
+            return Some((name, kind, 3));
+        }
+    }
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let n = normalise_header(line);
+        for (prefix, kind) in [
+            ("linea strategica", "Linea strategica"),
+            ("linee strategiche", "Linea strategica"),
+            ("area strategica", "Area strategica"),
+            ("linea di mandato", "Linea di mandato"),
+            ("obiettivi di mandato", "Linea di mandato"),
+            ("ambito strategico", "Ambito strategico"),
+        ] {
+            if n == prefix || n.starts_with(&format!("{prefix} ")) {
+                return Some((line.to_string(), kind, 2));
+            }
+        }
+    }
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let n = normalise_header(line);
+        for (prefix, kind) in [
+            ("settore", "Settore"),
+            ("centro di responsabilita", "Centro di responsabilità"),
+            ("unita organizzativa", "Unità organizzativa"),
+            ("area", "Area"),
+        ] {
+            if n.starts_with(&format!("{prefix} ")) && n.split(' ').count() <= 12 {
+                return Some((line.to_string(), kind, 1));
+            }
+        }
+    }
+    None
+}
+
+/// The ente's name from a title cell: `COMUNE DI CREMONA` → `Comune di Cremona`.
+fn ente_title(text: &str) -> Option<String> {
+    for line in text.lines().map(str::trim) {
+        let n = normalise_header(line);
+        let is_ente = ["comune di ", "comune d ", "unione ", "citta di ", "provincia di ", "citta metropolitana "]
+            .iter()
+            .any(|p| n.starts_with(p));
+        if !is_ente {
+            continue;
+        }
+        let cut = [" - ", " – ", " — ", ":", ","]
+            .iter()
+            .filter_map(|sep| line.find(sep))
+            .min()
+            .unwrap_or(line.len());
+        let name = line[..cut].trim();
+        let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
+        let all_caps = !letters.is_empty() && letters.iter().all(|c| c.is_uppercase());
+        return Some(if all_caps { title_case(name) } else { name.to_string() });
+    }
+    None
+}
+
+fn title_case(text: &str) -> String {
+    const SMALL: &[&str] = &["di", "del", "della", "dei", "delle", "degli", "e", "d", "in", "sul"];
+    text.split(' ')
+        .enumerate()
+        .map(|(i, w)| {
+            let lower = w.to_lowercase();
+            if i > 0 && SMALL.contains(&lower.as_str()) {
+                lower
+            } else {
+                let mut cs = lower.chars();
+                match cs.next() {
+                    Some(f) => f.to_uppercase().chain(cs).collect(),
+                    None => String::new(),
+                }
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// True for a label that introduces an achievement banner.
+fn is_banner_label(text: &str) -> bool {
+    let n = normalise_header(text);
+    [
+        "% raggiungimento",
+        "% di raggiungimento",
+        "percentuale di raggiungimento",
+        "percentuale raggiungimento",
+        "grado di raggiungimento",
+        "grado di realizzazione",
+    ]
+    .iter()
+    .any(|p| n.starts_with(p))
+}
+
+/// True for the label of a totals row.
+fn is_total_label(text: &str) -> bool {
+    let n = normalise_header(text);
+    n == "totale"
+        || n == "totali"
+        || (n.starts_with("totale ") && n.split(' ').count() <= 4)
+        || (n.starts_with("totali ") && n.split(' ').count() <= 4)
+}
+
+/// A leading code in an objective title: `1.1.1 ANTICORRUZIONE`, `S1.00002 - Titolo`,
+/// `OS98 Titolo`, `6.1.1.1/6.1.2.1 GIOVANI`. Returns (code, rest of the title).
+pub(crate) fn split_code(title: &str) -> Option<(&str, &str)> {
+    let t = title.trim_start();
+    let end = t.find(|c: char| c.is_whitespace()).unwrap_or(t.len());
+    let token = &t[..end];
+    let rest = t[end..].trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == '–' || c == ':');
+    if rest.is_empty() {
+        return None;
+    }
+    let code = token.trim_end_matches(['.', ':', ')']);
+    if code.is_empty() || code.len() > 40 {
+        return None;
+    }
+    let valid_part = |p: &str| {
+        let letters = p.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+        let body = &p[letters..];
+        letters <= 4
+            && !body.is_empty()
+            && body.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && body.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && !body.contains("..")
+            && (letters > 0 || body.contains('.'))
+    };
+    if code.split('/').all(valid_part) {
+        Some((code, rest))
+    } else {
+        None
+    }
+}
+
+/// One sheet's areas, before they are placed in the ente.
+struct SheetOut {
+    /// The area the title block names, if any: (name, kind, source).
+    title_area: Option<(String, String, Source)>,
+    /// A holder whose objectives and sub-areas come from this sheet.
+    root: Area,
+    has_upper_column: bool,
+}
+
+/// The state of reading a table's rows.
+struct RowState {
+    upper: Option<Field>,
+    area: Option<Field>,
+    section: Option<Field>,
+    /// Last values of fill-down columns (strategy links), by column.
+    fills: Vec<(u32, Field)>,
+    /// Identity of the current objective: (upper, area, code, title).
+    key: Option<(String, String, String, String)>,
+    /// Path of the current objective: (upper, area, index in that area's objectives).
+    current: Option<(Option<String>, Option<String>, usize)>,
+}
+
+/// Reads objective tables sheet by sheet and assembles the ente's areas at the end.
+pub(crate) struct TableReader<'m> {
+    matcher: &'m HeaderMatcher,
+    date1904: bool,
+    sheets: Vec<SheetOut>,
+    ente_name: Option<String>,
+}
+
+impl<'m> TableReader<'m> {
+    pub(crate) fn new(matcher: &'m HeaderMatcher, date1904: bool) -> Self {
+        TableReader {
+            matcher,
+            date1904,
+            sheets: Vec::new(),
+            ente_name: None,
+        }
+    }
+
+    pub(crate) fn found_any_table(&self) -> bool {
+        !self.sheets.is_empty()
+    }
+
+    pub(crate) fn ente_name(&self) -> Option<String> {
+        self.ente_name.clone()
+    }
+
+    fn field(
+        &self,
+        grid: &Grid,
+        sheet: &Arc<str>,
+        row: u32,
+        col: u32,
+        expect: Expect,
+        label: &str,
+        findings: &mut Vec<Finding>,
+    ) -> Option<Field> {
+        let cell = grid.get(row, col);
+        if cell.is_empty() {
+            return None;
+        }
+        let (r0, c0) = grid.origin(row, col);
+        let parsed = parse_cell(cell.input(), expect, self.date1904);
+        let source = Source::new(sheet.clone(), r0, c0);
+        if (r0, c0) == (row, col) {
+            for p in parsed.problems {
+                findings.push(problem_finding(p, &source, label));
+            }
+        }
+        Some(Field {
+            raw: parsed.raw,
+            value: parsed.value,
+            source,
+        })
+    }
+
+    /// Reads one sheet: its title block, header and rows.
+    pub(crate) fn read_sheet(&mut self, name: &str, grid: &Grid, ente: &mut Ente) {
+        let sheet: Arc<str> = Arc::from(name);
+        if grid.is_blank() {
+            return;
+        }
+        let Some(header) = find_header(self.matcher, grid) else {
+            ente.findings.push(Finding {
+                severity: Severity::Info,
+                message: format!(
+                    "foglio «{name}» ignorato: nessuna intestazione riconoscibile (servono almeno le colonne Obiettivo e Indicatore, o Target e Consuntivo)"
+                ),
+                source: None,
+                rule: "foglio-senza-intestazione".into(),
+            });
+            return;
+        };
+        let mut out = SheetOut {
+            title_area: None,
+            root: Area::new(name, "Foglio"),
+            has_upper_column: header.has(Role::UpperArea),
+        };
+        let title_texts = self.read_title_block(grid, &sheet, &header, &mut out, ente);
+        self.read_rows(grid, &sheet, &header, &title_texts, &mut out, ente);
+        self.sheets.push(out);
+    }
+
+    /// The rows above the header: ente name, area name, achievement banner.
+    fn read_title_block(
+        &mut self,
+        grid: &Grid,
+        sheet: &Arc<str>,
+        header: &Header,
+        out: &mut SheetOut,
+        ente: &mut Ente,
+    ) -> Vec<String> {
+        let mut texts = Vec::new();
+        let mut best_area: Option<(String, &'static str, u8, Source)> = None;
+        let mut row = grid.first_row;
+        while row < header.top {
+            let cells: Vec<(u32, String)> = grid
+                .row_cells(row)
+                .filter(|(c, _)| !grid.is_merged_fill(row, *c))
+                .filter_map(|(c, v)| v.text().map(|t| (c, t.to_string())))
+                .collect();
+            for (col, text) in &cells {
+                texts.push(normalise_header(text));
+                if self.ente_name.is_none() {
+                    self.ente_name = ente_title(text);
+                }
+                if let Some((n, kind, rank)) = area_title(text) {
+                    if best_area.as_ref().is_none_or(|b| rank > b.2) {
+                        best_area = Some((n, kind, rank, Source::new(sheet.clone(), row, *col)));
+                    }
+                }
+                if is_banner_label(text) {
+                    if let Some((label, value)) =
+                        self.banner(grid, sheet, row, *col, header.top, &mut ente.findings)
+                    {
+                        out.root.stated_totals.push(StatedTotal {
+                            label,
+                            values: vec![(Role::Achievement.key().to_string(), value)],
+                        });
+                    }
+                }
+            }
+            row += 1;
+        }
+        if let Some((n, kind, _, source)) = best_area {
+            out.title_area = Some((n, kind.to_string(), source));
+        }
+        texts
+    }
+
+    /// An achievement banner: the label cell and the value to its right or below it.
+    fn banner(
+        &self,
+        grid: &Grid,
+        sheet: &Arc<str>,
+        row: u32,
+        col: u32,
+        limit: u32,
+        findings: &mut Vec<Finding>,
+    ) -> Option<(Field, Field)> {
+        let label = self.field(grid, sheet, row, col, Expect::Text, "banner", findings)?;
+        let right = grid
+            .row_cells(row)
+            .find(|(c, _)| *c > col && grid.origin(row, *c) != grid.origin(row, col))
+            .map(|(c, _)| (row, c));
+        let below = (row + 1..limit.min(row + 4)).find_map(|r| {
+            grid.row_cells(r)
+                .find(|(c, _)| !grid.is_merged_fill(r, *c))
+                .map(|(c, _)| (r, c))
+        });
+        let (r, c) = right.or(below)?;
+        let value = self.field(grid, sheet, r, c, Expect::Percent, &label.raw, findings)?;
+        Some((label, value))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn read_rows(
+        &self,
+        grid: &Grid,
+        sheet: &Arc<str>,
+        header: &Header,
+        title_texts: &[String],
+        out: &mut SheetOut,
+        ente: &mut Ente,
+    ) {
+        let findings = &mut ente.findings;
+        let mut state = RowState {
+            upper: None,
+            area: None,
+            section: None,
+            fills: Vec::new(),
+            key: None,
+            current: None,
+        };
+        let header_cols: Vec<&Column> = header.columns.iter().filter(|c| !c.normalised.is_empty()).collect();
+        let repeat_threshold = (header_cols.len() * 6).div_ceil(10).max(2);
+        let mut unlabelled_reported = false;
+        let mut row = header.row + 1;
+        let last = grid.last_row();
+        while row <= last {
+            let r = row;
+            row += 1;
+            if grid.row_is_empty(r) {
+                continue;
+            }
+            // A header repeated after a page break, or its band rows.
+            let matches = header_cols
+                .iter()
+                .filter(|c| matches!(grid.get(r, c.col), Cell::Text(t) if normalise_header(t) == c.normalised))
+                .count();
+            if matches >= repeat_threshold {
+                continue;
+            }
+            if !header.bands.is_empty() {
+                let sig = signature(grid, r);
+                if header.bands.contains(&sig) {
+                    continue;
+                }
+            }
+            let distinct = distinct_origins(grid, r);
+            let first_text = grid
+                .row_cells(r)
+                .find_map(|(c, v)| v.text().map(|t| (c, t.to_string())));
+            // Title rows repeated on every page.
+            if distinct == 1 {
+                if let Some((_, t)) = &first_text {
+                    if title_texts.contains(&normalise_header(t)) {
+                        continue;
+                    }
+                }
+            }
+            // A totals row.
+            let total_label = grid.row_cells(r).find_map(|(c, v)| match v {
+                Cell::Text(t) if is_total_label(t) && !grid.is_merged_fill(r, c) => Some(c),
+                _ => None,
+            });
+            if let Some(label_col) = total_label {
+                let label = self.field(grid, sheet, r, label_col, Expect::Text, "totale", findings);
+                let mut values = Vec::new();
+                for column in &header.columns {
+                    if column.col == label_col {
+                        continue;
+                    }
+                    if let Kind::Role(role) = column.kind {
+                        if role == Role::Ignore || grid.is_merged_fill(r, column.col) {
+                            continue;
+                        }
+                        if let Some(f) =
+                            self.field(grid, sheet, r, column.col, expect_for(role), &column.header, findings)
+                        {
+                            values.push((role.key().to_string(), f));
+                        }
+                    }
+                }
+                if let Some(label) = label {
+                    let total = StatedTotal { label, values };
+                    let target = area_mut(&mut out.root, self.upper_key(&state, header), self.area_key(&state));
+                    target.stated_totals.push(total);
+                }
+                state.key = None;
+                state.current = None;
+                continue;
+            }
+            // A banner inside the table (one sheet with several lines).
+            if distinct <= 2 {
+                if let Some((c, t)) = &first_text {
+                    if is_banner_label(t) {
+                        if let Some((label, value)) = self.banner(grid, sheet, r, *c, last + 1, findings) {
+                            let vr = value.source.row;
+                            if vr > r {
+                                row = vr + 1;
+                            }
+                            let target = area_mut(&mut out.root, self.upper_key(&state, header), None);
+                            target.stated_totals.push(StatedTotal {
+                                label,
+                                values: vec![(Role::Achievement.key().to_string(), value)],
+                            });
+                        }
+                        continue;
+                    }
+                }
+            }
+            // A section heading: one cell (possibly merged across the row) naming a line or
+            // an area.
+            if distinct == 1 {
+                if let Some((c, t)) = &first_text {
+                    let spans = grid.row_cells(r).count() >= 3;
+                    let column_role = header.columns.iter().find(|k| k.col == *c).map(|k| k.kind.clone());
+                    let in_area_column = matches!(column_role, Some(Kind::Role(Role::Area | Role::UpperArea)));
+                    if spans || !in_area_column {
+                        if let Some((_, _, rank)) = area_title(t) {
+                            let f = self.field(grid, sheet, r, *c, Expect::Text, "sezione", findings);
+                            if rank >= 2 && !header.has(Role::UpperArea) {
+                                state.section = f;
+                                state.key = None;
+                                state.current = None;
+                                continue;
+                            }
+                            if rank == 1 && !header.has(Role::Area) {
+                                state.area = f;
+                                state.key = None;
+                                state.current = None;
+                                continue;
+                            }
+                        }
+                    }
+                }
+            }
+            // Data in columns without a header.
+            if !unlabelled_reported {
+                if let Some((c, _)) = grid
+                    .row_cells(r)
+                    .find(|(c, _)| !header.columns.iter().any(|k| k.col == *c))
+                {
+                    unlabelled_reported = true;
+                    findings.push(Finding {
+                        severity: Severity::Info,
+                        message: format!(
+                            "la colonna {} non ha intestazione: i suoi valori sono ignorati",
+                            crate::model::column_letters(c)
+                        ),
+                        source: Some(Source::new(sheet.clone(), r, c)),
+                        rule: "colonna-senza-intestazione".into(),
+                    });
+                }
+            }
+            self.read_data_row(grid, sheet, header, r, &mut state, out, findings);
+        }
+        // Objective notes and neutralisation, once every row is read.
+        finish_objectives(&mut out.root);
+    }
+
+    fn upper_key(&self, state: &RowState, header: &Header) -> Option<String> {
+        if header.has(Role::UpperArea) {
+            state.upper.as_ref().map(|f| f.text().to_string())
+        } else {
+            state.section.as_ref().map(|f| f.text().to_string())
+        }
+    }
+
+    fn area_key(&self, state: &RowState) -> Option<String> {
+        state.area.as_ref().map(|f| f.text().to_string())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn read_data_row(
+        &self,
+        grid: &Grid,
+        sheet: &Arc<str>,
+        header: &Header,
+        r: u32,
+        state: &mut RowState,
+        out: &mut SheetOut,
+        findings: &mut Vec<Finding>,
+    ) {
+        // Grouping columns first.
+        if let Some(c) = header.column(Role::UpperArea) {
+            if let Some(f) = self.field(grid, sheet, r, c.col, Expect::Text, &c.header, findings) {
+                if state.upper.as_ref().map(|u| u.text()) != Some(f.text()) {
+                    state.area = None;
+                }
+                if out.root.kind == "Foglio" || out.root.kind.is_empty() {
+                    out.root.kind = c.header.clone();
+                }
+                state.upper = Some(f);
+            }
+        }
+        if let Some(c) = header.column(Role::Area) {
+            if let Some(f) = self.field(grid, sheet, r, c.col, Expect::Text, &c.header, findings) {
+                state.area = Some(f);
+            }
+        }
+        let upper = self.upper_key(state, header);
+        let area = self.area_key(state);
+        let code_col = header.column(Role::Code);
+        let title_col = header.column(Role::Title);
+        let code_text = code_col
+            .map(|c| cell_text(grid.get(r, c.col)))
+            .unwrap_or_default();
+        let title_text = title_col
+            .map(|c| cell_text(grid.get(r, c.col)))
+            .unwrap_or_default();
+        let indicator_cells: Vec<&Column> = header
+            .columns
+            .iter()
+            .filter(|c| match &c.kind {
+                Kind::Role(r) => !r.is_objective_level() && *r != Role::Ignore,
+                Kind::Extra { objective, .. } => !objective,
+            })
+            .filter(|c| !grid.get(r, c.col).is_empty())
+            .collect();
+        let new_indicator = indicator_cells.iter().any(|c| !grid.is_merged_fill(r, c.col));
+        let starts_objective = !code_text.is_empty() || !title_text.is_empty();
+        if starts_objective {
+            let key = (
+                upper.clone().unwrap_or_default(),
+                area.clone().unwrap_or_default(),
+                code_text.clone(),
+                title_text.clone(),
+            );
+            let same = state.key.as_ref() == Some(&key);
+            if !same {
+                let mut objective = Objective::new(Source::new(
+                    sheet.clone(),
+                    r,
+                    title_col.or(code_col).map(|c| grid.origin(r, c.col).1).unwrap_or(grid.first_col),
+                ));
+                if let Some(c) = title_col {
+                    objective.source = {
+                        let (r0, c0) = grid.origin(r, c.col);
+                        Source::new(sheet.clone(), r0, c0)
+                    };
+                }
+                let target = area_mut(&mut out.root, upper.clone(), area.clone());
+                target.objectives.push(objective);
+                let index = target.objectives.len() - 1;
+                state.current = Some((upper.clone(), area.clone(), index));
+                state.key = Some(key);
+                // Fill-down columns start from the values above.
+            }
+        } else if state.current.is_none()
+            || state
+                .current
+                .as_ref()
+                .is_some_and(|(u, a, _)| *u != upper || *a != area)
+        {
+            if !new_indicator {
+                return;
+            }
+            findings.push(Finding {
+                severity: Severity::Warning,
+                message: "riga con un indicatore ma senza obiettivo: manca il titolo (o il codice) dell'obiettivo".into(),
+                source: Some(Source::new(sheet.clone(), r, grid.first_col)),
+                rule: "riga-senza-obiettivo".into(),
+            });
+            let objective = Objective::new(Source::new(sheet.clone(), r, grid.first_col));
+            let target = area_mut(&mut out.root, upper.clone(), area.clone());
+            target.objectives.push(objective);
+            let index = target.objectives.len() - 1;
+            state.current = Some((upper.clone(), area.clone(), index));
+            state.key = Some((
+                upper.clone().unwrap_or_default(),
+                area.clone().unwrap_or_default(),
+                String::new(),
+                String::new(),
+            ));
+        }
+        let Some((cu, ca, index)) = state.current.clone() else {
+            return;
+        };
+        // Objective-level fields: the first non-empty value wins.
+        let mut objective_fields: Vec<(Role, Option<String>, Field)> = Vec::new();
+        for column in &header.columns {
+            let (role, extra_header) = match &column.kind {
+                Kind::Role(role) if role.is_objective_level() => (Some(*role), None),
+                Kind::Extra { header, objective: true } => (None, Some(header.clone())),
+                _ => continue,
+            };
+            if matches!(role, Some(Role::UpperArea | Role::Area)) {
+                continue;
+            }
+            let expect = role.map(expect_for).unwrap_or(Expect::Text);
+            let mut field = self.field(grid, sheet, r, column.col, expect, &column.header, findings);
+            if role.is_some_and(|r| r.fills_down()) {
+                match &field {
+                    Some(f) => {
+                        state.fills.retain(|(c, _)| *c != column.col);
+                        state.fills.push((column.col, f.clone()));
+                    }
+                    None if starts_objective => {
+                        field = state
+                            .fills
+                            .iter()
+                            .find(|(c, _)| *c == column.col)
+                            .map(|(_, f)| f.clone());
+                    }
+                    None => {}
+                }
+            }
+            if let Some(f) = field {
+                objective_fields.push((role.unwrap_or(Role::Ignore), extra_header, f));
+            }
+        }
+        let objective = &mut area_mut(&mut out.root, cu, ca).objectives[index];
+        for (role, extra_header, f) in objective_fields {
+            if let Some(h) = extra_header {
+                if !objective.extra.iter().any(|(k, _)| *k == h) {
+                    objective.extra.push((h, f));
+                }
+                continue;
+            }
+            let header_text = header
+                .columns
+                .iter()
+                .find(|c| c.kind == Kind::Role(role))
+                .map(|c| c.header.clone())
+                .unwrap_or_default();
+            match role {
+                Role::Code => set_once(&mut objective.code, f),
+                Role::Title => {
+                    if objective.title.is_none() {
+                        if code_col.is_none() && objective.code.is_none() {
+                            if let Some((code, rest)) = split_code(f.text()) {
+                                objective.code = Some(Field {
+                                    raw: code.to_string(),
+                                    value: Value::Text { text: code.to_string() },
+                                    source: f.source.clone(),
+                                });
+                                let mut titled = f.clone();
+                                titled.value = Value::Text { text: rest.to_string() };
+                                objective.title = Some(titled);
+                                continue;
+                            }
+                        }
+                        objective.title = Some(f);
+                    }
+                }
+                Role::Description => set_once(&mut objective.description, f),
+                Role::ObjectiveWeight => set_once(&mut objective.weight, f),
+                Role::Priority => set_once(&mut objective.priority, f),
+                Role::Responsible => set_once(&mut objective.responsible, f),
+                Role::PoliticalOwner => set_once(&mut objective.political_owner, f),
+                Role::Mission | Role::StrategicObjective | Role::OperationalObjective => {
+                    if !objective.strategy.iter().any(|(k, _)| *k == header_text) {
+                        objective.strategy.push((header_text, f));
+                    }
+                }
+                Role::Neutralised => {
+                    let flagged = match &f.value {
+                        Value::Done { done } => *done,
+                        Value::Number { number, .. } => *number != 0.0,
+                        _ => {
+                            let n = normalise_header(f.text());
+                            matches!(n.as_str(), "si" | "x" | "vero" | "true" | "neutralizzato" | "neutralizzata" | "s")
+                        }
+                    };
+                    objective.neutralised |= flagged;
+                }
+                _ => {}
+            }
+        }
+        if !new_indicator {
+            return;
+        }
+        let mut indicator = Indicator::new(Source::new(sheet.clone(), r, indicator_cells.first().map(|c| c.col).unwrap_or(grid.first_col)));
+        for column in &indicator_cells {
+            let (role, extra) = match &column.kind {
+                Kind::Role(role) => (Some(*role), None),
+                Kind::Extra { header, .. } => (None, Some(header.clone())),
+            };
+            let expect = role.map(expect_for).unwrap_or(Expect::Text);
+            let Some(f) = self.field(grid, sheet, r, column.col, expect, &column.header, findings) else {
+                continue;
+            };
+            if let Some(h) = extra {
+                indicator.extra.push((h, f));
+                continue;
+            }
+            let slot = match role {
+                Some(Role::IndicatorName) => &mut indicator.name,
+                Some(Role::Formula) => &mut indicator.formula,
+                Some(Role::Purpose) => &mut indicator.purpose,
+                Some(Role::Polarity) => {
+                    indicator.polarity = Polarity::from_text(f.text());
+                    if indicator.polarity.is_none() {
+                        findings.push(Finding {
+                            severity: Severity::Warning,
+                            message: format!(
+                                "«{}»: polarità «{}» non riconosciuta; scrivere crescente (maggiore è meglio) o decrescente (minore è meglio)",
+                                column.header,
+                                f.text()
+                            ),
+                            source: Some(f.source.clone()),
+                            rule: "polarita-sconosciuta".into(),
+                        });
+                    }
+                    &mut indicator.polarity_text
+                }
+                Some(Role::Method) => &mut indicator.method,
+                Some(Role::Baseline) => &mut indicator.baseline,
+                Some(Role::Target) => &mut indicator.target,
+                Some(Role::InterimTarget) => &mut indicator.interim_target,
+                Some(Role::Actual) => &mut indicator.actual,
+                Some(Role::InterimActual) => &mut indicator.interim_actual,
+                Some(Role::Deviation) => &mut indicator.deviation,
+                Some(Role::Deadline) => &mut indicator.deadline,
+                Some(Role::IndicatorWeight) => &mut indicator.weight,
+                Some(Role::Achievement) => &mut indicator.stated_achievement,
+                Some(Role::Barometer) => &mut indicator.stated_barometer,
+                Some(Role::Note) => &mut indicator.note,
+                _ => continue,
+            };
+            *slot = Some(f);
+        }
+        area_mut(&mut out.root, state.current.as_ref().and_then(|c| c.0.clone()), state.current.as_ref().and_then(|c| c.1.clone()))
+            .objectives[index]
+            .indicators
+            .push(indicator);
+    }
+
+    /// Places every sheet's areas in the ente, merging areas of the same name.
+    pub(crate) fn finish(&mut self, ente: &mut Ente) {
+        let table_sheets = self.sheets.len();
+        for out in std::mem::take(&mut self.sheets) {
+            let SheetOut {
+                title_area,
+                mut root,
+                has_upper_column,
+            } = out;
+            let deep = root.areas.iter().any(|a| !a.areas.is_empty());
+            let wrap = !has_upper_column && !deep && (title_area.is_some() || !root.objectives.is_empty() || table_sheets > 1);
+            if wrap {
+                if let Some((name, kind, source)) = title_area {
+                    root.name = name;
+                    root.kind = kind;
+                    root.source = Some(source);
+                }
+                merge_area(&mut ente.areas, root);
+            } else {
+                ente.stated_totals.append(&mut root.stated_totals);
+                if !root.objectives.is_empty() {
+                    // Objectives outside any group (before the first line or area name).
+                    let mut holder = Area::new(root.name.clone(), "Foglio");
+                    holder.objectives = std::mem::take(&mut root.objectives);
+                    merge_area(&mut ente.areas, holder);
+                }
+                for a in root.areas {
+                    merge_area(&mut ente.areas, a);
+                }
+            }
+        }
+    }
+}
+
+fn cell_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(t) => t.trim().to_string(),
+        Cell::Empty => String::new(),
+        Cell::Number { value, .. } => value.to_string(),
+        Cell::Bool(b) => b.to_string(),
+        Cell::Error(e) => e.clone(),
+    }
+}
+
+fn set_once(slot: &mut Option<Field>, f: Field) {
+    if slot.is_none() {
+        *slot = Some(f);
+    }
+}
+
+/// The area at a path under the sheet's root, created on first use (source order kept).
+fn area_mut(root: &mut Area, upper: Option<String>, area: Option<String>) -> &mut Area {
+    let mut node = root;
+    for (name, kind) in [(upper, "Linea strategica"), (area, "Settore")] {
+        let Some(name) = name else { continue };
+        let pos = match node.areas.iter().position(|a| a.name == name) {
+            Some(p) => p,
+            None => {
+                node.areas.push(Area::new(name, kind));
+                node.areas.len() - 1
+            }
+        };
+        node = &mut node.areas[pos];
+    }
+    node
+}
+
+fn merge_area(list: &mut Vec<Area>, area: Area) {
+    match list
+        .iter_mut()
+        .find(|a| normalise_header(&a.name) == normalise_header(&area.name))
+    {
+        Some(existing) => {
+            existing.objectives.extend(area.objectives);
+            existing.stated_totals.extend(area.stated_totals);
+            for sub in area.areas {
+                merge_area(&mut existing.areas, sub);
+            }
+        }
+        None => list.push(area),
+    }
+}
+
+/// Objective notes (the first note among its rows) and neutralisation by note.
+fn finish_objectives(area: &mut Area) {
+    for o in &mut area.objectives {
+        if o.note.is_none() {
+            o.note = o.indicators.iter().find_map(|i| i.note.clone());
+        }
+        let noted = o
+            .indicators
+            .iter()
+            .filter_map(|i| i.note.as_ref())
+            .chain(o.note.as_ref())
+            .any(|n| normalise_header(n.text()).contains("neutralizzat"));
+        o.neutralised |= noted;
+    }
+    for a in &mut area.areas {
+        finish_objectives(a);
+    }
+}
+
+fn problem_finding(p: Problem, source: &Source, label: &str) -> Finding {
+    let severity = if p.kind.is_error() {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    let message = if label.is_empty() {
+        p.message
+    } else {
+        format!("«{label}»: {}", p.message)
+    };
+    Finding {
+        severity,
+        message,
+        source: Some(source.clone()),
+        rule: p.kind.code().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_in_titles() {
+        assert_eq!(split_code("1.1.1 ANTICORRUZIONE - x"), Some(("1.1.1", "ANTICORRUZIONE - x")));
+        assert_eq!(split_code("1.2.1. Incrementare"), Some(("1.2.1", "Incrementare")));
+        assert_eq!(split_code("S1.00002 - Titolo"), Some(("S1.00002", "Titolo")));
+        assert_eq!(split_code("OS98 Titolo"), Some(("OS98", "Titolo")));
+        assert_eq!(
+            split_code("6.1.1.1/6.1.2.1/6.1.3.1 GIOVANI"),
+            Some(("6.1.1.1/6.1.2.1/6.1.3.1", "GIOVANI"))
+        );
+        assert_eq!(split_code("2024 anno"), None);
+        assert_eq!(split_code("PNRR - M5C2"), None);
+        assert_eq!(split_code("Formazione personale"), None);
+        assert_eq!(split_code("1.1.1"), None);
+    }
+
+    #[test]
+    fn area_titles() {
+        assert_eq!(
+            area_title("OBIETTIVI GESTIONALI\nASSEGNATI AL SETTORE\nSTAFF DEL SEGRETARIO GENERALE (STAFF)\nObiettivi 2024-2026"),
+            Some(("STAFF DEL SEGRETARIO GENERALE (STAFF)".into(), "Settore", 3))
+        );
+        assert_eq!(
+            area_title("OBIETTIVI GESTIONALI\nASSEGNATI AL SETTORE SERVIZI ALLE PERSONE\nDEL COMUNE (SAP)\nObiettivi 2024-2026"),
+            Some(("SERVIZI ALLE PERSONE DEL COMUNE (SAP)".into(), "Settore", 3))
+        );
+        assert_eq!(
+            area_title("LINEA STRATEGICA SULL'AMBIENTE"),
+            Some(("LINEA STRATEGICA SULL'AMBIENTE".into(), "Linea strategica", 2))
+        );
+        assert_eq!(
+            area_title("OBIETTIVI DI MANDATO"),
+            Some(("OBIETTIVI DI MANDATO".into(), "Linea di mandato", 2))
+        );
+        assert_eq!(area_title("Relazione sulla Performance 2024"), None);
+        assert_eq!(area_title("COMUNE DI CREMONA"), None);
+    }
+
+    #[test]
+    fn ente_titles() {
+        assert_eq!(ente_title("COMUNE DI CREMONA"), Some("Comune di Cremona".into()));
+        assert_eq!(
+            ente_title("Comune di Cremona - Stato di attuazione degli Obiettivi 2024"),
+            Some("Comune di Cremona".into())
+        );
+        assert_eq!(
+            ente_title("UNIONE DELLE TERRE D'ARGINE"),
+            Some("Unione delle Terre D'argine".into())
+        );
+        assert_eq!(ente_title("Relazione sulla Performance"), None);
+    }
+
+    #[test]
+    fn totals_and_banners() {
+        assert!(is_total_label("totale"));
+        assert!(is_total_label("TOTALE"));
+        assert!(is_total_label("Totale settore"));
+        assert!(!is_total_label("Totale dei rifiuti raccolti nell'anno in corso"));
+        assert!(is_banner_label("% Raggiungimento obiettivi per area strategica"));
+        assert!(!is_banner_label("% Ragg"));
+    }
+}

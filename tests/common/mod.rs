@@ -1,0 +1,4 @@
+//! Shared helpers for the integration tests (`mod common; use common::fixtures::*;`).
+#![allow(dead_code)]
+
+pub mod fixtures;
