@@ -46,7 +46,12 @@ fn cremona_reads_as_ten_lines_82_objectives_140_indicators() {
     for (area, line) in ente.areas.iter().zip(&lines) {
         assert_eq!(area.name, line.heading);
         let objectives: Vec<&Objective> = area.all_objectives().collect();
-        assert_eq!(objectives.len(), line.objectives + line.neutralised, "{}", area.name);
+        assert_eq!(
+            objectives.len(),
+            line.objectives + line.neutralised,
+            "{}",
+            area.name
+        );
         assert_eq!(
             objectives.iter().filter(|o| o.neutralised).count(),
             line.neutralised,
@@ -70,7 +75,10 @@ fn cremona_reads_as_ten_lines_82_objectives_140_indicators() {
         // Two levels: line → settore.
         assert!(area.objectives.is_empty());
         assert!(!area.areas.is_empty());
-        assert!(area.areas.iter().all(|s| s.name.starts_with("Settore") || s.name.starts_with("Unità")));
+        assert!(area
+            .areas
+            .iter()
+            .all(|s| s.name.starts_with("Settore") || s.name.starts_with("Unità")));
     }
     // No reading errors in a clean document.
     let errors: Vec<_> = ente
@@ -96,15 +104,38 @@ fn cremona_values_match_the_document_row_by_row() {
         for (row, data_row) in line_rows.iter().zip(&sheet_layout.data_rows) {
             let (objective, ind) = read_rows
                 .iter()
-                .find(|(_, i)| &*i.source.sheet == sheet_layout.sheet && i.source.row == *data_row)
-                .unwrap_or_else(|| panic!("no indicator at {}!{}", sheet_layout.sheet, data_row + 1));
+                .find(|(_, i)| *i.source.sheet == sheet_layout.sheet && i.source.row == *data_row)
+                .unwrap_or_else(|| {
+                    panic!("no indicator at {}!{}", sheet_layout.sheet, data_row + 1)
+                });
             let title = objective.title.as_ref().expect("title");
             assert_eq!(title.raw, row.obiettivo);
-            assert_eq!(ind.name.as_ref().map(|f| f.raw.as_str()), Some(row.indicatore.as_str()));
-            let target = ind.target.as_ref().expect("target").number().expect("numeric target");
-            let actual = ind.actual.as_ref().expect("actual").number().expect("numeric actual");
-            assert!(close(target, row.target_atteso), "{} {target}", row.src_line);
-            assert!(close(actual, row.target_consuntivo), "{} {actual}", row.src_line);
+            assert_eq!(
+                ind.name.as_ref().map(|f| f.raw.as_str()),
+                Some(row.indicatore.as_str())
+            );
+            let target = ind
+                .target
+                .as_ref()
+                .expect("target")
+                .number()
+                .expect("numeric target");
+            let actual = ind
+                .actual
+                .as_ref()
+                .expect("actual")
+                .number()
+                .expect("numeric actual");
+            assert!(
+                close(target, row.target_atteso),
+                "{} {target}",
+                row.src_line
+            );
+            assert!(
+                close(actual, row.target_consuntivo),
+                "{} {actual}",
+                row.src_line
+            );
             if let Some(raw) = &row.target_atteso_raw {
                 assert_eq!(&ind.target.as_ref().unwrap().raw, raw);
             }
@@ -115,12 +146,30 @@ fn cremona_values_match_the_document_row_by_row() {
                 row.src_line,
                 weight.value
             );
-            let stated = ind.stated_achievement.as_ref().expect("% Ragg").number().unwrap();
+            let stated = ind
+                .stated_achievement
+                .as_ref()
+                .expect("% Ragg")
+                .number()
+                .unwrap();
             assert!(close(stated, row.perc_ragg as f64));
-            assert!(close(ind.deviation.as_ref().unwrap().number().unwrap(), row.scostamento));
+            assert!(close(
+                ind.deviation.as_ref().unwrap().number().unwrap(),
+                row.scostamento
+            ));
             assert_eq!(objective.neutralised, row.neutralizzato, "{}", row.src_line);
             // Every value keeps its cell.
-            assert_eq!(ind.target.as_ref().unwrap().source.to_string().split('!').nth(1).unwrap(), format!("G{}", data_row + 1));
+            assert_eq!(
+                ind.target
+                    .as_ref()
+                    .unwrap()
+                    .source
+                    .to_string()
+                    .split('!')
+                    .nth(1)
+                    .unwrap(),
+                format!("G{}", data_row + 1)
+            );
         }
     }
 }
@@ -133,7 +182,12 @@ fn cremona_neutralised_objective_keeps_its_note() {
     assert_eq!(neutralised.len(), 1);
     let o = neutralised[0];
     assert!(o.title.as_ref().unwrap().raw.contains("Largo Moreni"));
-    assert!(o.note.as_ref().unwrap().raw.starts_with("L'obiettivo è neutralizzato"));
+    assert!(o
+        .note
+        .as_ref()
+        .unwrap()
+        .raw
+        .starts_with("L'obiettivo è neutralizzato"));
     assert!(o
         .indicators
         .iter()
@@ -153,7 +207,10 @@ fn cremona_single_sheet_with_a_line_column_reads_the_same() {
     assert_eq!(ente.indicator_count(), 140);
     for (area, line) in ente.areas.iter().zip(&lines) {
         assert_eq!(area.name, line.heading);
-        assert_eq!(area.all_objectives().count(), line.objectives + line.neutralised);
+        assert_eq!(
+            area.all_objectives().count(),
+            line.objectives + line.neutralised
+        );
     }
 }
 
@@ -167,7 +224,12 @@ fn sector<'a>(ente: &'a Ente, code: &str) -> &'a Area {
     ente.areas
         .iter()
         .find(|a| a.name.ends_with(&format!("({code})")))
-        .unwrap_or_else(|| panic!("sector {code} not found in {:?}", ente.areas.iter().map(|a| &a.name).collect::<Vec<_>>()))
+        .unwrap_or_else(|| {
+            panic!(
+                "sector {code} not found in {:?}",
+                ente.areas.iter().map(|a| &a.name).collect::<Vec<_>>()
+            )
+        })
 }
 
 #[test]
@@ -179,13 +241,26 @@ fn portomaggiore_reads_four_sectors_and_their_totals() {
     for expected in &sectors {
         let area = sector(&ente, &expected.code);
         assert_eq!(area.kind, "Settore");
-        assert_eq!(area.objectives.len(), expected.objectives, "{}", expected.code);
+        assert_eq!(
+            area.objectives.len(),
+            expected.objectives,
+            "{}",
+            expected.code
+        );
         // The totale row is a stated total, not an objective.
         assert_eq!(area.stated_totals.len(), 1, "{}", expected.code);
         let total = &area.stated_totals[0];
         assert_eq!(normalise(&total.label.raw), "totale");
-        let priority = total.value("priorita").expect("Σ priorities").number().unwrap();
-        assert!(close(priority, expected.declared_total as f64), "{}", expected.code);
+        let priority = total
+            .value("priorita")
+            .expect("Σ priorities")
+            .number()
+            .unwrap();
+        assert!(
+            close(priority, expected.declared_total as f64),
+            "{}",
+            expected.code
+        );
         let weight = total.value("peso_obiettivo").expect("100%");
         assert!(matches!(weight.value, Value::Percent { percent } if close(percent, 100.0)));
         // Priorities present in the rows.
@@ -194,15 +269,25 @@ fn portomaggiore_reads_four_sectors_and_their_totals() {
             .iter()
             .filter_map(|o| o.priority.as_ref().and_then(|p| p.number()))
             .sum();
-        assert!(close(sum, expected.priority_sum_present as f64), "{}: {sum}", expected.code);
-        assert!(area
-            .objectives
-            .iter()
-            .all(|o| !o.title.as_ref().is_some_and(|t| normalise(&t.raw) == "totale")));
+        assert!(
+            close(sum, expected.priority_sum_present as f64),
+            "{}: {sum}",
+            expected.code
+        );
+        assert!(area.objectives.iter().all(|o| o
+            .title
+            .as_ref()
+            .is_none_or(|t| normalise(&t.raw) != "totale")));
     }
     let totals: Vec<u32> = ["STAFF", "SAP", "FIN", "TEC"]
         .iter()
-        .map(|c| sector(&ente, c).stated_totals[0].value("priorita").unwrap().number().unwrap() as u32)
+        .map(|c| {
+            sector(&ente, c).stated_totals[0]
+                .value("priorita")
+                .unwrap()
+                .number()
+                .unwrap() as u32
+        })
         .collect();
     assert_eq!(totals, vec![24, 74, 49, 94]);
 }
@@ -218,9 +303,13 @@ fn portomaggiore_weights_codes_and_strategy_links() {
     let staff = sector(&ente, "STAFF");
     let first = &staff.objectives[0];
     assert_eq!(first.code.as_ref().unwrap().raw, "1.1.1");
-    assert!(matches!(first.priority.as_ref().unwrap().value, Value::Number { number, .. } if close(number, 5.0)));
+    assert!(
+        matches!(first.priority.as_ref().unwrap().value, Value::Number { number, .. } if close(number, 5.0))
+    );
     assert_eq!(first.weight.as_ref().unwrap().raw, "20,8333%");
-    assert!(matches!(first.weight.as_ref().unwrap().value, Value::Percent { percent } if close(percent, 20.8333)));
+    assert!(
+        matches!(first.weight.as_ref().unwrap().value, Value::Percent { percent } if close(percent, 20.8333))
+    );
     // Missione is filled down from its merged cell and kept as a strategic link.
     assert!(staff.objectives.iter().all(|o| o
         .strategy

@@ -37,17 +37,18 @@ pub fn run(input: &InputArgs, json: bool) -> i32 {
         Ok(e) => e,
         Err(code) => return code,
     };
-    if json {
+    let text = if json {
         match serde_json::to_string_pretty(&ente) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => text + "\n",
             Err(e) => {
                 eprintln!("errore: impossibile scrivere il JSON: {e}");
                 return EXIT_UNREADABLE;
             }
         }
     } else {
-        print!("{}", summary(&ente));
-    }
+        summary(&ente)
+    };
+    super::print_stdout(&text);
     exit_status(&ente)
 }
 
@@ -78,11 +79,20 @@ fn area_line(out: &mut String, area: &Area, depth: usize) {
         plural(indicators, "indicatore", "indicatori"),
     );
     if neutralised > 0 {
-        let _ = write!(out, " ({})", plural(neutralised, "neutralizzato", "neutralizzati"));
+        let _ = write!(
+            out,
+            " ({})",
+            plural(neutralised, "neutralizzato", "neutralizzati")
+        );
     }
     for total in &area.stated_totals {
         let values: Vec<String> = total.values.iter().map(|(_, f)| f.raw.clone()).collect();
-        let _ = write!(out, "; {} {}", total.label.raw.trim().to_lowercase(), values.join(" "));
+        let _ = write!(
+            out,
+            "; {} {}",
+            total.label.raw.trim().to_lowercase(),
+            values.join(" ")
+        );
     }
     out.push('\n');
     for sub in &area.areas {
@@ -104,9 +114,17 @@ pub fn summary(ente: &Ente) -> String {
         plural(objectives, "obiettivo", "obiettivi"),
     );
     if neutralised > 0 {
-        let _ = write!(out, " ({})", plural(neutralised, "neutralizzato", "neutralizzati"));
+        let _ = write!(
+            out,
+            " ({})",
+            plural(neutralised, "neutralizzato", "neutralizzati")
+        );
     }
-    let _ = writeln!(out, ", {}", plural(ente.indicator_count(), "indicatore", "indicatori"));
+    let _ = writeln!(
+        out,
+        ", {}",
+        plural(ente.indicator_count(), "indicatore", "indicatori")
+    );
     out.push('\n');
     for area in &ente.areas {
         area_line(&mut out, area, 0);
@@ -129,7 +147,14 @@ pub fn summary(ente: &Ente) -> String {
                 .as_ref()
                 .map(|s| s.to_string())
                 .unwrap_or_else(|| "—".to_string());
-            let _ = writeln!(out, "  {:<7} {}  {}  [{}]", f.severity.label(), place, f.message, f.rule);
+            let _ = writeln!(
+                out,
+                "  {:<7} {}  {}  [{}]",
+                f.severity.label(),
+                place,
+                f.message,
+                f.rule
+            );
         }
     }
     out

@@ -102,6 +102,13 @@ fn usage_error(e: &clap::Error) -> String {
     format!("errore: {what} ({detail})\nPer l'aiuto: barometro --help")
 }
 
+/// Writes to standard output; a closed pipe (`barometro check … | head`) is not an error.
+pub fn print_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}
+
 /// Parses the arguments, runs the command and returns the exit status.
 pub fn run() -> i32 {
     run_with(std::env::args_os())

@@ -16,6 +16,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use crate::value::Value;
@@ -89,6 +90,15 @@ impl Serialize for Source {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
+}
+
+/// Serialises labelled fields (`[(header, field)]`) as a JSON object in source order.
+fn as_map<S: Serializer>(pairs: &[(String, Field)], serializer: S) -> Result<S::Ok, S::Error> {
+    let mut map = serializer.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        map.serialize_entry(k, v)?;
+    }
+    map.end()
 }
 
 /// One value read from a cell: what the user wrote, what barometro understood, and where.
@@ -224,8 +234,9 @@ pub struct Finding {
 pub struct StatedTotal {
     /// The label cell (`totale`, `% Raggiungimento obiettivi per area strategica`).
     pub label: Field,
-    /// The values of the row, by the role of their column (`priority`, `weight`,
-    /// `achievement`…).
+    /// The values of the row, by the role of their column (`priorita`, `peso_obiettivo`,
+    /// `raggiungimento`…, see [`crate::read::Role::key`]).
+    #[serde(serialize_with = "as_map")]
     pub values: Vec<(String, Field)>,
 }
 
@@ -295,6 +306,7 @@ pub struct Indicator {
     /// Note.
     pub note: Option<Field>,
     /// Columns barometro does not know, by their header text.
+    #[serde(serialize_with = "as_map")]
     pub extra: Vec<(String, Field)>,
     /// The row the indicator was read from (its first cell).
     pub source: Source,
@@ -351,8 +363,10 @@ pub struct Objective {
     pub political_owner: Option<Field>,
     /// Links to the strategic plan (*Missione*, *Indirizzo strategico*, *Obiettivo
     /// operativo*…), by their header text.
+    #[serde(serialize_with = "as_map")]
     pub strategy: Vec<(String, Field)>,
     /// Columns barometro does not know, by their header text.
+    #[serde(serialize_with = "as_map")]
     pub extra: Vec<(String, Field)>,
     /// Indicators, in source order.
     pub indicators: Vec<Indicator>,

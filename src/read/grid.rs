@@ -153,7 +153,9 @@ impl<'a> Grid<'a> {
                     percent: false,
                     date: d.is_datetime(),
                 },
-                DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(Cow::Owned(s.clone())),
+                DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+                    Cell::Text(Cow::Owned(s.clone()))
+                }
                 DataRef::Error(e) => Cell::Error(e.to_string()),
             };
             if value.is_empty() {
@@ -207,7 +209,9 @@ impl<'a> Grid<'a> {
         {
             return None;
         }
-        Some((row - self.first_row) as usize * self.width as usize + (col - self.first_col) as usize)
+        Some(
+            (row - self.first_row) as usize * self.width as usize + (col - self.first_col) as usize,
+        )
     }
 
     /// Copies the top-left value of every merged region into the region's empty cells,

@@ -301,9 +301,19 @@ const PATTERNS: &[(Role, &str, Fit, u32)] = &[
     (Role::Mission, "missione", Prefix, 95),
     (Role::Mission, "missione programma", Prefix, 95),
     (Role::StrategicObjective, "obiettivo strategico", Prefix, 90),
-    (Role::StrategicObjective, "indirizzo obiettivo strategico", Prefix, 95),
+    (
+        Role::StrategicObjective,
+        "indirizzo obiettivo strategico",
+        Prefix,
+        95,
+    ),
     (Role::StrategicObjective, "indirizzo strategico", Prefix, 95),
-    (Role::OperationalObjective, "obiettivo operativo", Prefix, 90),
+    (
+        Role::OperationalObjective,
+        "obiettivo operativo",
+        Prefix,
+        90,
+    ),
     (Role::Neutralised, "neutralizzato", Prefix, 95),
     (Role::Neutralised, "neutralizzazione", Prefix, 95),
     (Role::IndicatorName, "indicatore", Exact, 100),
@@ -384,7 +394,12 @@ const PATTERNS: &[(Role, &str, Fit, u32)] = &[
     (Role::Achievement, "% ragg", Prefix, 97),
     (Role::Achievement, "% raggiungimento", Prefix, 97),
     (Role::Achievement, "% di raggiungimento", Prefix, 97),
-    (Role::Achievement, "percentuale di raggiungimento", Prefix, 97),
+    (
+        Role::Achievement,
+        "percentuale di raggiungimento",
+        Prefix,
+        97,
+    ),
     (Role::Achievement, "grado di raggiungimento", Prefix, 95),
     (Role::Achievement, "grado di realizzazione", Prefix, 95),
     (Role::Achievement, "% realizzazione", Prefix, 95),
@@ -657,7 +672,10 @@ mod tests {
             ("Titolo", Role::Title),
             ("Obiettivo esecutivo", Role::Title),
             ("Indicatori", Role::IndicatorName),
-            ("Indicatore (dimensione/formula di calcolo)", Role::IndicatorName),
+            (
+                "Indicatore (dimensione/formula di calcolo)",
+                Role::IndicatorName,
+            ),
             ("Baseline (o stato del bisogno)", Role::Baseline),
             ("Target a preventivo", Role::Target),
             ("Target intermedio", Role::InterimTarget),
@@ -695,9 +713,10 @@ mod tests {
 
     #[test]
     fn user_mapping_wins() {
-        let map =
-            HeaderMap::from_toml_str("[colonne]\n\"Valore atteso 2024\" = \"target\"\n\"Peso\" = \"peso_obiettivo\"\n")
-                .unwrap();
+        let map = HeaderMap::from_toml_str(
+            "[colonne]\n\"Valore atteso 2024\" = \"target\"\n\"Peso\" = \"peso_obiettivo\"\n",
+        )
+        .unwrap();
         let m = HeaderMatcher::new(&map);
         assert_eq!(m.best("VALORE ATTESO 2024"), Some(Role::Target));
         assert_eq!(m.best("Peso"), Some(Role::ObjectiveWeight));

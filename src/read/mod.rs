@@ -195,7 +195,8 @@ fn sniff(path: &Path) -> Result<(), ReadError> {
     }
     let head = &head[..n];
     if head.starts_with(b"PK\x03\x04") {
-        if head.len() > 30 && head[30..].starts_with(b"mimetypeapplication/vnd.oasis.opendocument") {
+        if head.len() > 30 && head[30..].starts_with(b"mimetypeapplication/vnd.oasis.opendocument")
+        {
             return Err(ReadError::Ods(path.to_path_buf()));
         }
         return Ok(());
@@ -217,7 +218,10 @@ fn sniff(path: &Path) -> Result<(), ReadError> {
         "archivio zip non valido".to_string()
     } else if head.starts_with(b"%PDF") {
         "è un PDF".to_string()
-    } else if head.iter().all(|b| b.is_ascii() && (*b >= 0x20 || b"\r\n\t".contains(b))) {
+    } else if head
+        .iter()
+        .all(|b| b.is_ascii() && (*b >= 0x20 || b"\r\n\t".contains(b)))
+    {
         "è un file di testo: se è un CSV, aprirlo in Excel e salvarlo come .xlsx".to_string()
     } else {
         "formato sconosciuto".to_string()
@@ -257,7 +261,9 @@ pub fn read_workbook(path: impl AsRef<Path>, options: &ReadOptions) -> Result<En
         if *visible != SheetVisible::Visible && !options.include_hidden {
             ente.findings.push(Finding {
                 severity: Severity::Info,
-                message: format!("foglio nascosto «{name}» non letto (usare --fogli-nascosti per leggerlo)"),
+                message: format!(
+                    "foglio nascosto «{name}» non letto (usare --fogli-nascosti per leggerlo)"
+                ),
                 source: None,
                 rule: "foglio-nascosto".into(),
             });

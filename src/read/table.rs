@@ -20,7 +20,10 @@ enum Kind {
     Role(Role),
     /// A column barometro does not know, kept with its header text; objective-level when it
     /// sits left of the first indicator column.
-    Extra { header: String, objective: bool },
+    Extra {
+        header: String,
+        objective: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -57,9 +60,11 @@ impl Header {
 /// The expected content of a role's cells.
 fn expect_for(role: Role) -> Expect {
     match role {
-        Role::Target | Role::InterimTarget | Role::Actual | Role::InterimActual | Role::Baseline => {
-            Expect::Target
-        }
+        Role::Target
+        | Role::InterimTarget
+        | Role::Actual
+        | Role::InterimActual
+        | Role::Baseline => Expect::Target,
         Role::Deviation => Expect::Number,
         Role::IndicatorWeight | Role::ObjectiveWeight | Role::Achievement => Expect::Percent,
         Role::Priority => Expect::Integer,
@@ -157,9 +162,8 @@ fn header_score(columns: &[Column]) -> Option<usize> {
         })
         .collect();
     let has = |r| roles.contains(&r);
-    let usable = has(Role::Title)
-        || has(Role::IndicatorName)
-        || (has(Role::Target) && has(Role::Actual));
+    let usable =
+        has(Role::Title) || has(Role::IndicatorName) || (has(Role::Target) && has(Role::Actual));
     (usable && roles.len() >= 3).then_some(roles.len())
 }
 
@@ -191,7 +195,10 @@ fn find_header(matcher: &HeaderMatcher, grid: &Grid) -> Option<Header> {
                 let combined: Vec<(u32, String)> = cols
                     .into_iter()
                     .filter_map(|c| {
-                        let lower = single.iter().find(|(k, _)| *k == c).map(|(_, t)| t.as_str());
+                        let lower = single
+                            .iter()
+                            .find(|(k, _)| *k == c)
+                            .map(|(_, t)| t.as_str());
                         let upper = above.iter().find(|(k, _)| *k == c).map(|(_, t)| t.as_str());
                         let text = match (upper, lower) {
                             (_, Some(l)) if !matcher.candidates(l).is_empty() => l.to_string(),
@@ -253,7 +260,10 @@ fn signature(grid: &Grid, row: u32) -> Vec<String> {
 
 /// How many distinct cells (merged regions count once) hold a value in a row.
 fn distinct_origins(grid: &Grid, row: u32) -> usize {
-    let mut origins: Vec<(u32, u32)> = grid.row_cells(row).map(|(c, _)| grid.origin(row, c)).collect();
+    let mut origins: Vec<(u32, u32)> = grid
+        .row_cells(row)
+        .map(|(c, _)| grid.origin(row, c))
+        .collect();
     origins.dedup();
     origins.len()
 }
@@ -361,9 +371,16 @@ fn area_title(text: &str) -> Option<(String, &'static str, u8)> {
 fn ente_title(text: &str) -> Option<String> {
     for line in text.lines().map(str::trim) {
         let n = normalise_header(line);
-        let is_ente = ["comune di ", "comune d ", "unione ", "citta di ", "provincia di ", "citta metropolitana "]
-            .iter()
-            .any(|p| n.starts_with(p));
+        let is_ente = [
+            "comune di ",
+            "comune d ",
+            "unione ",
+            "citta di ",
+            "provincia di ",
+            "citta metropolitana ",
+        ]
+        .iter()
+        .any(|p| n.starts_with(p));
         if !is_ente {
             continue;
         }
@@ -375,13 +392,19 @@ fn ente_title(text: &str) -> Option<String> {
         let name = line[..cut].trim();
         let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
         let all_caps = !letters.is_empty() && letters.iter().all(|c| c.is_uppercase());
-        return Some(if all_caps { title_case(name) } else { name.to_string() });
+        return Some(if all_caps {
+            title_case(name)
+        } else {
+            name.to_string()
+        });
     }
     None
 }
 
 fn title_case(text: &str) -> String {
-    const SMALL: &[&str] = &["di", "del", "della", "dei", "delle", "degli", "e", "d", "in", "sul"];
+    const SMALL: &[&str] = &[
+        "di", "del", "della", "dei", "delle", "degli", "e", "d", "in", "sul",
+    ];
     text.split(' ')
         .enumerate()
         .map(|(i, w)| {
@@ -430,7 +453,8 @@ pub(crate) fn split_code(title: &str) -> Option<(&str, &str)> {
     let t = title.trim_start();
     let end = t.find(|c: char| c.is_whitespace()).unwrap_or(t.len());
     let token = &t[..end];
-    let rest = t[end..].trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == '–' || c == ':');
+    let rest = t[end..]
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == '–' || c == ':');
     if rest.is_empty() {
         return None;
     }
@@ -505,8 +529,7 @@ impl<'m> TableReader<'m> {
 
     fn field(
         &self,
-        grid: &Grid,
-        sheet: &Arc<str>,
+        (grid, sheet): (&Grid, &Arc<str>),
         row: u32,
         col: u32,
         expect: Expect,
@@ -616,7 +639,7 @@ impl<'m> TableReader<'m> {
         limit: u32,
         findings: &mut Vec<Finding>,
     ) -> Option<(Field, Field)> {
-        let label = self.field(grid, sheet, row, col, Expect::Text, "banner", findings)?;
+        let label = self.field((grid, sheet), row, col, Expect::Text, "banner", findings)?;
         let right = grid
             .row_cells(row)
             .find(|(c, _)| *c > col && grid.origin(row, *c) != grid.origin(row, col))
@@ -627,7 +650,7 @@ impl<'m> TableReader<'m> {
                 .map(|(c, _)| (r, c))
         });
         let (r, c) = right.or(below)?;
-        let value = self.field(grid, sheet, r, c, Expect::Percent, &label.raw, findings)?;
+        let value = self.field((grid, sheet), r, c, Expect::Percent, &label.raw, findings)?;
         Some((label, value))
     }
 
@@ -650,7 +673,11 @@ impl<'m> TableReader<'m> {
             key: None,
             current: None,
         };
-        let header_cols: Vec<&Column> = header.columns.iter().filter(|c| !c.normalised.is_empty()).collect();
+        let header_cols: Vec<&Column> = header
+            .columns
+            .iter()
+            .filter(|c| !c.normalised.is_empty())
+            .collect();
         let repeat_threshold = (header_cols.len() * 6).div_ceil(10).max(2);
         let mut unlabelled_reported = false;
         let mut row = header.row + 1;
@@ -693,7 +720,14 @@ impl<'m> TableReader<'m> {
                 _ => None,
             });
             if let Some(label_col) = total_label {
-                let label = self.field(grid, sheet, r, label_col, Expect::Text, "totale", findings);
+                let label = self.field(
+                    (grid, sheet),
+                    r,
+                    label_col,
+                    Expect::Text,
+                    "totale",
+                    findings,
+                );
                 let mut values = Vec::new();
                 for column in &header.columns {
                     if column.col == label_col {
@@ -703,16 +737,25 @@ impl<'m> TableReader<'m> {
                         if role == Role::Ignore || grid.is_merged_fill(r, column.col) {
                             continue;
                         }
-                        if let Some(f) =
-                            self.field(grid, sheet, r, column.col, expect_for(role), &column.header, findings)
-                        {
+                        if let Some(f) = self.field(
+                            (grid, sheet),
+                            r,
+                            column.col,
+                            expect_for(role),
+                            &column.header,
+                            findings,
+                        ) {
                             values.push((role.key().to_string(), f));
                         }
                     }
                 }
                 if let Some(label) = label {
                     let total = StatedTotal { label, values };
-                    let target = area_mut(&mut out.root, self.upper_key(&state, header), self.area_key(&state));
+                    let target = area_mut(
+                        &mut out.root,
+                        self.upper_key(&state, header),
+                        self.area_key(&state),
+                    );
                     target.stated_totals.push(total);
                 }
                 state.key = None;
@@ -723,12 +766,15 @@ impl<'m> TableReader<'m> {
             if distinct <= 2 {
                 if let Some((c, t)) = &first_text {
                     if is_banner_label(t) {
-                        if let Some((label, value)) = self.banner(grid, sheet, r, *c, last + 1, findings) {
+                        if let Some((label, value)) =
+                            self.banner(grid, sheet, r, *c, last + 1, findings)
+                        {
                             let vr = value.source.row;
                             if vr > r {
                                 row = vr + 1;
                             }
-                            let target = area_mut(&mut out.root, self.upper_key(&state, header), None);
+                            let target =
+                                area_mut(&mut out.root, self.upper_key(&state, header), None);
                             target.stated_totals.push(StatedTotal {
                                 label,
                                 values: vec![(Role::Achievement.key().to_string(), value)],
@@ -743,11 +789,17 @@ impl<'m> TableReader<'m> {
             if distinct == 1 {
                 if let Some((c, t)) = &first_text {
                     let spans = grid.row_cells(r).count() >= 3;
-                    let column_role = header.columns.iter().find(|k| k.col == *c).map(|k| k.kind.clone());
-                    let in_area_column = matches!(column_role, Some(Kind::Role(Role::Area | Role::UpperArea)));
+                    let column_role = header
+                        .columns
+                        .iter()
+                        .find(|k| k.col == *c)
+                        .map(|k| k.kind.clone());
+                    let in_area_column =
+                        matches!(column_role, Some(Kind::Role(Role::Area | Role::UpperArea)));
                     if spans || !in_area_column {
                         if let Some((_, _, rank)) = area_title(t) {
-                            let f = self.field(grid, sheet, r, *c, Expect::Text, "sezione", findings);
+                            let f =
+                                self.field((grid, sheet), r, *c, Expect::Text, "sezione", findings);
                             if rank >= 2 && !header.has(Role::UpperArea) {
                                 state.section = f;
                                 state.key = None;
@@ -813,7 +865,8 @@ impl<'m> TableReader<'m> {
     ) {
         // Grouping columns first.
         if let Some(c) = header.column(Role::UpperArea) {
-            if let Some(f) = self.field(grid, sheet, r, c.col, Expect::Text, &c.header, findings) {
+            if let Some(f) = self.field((grid, sheet), r, c.col, Expect::Text, &c.header, findings)
+            {
                 if state.upper.as_ref().map(|u| u.text()) != Some(f.text()) {
                     state.area = None;
                 }
@@ -824,7 +877,8 @@ impl<'m> TableReader<'m> {
             }
         }
         if let Some(c) = header.column(Role::Area) {
-            if let Some(f) = self.field(grid, sheet, r, c.col, Expect::Text, &c.header, findings) {
+            if let Some(f) = self.field((grid, sheet), r, c.col, Expect::Text, &c.header, findings)
+            {
                 state.area = Some(f);
             }
         }
@@ -847,7 +901,9 @@ impl<'m> TableReader<'m> {
             })
             .filter(|c| !grid.get(r, c.col).is_empty())
             .collect();
-        let new_indicator = indicator_cells.iter().any(|c| !grid.is_merged_fill(r, c.col));
+        let new_indicator = indicator_cells
+            .iter()
+            .any(|c| !grid.is_merged_fill(r, c.col));
         let starts_objective = !code_text.is_empty() || !title_text.is_empty();
         if starts_objective {
             let key = (
@@ -861,7 +917,10 @@ impl<'m> TableReader<'m> {
                 let mut objective = Objective::new(Source::new(
                     sheet.clone(),
                     r,
-                    title_col.or(code_col).map(|c| grid.origin(r, c.col).1).unwrap_or(grid.first_col),
+                    title_col
+                        .or(code_col)
+                        .map(|c| grid.origin(r, c.col).1)
+                        .unwrap_or(grid.first_col),
                 ));
                 if let Some(c) = title_col {
                     objective.source = {
@@ -911,14 +970,24 @@ impl<'m> TableReader<'m> {
         for column in &header.columns {
             let (role, extra_header) = match &column.kind {
                 Kind::Role(role) if role.is_objective_level() => (Some(*role), None),
-                Kind::Extra { header, objective: true } => (None, Some(header.clone())),
+                Kind::Extra {
+                    header,
+                    objective: true,
+                } => (None, Some(header.clone())),
                 _ => continue,
             };
             if matches!(role, Some(Role::UpperArea | Role::Area)) {
                 continue;
             }
             let expect = role.map(expect_for).unwrap_or(Expect::Text);
-            let mut field = self.field(grid, sheet, r, column.col, expect, &column.header, findings);
+            let mut field = self.field(
+                (grid, sheet),
+                r,
+                column.col,
+                expect,
+                &column.header,
+                findings,
+            );
             if role.is_some_and(|r| r.fills_down()) {
                 match &field {
                     Some(f) => {
@@ -955,33 +1024,35 @@ impl<'m> TableReader<'m> {
                 .unwrap_or_default();
             match role {
                 Role::Code => set_once(&mut objective.code, f),
-                Role::Title => {
-                    if objective.title.is_none() {
-                        if code_col.is_none() && objective.code.is_none() {
-                            if let Some((code, rest)) = split_code(f.text()) {
-                                objective.code = Some(Field {
-                                    raw: code.to_string(),
-                                    value: Value::Text { text: code.to_string() },
-                                    source: f.source.clone(),
-                                });
-                                let mut titled = f.clone();
-                                titled.value = Value::Text { text: rest.to_string() };
-                                objective.title = Some(titled);
-                                continue;
-                            }
+                Role::Title if objective.title.is_none() => {
+                    if code_col.is_none() && objective.code.is_none() {
+                        if let Some((code, rest)) = split_code(f.text()) {
+                            objective.code = Some(Field {
+                                raw: code.to_string(),
+                                value: Value::Text {
+                                    text: code.to_string(),
+                                },
+                                source: f.source.clone(),
+                            });
+                            let mut titled = f.clone();
+                            titled.value = Value::Text {
+                                text: rest.to_string(),
+                            };
+                            objective.title = Some(titled);
+                            continue;
                         }
-                        objective.title = Some(f);
                     }
+                    objective.title = Some(f);
                 }
                 Role::Description => set_once(&mut objective.description, f),
                 Role::ObjectiveWeight => set_once(&mut objective.weight, f),
                 Role::Priority => set_once(&mut objective.priority, f),
                 Role::Responsible => set_once(&mut objective.responsible, f),
                 Role::PoliticalOwner => set_once(&mut objective.political_owner, f),
-                Role::Mission | Role::StrategicObjective | Role::OperationalObjective => {
-                    if !objective.strategy.iter().any(|(k, _)| *k == header_text) {
-                        objective.strategy.push((header_text, f));
-                    }
+                Role::Mission | Role::StrategicObjective | Role::OperationalObjective
+                    if !objective.strategy.iter().any(|(k, _)| *k == header_text) =>
+                {
+                    objective.strategy.push((header_text, f));
                 }
                 Role::Neutralised => {
                     let flagged = match &f.value {
@@ -989,7 +1060,15 @@ impl<'m> TableReader<'m> {
                         Value::Number { number, .. } => *number != 0.0,
                         _ => {
                             let n = normalise_header(f.text());
-                            matches!(n.as_str(), "si" | "x" | "vero" | "true" | "neutralizzato" | "neutralizzata" | "s")
+                            matches!(
+                                n.as_str(),
+                                "si" | "x"
+                                    | "vero"
+                                    | "true"
+                                    | "neutralizzato"
+                                    | "neutralizzata"
+                                    | "s"
+                            )
                         }
                     };
                     objective.neutralised |= flagged;
@@ -1000,14 +1079,28 @@ impl<'m> TableReader<'m> {
         if !new_indicator {
             return;
         }
-        let mut indicator = Indicator::new(Source::new(sheet.clone(), r, indicator_cells.first().map(|c| c.col).unwrap_or(grid.first_col)));
+        let mut indicator = Indicator::new(Source::new(
+            sheet.clone(),
+            r,
+            indicator_cells
+                .first()
+                .map(|c| c.col)
+                .unwrap_or(grid.first_col),
+        ));
         for column in &indicator_cells {
             let (role, extra) = match &column.kind {
                 Kind::Role(role) => (Some(*role), None),
                 Kind::Extra { header, .. } => (None, Some(header.clone())),
             };
             let expect = role.map(expect_for).unwrap_or(Expect::Text);
-            let Some(f) = self.field(grid, sheet, r, column.col, expect, &column.header, findings) else {
+            let Some(f) = self.field(
+                (grid, sheet),
+                r,
+                column.col,
+                expect,
+                &column.header,
+                findings,
+            ) else {
                 continue;
             };
             if let Some(h) = extra {
@@ -1050,8 +1143,12 @@ impl<'m> TableReader<'m> {
             };
             *slot = Some(f);
         }
-        area_mut(&mut out.root, state.current.as_ref().and_then(|c| c.0.clone()), state.current.as_ref().and_then(|c| c.1.clone()))
-            .objectives[index]
+        area_mut(
+            &mut out.root,
+            state.current.as_ref().and_then(|c| c.0.clone()),
+            state.current.as_ref().and_then(|c| c.1.clone()),
+        )
+        .objectives[index]
             .indicators
             .push(indicator);
     }
@@ -1066,7 +1163,9 @@ impl<'m> TableReader<'m> {
                 has_upper_column,
             } = out;
             let deep = root.areas.iter().any(|a| !a.areas.is_empty());
-            let wrap = !has_upper_column && !deep && (title_area.is_some() || !root.objectives.is_empty() || table_sheets > 1);
+            let wrap = !has_upper_column
+                && !deep
+                && (title_area.is_some() || !root.objectives.is_empty() || table_sheets > 1);
             if wrap {
                 if let Some((name, kind, source)) = title_area {
                     root.name = name;
@@ -1183,9 +1282,18 @@ mod tests {
 
     #[test]
     fn codes_in_titles() {
-        assert_eq!(split_code("1.1.1 ANTICORRUZIONE - x"), Some(("1.1.1", "ANTICORRUZIONE - x")));
-        assert_eq!(split_code("1.2.1. Incrementare"), Some(("1.2.1", "Incrementare")));
-        assert_eq!(split_code("S1.00002 - Titolo"), Some(("S1.00002", "Titolo")));
+        assert_eq!(
+            split_code("1.1.1 ANTICORRUZIONE - x"),
+            Some(("1.1.1", "ANTICORRUZIONE - x"))
+        );
+        assert_eq!(
+            split_code("1.2.1. Incrementare"),
+            Some(("1.2.1", "Incrementare"))
+        );
+        assert_eq!(
+            split_code("S1.00002 - Titolo"),
+            Some(("S1.00002", "Titolo"))
+        );
         assert_eq!(split_code("OS98 Titolo"), Some(("OS98", "Titolo")));
         assert_eq!(
             split_code("6.1.1.1/6.1.2.1/6.1.3.1 GIOVANI"),
@@ -1209,7 +1317,11 @@ mod tests {
         );
         assert_eq!(
             area_title("LINEA STRATEGICA SULL'AMBIENTE"),
-            Some(("LINEA STRATEGICA SULL'AMBIENTE".into(), "Linea strategica", 2))
+            Some((
+                "LINEA STRATEGICA SULL'AMBIENTE".into(),
+                "Linea strategica",
+                2
+            ))
         );
         assert_eq!(
             area_title("OBIETTIVI DI MANDATO"),
@@ -1221,7 +1333,10 @@ mod tests {
 
     #[test]
     fn ente_titles() {
-        assert_eq!(ente_title("COMUNE DI CREMONA"), Some("Comune di Cremona".into()));
+        assert_eq!(
+            ente_title("COMUNE DI CREMONA"),
+            Some("Comune di Cremona".into())
+        );
         assert_eq!(
             ente_title("Comune di Cremona - Stato di attuazione degli Obiettivi 2024"),
             Some("Comune di Cremona".into())
@@ -1238,8 +1353,12 @@ mod tests {
         assert!(is_total_label("totale"));
         assert!(is_total_label("TOTALE"));
         assert!(is_total_label("Totale settore"));
-        assert!(!is_total_label("Totale dei rifiuti raccolti nell'anno in corso"));
-        assert!(is_banner_label("% Raggiungimento obiettivi per area strategica"));
+        assert!(!is_total_label(
+            "Totale dei rifiuti raccolti nell'anno in corso"
+        ));
+        assert!(is_banner_label(
+            "% Raggiungimento obiettivi per area strategica"
+        ));
         assert!(!is_banner_label("% Ragg"));
     }
 }

@@ -30,8 +30,8 @@ const MONTHS: [&str; 12] = [
 const LEAD_WORDS: &[&str] = &[
     "entro", "il", "lo", "la", "l", "al", "allo", "alla", "all", "dal", "dalla", "dall", "del",
     "dello", "della", "dell", "nel", "nella", "nell", "di", "da", "a", "fino", "scadenza",
-    "termine", "data", "fine", "mese", "anno", "anni", "corso", "triennio", "biennio",
-    "periodo", "per", "prevista", "previsto",
+    "termine", "data", "fine", "mese", "anno", "anni", "corso", "triennio", "biennio", "periodo",
+    "per", "prevista", "previsto",
 ];
 
 /// What a text says as a date.
@@ -253,8 +253,7 @@ fn semester_form(tk: &Tokens, i: usize) -> Option<(u32, i32, usize)> {
         return None;
     }
     let mut skipped = 0;
-    while skipped < 3 && (tk.is_word_in(j, &["del", "dell", "anno", "di"]) || tk.is_sym(j, '\''))
-    {
+    while skipped < 3 && (tk.is_word_in(j, &["del", "dell", "anno", "di"]) || tk.is_sym(j, '\'')) {
         j += 1;
         skipped += 1;
     }
@@ -483,7 +482,10 @@ mod tests {
     #[test]
     fn month_semester_year() {
         let month = |s| parse_date(s).unwrap().unwrap();
-        assert_eq!(month("entro marzo 2024"), (ymd(2024, 3, 31), DatePrecision::Month));
+        assert_eq!(
+            month("entro marzo 2024"),
+            (ymd(2024, 3, 31), DatePrecision::Month)
+        );
         assert_eq!(
             month("Entro settembre 2024"),
             (ymd(2024, 9, 30), DatePrecision::Month)
@@ -499,14 +501,26 @@ mod tests {
             (ymd(2024, 6, 30), DatePrecision::Semester)
         );
         assert_eq!(month("2024"), (ymd(2024, 12, 31), DatePrecision::Year));
-        assert_eq!(month("entro il 2024"), (ymd(2024, 12, 31), DatePrecision::Year));
+        assert_eq!(
+            month("entro il 2024"),
+            (ymd(2024, 12, 31), DatePrecision::Year)
+        );
     }
 
     #[test]
     fn impossible_dates_explain_why() {
-        assert_eq!(why("31.04.2024"), "data inesistente «31.04.2024»: aprile ha 30 giorni");
-        assert_eq!(why("17/17/2023"), "data inesistente «17/17/2023»: il mese 17 non esiste");
-        assert_eq!(why("14/0/2023"), "data inesistente «14/0/2023»: il mese 0 non esiste");
+        assert_eq!(
+            why("31.04.2024"),
+            "data inesistente «31.04.2024»: aprile ha 30 giorni"
+        );
+        assert_eq!(
+            why("17/17/2023"),
+            "data inesistente «17/17/2023»: il mese 17 non esiste"
+        );
+        assert_eq!(
+            why("14/0/2023"),
+            "data inesistente «14/0/2023»: il mese 0 non esiste"
+        );
         assert_eq!(
             why("29/02/2023"),
             "data inesistente «29/02/2023»: febbraio 2023 ha 28 giorni (2023 non è bisestile)"
@@ -515,8 +529,14 @@ mod tests {
             why("30/02/2024"),
             "data inesistente «30/02/2024»: febbraio 2024 ha 29 giorni"
         );
-        assert_eq!(why("00/01/2024"), "data inesistente «00/01/2024»: il giorno 0 non esiste");
-        assert_eq!(why("32/01/2024"), "data inesistente «32/01/2024»: gennaio ha 31 giorni");
+        assert_eq!(
+            why("00/01/2024"),
+            "data inesistente «00/01/2024»: il giorno 0 non esiste"
+        );
+        assert_eq!(
+            why("32/01/2024"),
+            "data inesistente «32/01/2024»: gennaio ha 31 giorni"
+        );
         assert_eq!(
             why("31 aprile 2024"),
             "data inesistente «31 aprile 2024»: aprile ha 30 giorni"
@@ -565,9 +585,18 @@ mod tests {
         assert_eq!(excel_serial_to_date(59.0, false), Some(ymd(1900, 2, 28)));
         assert_eq!(excel_serial_to_date(60.0, false), Some(ymd(1900, 2, 28)));
         assert_eq!(excel_serial_to_date(61.0, false), Some(ymd(1900, 3, 1)));
-        assert_eq!(excel_serial_to_date(45657.0, false), Some(ymd(2024, 12, 31)));
-        assert_eq!(excel_serial_to_date(45657.75, false), Some(ymd(2024, 12, 31)));
-        assert_eq!(excel_serial_to_date(2_958_465.0, false), Some(ymd(9999, 12, 31)));
+        assert_eq!(
+            excel_serial_to_date(45657.0, false),
+            Some(ymd(2024, 12, 31))
+        );
+        assert_eq!(
+            excel_serial_to_date(45657.75, false),
+            Some(ymd(2024, 12, 31))
+        );
+        assert_eq!(
+            excel_serial_to_date(2_958_465.0, false),
+            Some(ymd(9999, 12, 31))
+        );
         assert_eq!(excel_serial_to_date(2_958_466.0, false), None);
         assert_eq!(excel_serial_to_date(0.0, false), None);
         assert_eq!(excel_serial_to_date(-5.0, false), None);
@@ -578,7 +607,10 @@ mod tests {
     fn excel_serials_1904() {
         assert_eq!(excel_serial_to_date(0.0, true), Some(ymd(1904, 1, 1)));
         assert_eq!(excel_serial_to_date(44195.0, true), Some(ymd(2024, 12, 31)));
-        assert_eq!(excel_serial_to_date(2_957_003.0, true), Some(ymd(9999, 12, 31)));
+        assert_eq!(
+            excel_serial_to_date(2_957_003.0, true),
+            Some(ymd(9999, 12, 31))
+        );
         assert_eq!(excel_serial_to_date(2_957_004.0, true), None);
         assert_eq!(excel_serial_to_date(-1.0, true), None);
     }

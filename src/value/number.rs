@@ -47,7 +47,11 @@ impl NumErr {
 pub(crate) fn invalid_number_problem(cell: &str, err: NumErr) -> Problem {
     Problem {
         kind: ProblemKind::InvalidNumber,
-        message: format!("numero non valido «{}»: {}", super::text::quote(cell), err.why()),
+        message: format!(
+            "numero non valido «{}»: {}",
+            super::text::quote(cell),
+            err.why()
+        ),
     }
 }
 
@@ -418,7 +422,9 @@ pub(crate) fn plain_number(t: &str) -> Option<(Result<f64, NumErr>, Option<char>
     if s >= e
         || !b[s].is_ascii_digit()
         || !b[e - 1].is_ascii_digit()
-        || !b[s..e].iter().all(|c| matches!(c, b'0'..=b'9' | b'.' | b','))
+        || !b[s..e]
+            .iter()
+            .all(|c| matches!(c, b'0'..=b'9' | b'.' | b','))
     {
         return None;
     }
@@ -569,7 +575,9 @@ mod tests {
             "numero non valido «1.297,888,00»: più di una virgola decimale"
         );
         let p = parse_number("3,800.5 €").unwrap_err();
-        assert!(p.message.starts_with("numero non valido «3,800.5 €»: la virgola"));
+        assert!(p
+            .message
+            .starts_with("numero non valido «3,800.5 €»: la virgola"));
     }
 
     #[test]

@@ -219,7 +219,9 @@ mod tests {
 
     fn kinds(s: &str) -> Vec<(Kind, String)> {
         let t = tokenize(s);
-        (0..t.len()).map(|i| (t.kind(i).unwrap(), t.text(i).to_string())).collect()
+        (0..t.len())
+            .map(|i| (t.kind(i).unwrap(), t.text(i).to_string()))
+            .collect()
     }
 
     #[test]
