@@ -23,13 +23,22 @@ Uso: {usage}
 
 {all-args}{after-help}";
 
+const SUBCOMMAND_TEMPLATE: &str = "\
+{before-help}{about}
+
+Uso: {usage}
+
+{all-args}{after-help}";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "barometro",
     version,
     about = "Legge i fogli Excel degli obiettivi di performance (PIAO) e li verifica.",
     help_template = HELP_TEMPLATE,
+    override_usage = "barometro <COMANDO> [OPZIONI]",
     subcommand_help_heading = "Comandi",
+    subcommand_value_name = "COMANDO",
     next_help_heading = "Opzioni",
     disable_help_flag = true,
     disable_version_flag = true,
@@ -49,7 +58,12 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Legge una cartella di lavoro e mostra cosa è stato letto e ogni segnalazione
-    #[command(alias = "verifica", help_template = HELP_TEMPLATE, next_help_heading = "Opzioni")]
+    #[command(
+        alias = "verifica",
+        help_template = SUBCOMMAND_TEMPLATE,
+        override_usage = "barometro check [OPZIONI] <FILE.xlsx>",
+        next_help_heading = "Opzioni"
+    )]
     Check(CheckArgs),
 }
 
@@ -57,7 +71,7 @@ enum Command {
 #[derive(Args, Debug, Clone)]
 pub struct InputArgs {
     /// La cartella di lavoro .xlsx da leggere
-    #[arg(value_name = "FILE.xlsx")]
+    #[arg(value_name = "FILE.xlsx", help_heading = "Argomenti")]
     pub input: PathBuf,
     /// Mappa delle intestazioni non riconosciute (file TOML con una sezione [colonne])
     #[arg(long = "mappa", alias = "map", value_name = "FILE.toml")]
@@ -81,6 +95,15 @@ pub struct CheckArgs {
 
 /// Translates clap's usage errors into Italian.
 fn usage_error(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    if let Some(ContextValue::Strings(args)) = e.get(ContextKind::InvalidArg) {
+        if e.kind() == ErrorKind::MissingRequiredArgument {
+            return format!(
+                "errore: manca un argomento obbligatorio: {}\nPer l'aiuto: barometro --help",
+                args.join(", ")
+            );
+        }
+    }
     let detail = e
         .to_string()
         .lines()

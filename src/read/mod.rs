@@ -79,7 +79,7 @@ pub enum ReadError {
         detail: String,
     },
     /// A damaged or truncated workbook.
-    #[error("«{}» è danneggiato o incompleto{}: {detail}; riaprirlo in Excel e salvarlo di nuovo", path.display(), sheet.as_ref().map(|s| format!(" (foglio «{s}»)")).unwrap_or_default())]
+    #[error("«{}» è danneggiato o incompleto{}: riaprirlo in Excel e salvarlo di nuovo (dettaglio tecnico: {detail})", path.display(), sheet.as_ref().map(|s| format!(" (foglio «{s}»)")).unwrap_or_default())]
     Corrupt {
         /// The file.
         path: PathBuf,

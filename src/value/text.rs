@@ -52,7 +52,14 @@ const PLACEHOLDERS: &[&str] = &[
 /// True when `t` (trimmed, not empty) is a placeholder: dashes only (`-`, `---`, `–`), or
 /// one of [`PLACEHOLDERS`].
 fn is_placeholder(t: &str) -> bool {
-    if t.len() > 40 {
+    // Cheap rejection first: this runs for every cell.
+    let first_ok = t.chars().next().is_some_and(|c| {
+        matches!(
+            c.to_ascii_lowercase(),
+            '-' | '\u{2013}' | '\u{2014}' | '\u{2212}' | '=' | '/' | '?' | 'n' | 'd' | 'r'
+        )
+    });
+    if t.len() > 40 || !first_ok {
         return false;
     }
     let compact = || {
@@ -399,6 +406,7 @@ fn interpret(
     let q = quantity(tk, a, b, UnitMode::Strict)?;
     match q.value {
         Err(_) if expect == Expect::Date => None,
+        Err(_) if expect == Expect::Target && b == a + 1 && is_outline_code(tk.text(a)) => None,
         Err(e) => Some(invalid_number(cell, e)),
         Ok(v) if expect == Expect::Date => {
             if q.percent || q.unit.is_some() {
@@ -413,6 +421,23 @@ fn interpret(
         }
         Ok(v) => Some((quantity_value(v, q.sign, q.percent, q.unit, expect), vec![])),
     }
+}
+
+/// True for an outline number such as `1.1.1`, `6.2.3.1`, `46.1.1.1` (an objective code, not
+/// a broken number): at least two dots, a first group of one or two digits, then single
+/// digits.
+fn is_outline_code(s: &str) -> bool {
+    let mut groups = s.split('.');
+    let first = groups.next().unwrap_or("");
+    let mut rest = 0;
+    let rest_ok = groups.all(|g| {
+        rest += 1;
+        g.len() == 1 && g.as_bytes()[0].is_ascii_digit()
+    });
+    rest_ok
+        && rest >= 2
+        && (1..=2).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// The `:` ending a label before a value (`N° partecipazioni bandi: almeno 4`), if any.
@@ -450,6 +475,13 @@ fn value_at(tk: &Tokens, i: usize, b: usize) -> Option<usize> {
     }
     if let Some((_, _, _, end)) = date::named_form(tk, k) {
         return Some(end);
+    }
+    // `2026-2024`: a (reversed) period, one piece of text, not two values.
+    if tk.digits(i).is_some_and(|d| d.len() == 4)
+        && matches!(tk.sym(i + 1), Some('-' | '/'))
+        && tk.digits(i + 2).is_some()
+    {
+        return Some(i + 3);
     }
     // `08/00`, `10/20`: a fragment such as day/month, not two values.
     let short = |k: usize| tk.digits(k).is_some_and(|d| d.len() <= 2);
@@ -831,9 +863,18 @@ mod tests {
 
     #[test]
     fn raw_of_bool_error_and_empty_cells() {
-        assert_eq!(parse_cell(CellInput::Bool(true), Expect::Target, false).raw, "VERO");
-        assert_eq!(parse_cell(CellInput::Bool(false), Expect::Target, false).raw, "FALSO");
-        assert_eq!(parse_cell(CellInput::Error("#REF!"), Expect::Number, false).raw, "#REF!");
+        assert_eq!(
+            parse_cell(CellInput::Bool(true), Expect::Target, false).raw,
+            "VERO"
+        );
+        assert_eq!(
+            parse_cell(CellInput::Bool(false), Expect::Target, false).raw,
+            "FALSO"
+        );
+        assert_eq!(
+            parse_cell(CellInput::Error("#REF!"), Expect::Number, false).raw,
+            "#REF!"
+        );
         let p = parse_cell(CellInput::Empty, Expect::Number, false);
         assert_eq!((p.raw.as_str(), p.value), ("", Value::Empty));
     }
@@ -971,7 +1012,10 @@ mod tests {
             assert_eq!(p.value, text("solo monitoraggio"));
             assert_problems(&p, &[ProblemKind::NotANumber], "solo monitoraggio");
         }
-        assert_eq!(val("solo monitoraggio", Expect::Target), text("solo monitoraggio"));
+        assert_eq!(
+            val("solo monitoraggio", Expect::Target),
+            text("solo monitoraggio")
+        );
         assert_eq!(val("una all'anno", Expect::Target), text("una all'anno"));
     }
 
@@ -997,7 +1041,11 @@ mod tests {
                 assert!(matches!(p.value, Value::Invalid { .. }), "{s} {e:?}");
                 assert_problems(&p, &[ProblemKind::InvalidNumber], s);
                 assert!(p.problems[0].message.starts_with("numero non valido «"));
-                assert!(p.problems[0].message.contains(why), "{}", p.problems[0].message);
+                assert!(
+                    p.problems[0].message.contains(why),
+                    "{}",
+                    p.problems[0].message
+                );
                 assert!(p.problems[0].kind.is_error());
             }
         }
@@ -1019,7 +1067,9 @@ mod tests {
 
     #[test]
     fn odd_short_inputs_do_not_panic_and_stay_text() {
-        for s in ["-", ".", ",", "%", "e5", "1e400", "+", "€", "n.", "°", ")", "a)", "''"] {
+        for s in [
+            "-", ".", ",", "%", "e5", "1e400", "+", "€", "n.", "°", ")", "a)", "''",
+        ] {
             for e in ALL_BUT_TEXT {
                 let p = cell(s, e);
                 assert!(
@@ -1050,7 +1100,12 @@ mod tests {
 
     #[test]
     fn percentages_in_text() {
-        for e in [Expect::Percent, Expect::Number, Expect::Target, Expect::Integer] {
+        for e in [
+            Expect::Percent,
+            Expect::Number,
+            Expect::Target,
+            Expect::Integer,
+        ] {
             assert_eq!(val("40%", e), pct(40.0));
             assert_eq!(val("20,8333%", e), pct(20.8333));
             assert_eq!(val("100,00%", e), pct(100.0));
@@ -1072,7 +1127,12 @@ mod tests {
 
     #[test]
     fn percent_formatted_numbers() {
-        for e in [Expect::Percent, Expect::Number, Expect::Target, Expect::Integer] {
+        for e in [
+            Expect::Percent,
+            Expect::Number,
+            Expect::Target,
+            Expect::Integer,
+        ] {
             let p = parse_cell(num_input(0.4, true, false), e, false);
             assert_eq!(p.value, pct(40.0));
             let p = parse_cell(num_input(0.07, true, false), e, false);
@@ -1139,7 +1199,13 @@ mod tests {
 
     #[test]
     fn dates_in_number_columns_are_text() {
-        for s in ["31/12/2023", "Entro il 31/12/2023", "2024-2026", "31.04.2024", "12/2024"] {
+        for s in [
+            "31/12/2023",
+            "Entro il 31/12/2023",
+            "2024-2026",
+            "31.04.2024",
+            "12/2024",
+        ] {
             let p = cell(s, Expect::Number);
             assert_eq!(p.value, text(s));
             assert_problems(&p, &[ProblemKind::NotANumber], s);
@@ -1179,7 +1245,10 @@ mod tests {
         assert_eq!(val("2024", Expect::Date), date(2024, 12, 31, y));
         assert_eq!(val("entro il 2024", Expect::Date), date(2024, 12, 31, y));
         assert_eq!(val("entro il 2024", Expect::Target), date(2024, 12, 31, y));
-        assert_eq!(val("entro la fine del 2025", Expect::Date), date(2025, 12, 31, y));
+        assert_eq!(
+            val("entro la fine del 2025", Expect::Date),
+            date(2025, 12, 31, y)
+        );
         // A bare year in a target column is a number.
         assert_eq!(val("2024", Expect::Target), number(2024.0));
     }
@@ -1206,10 +1275,16 @@ mod tests {
         let cases = [
             ("17/17/2023", "il mese 17 non esiste"),
             ("14/0/2023", "il mese 0 non esiste"),
-            ("31/2/2023", "febbraio 2023 ha 28 giorni (2023 non è bisestile)"),
+            (
+                "31/2/2023",
+                "febbraio 2023 ha 28 giorni (2023 non è bisestile)",
+            ),
             ("31.04.2024", "aprile ha 30 giorni"),
             ("Entro il 31.04.2024", "aprile ha 30 giorni"),
-            ("29/02/2023", "febbraio 2023 ha 28 giorni (2023 non è bisestile)"),
+            (
+                "29/02/2023",
+                "febbraio 2023 ha 28 giorni (2023 non è bisestile)",
+            ),
             ("00/01/2024", "il giorno 0 non esiste"),
             ("32/01/2024", "gennaio ha 31 giorni"),
             ("31 aprile 2024", "aprile ha 30 giorni"),
@@ -1256,6 +1331,15 @@ mod tests {
         assert_eq!(val(s, Expect::Target), text(s));
         let s = "PIAO 2023-2025, (30.05.2023), anno precedente (2022)";
         assert_eq!(val(s, Expect::Date), text(s));
+    }
+
+    #[test]
+    fn outline_codes_are_text_in_target_columns_but_broken_numbers_elsewhere() {
+        assert!(is_outline_code("1.1.1") && is_outline_code("46.1.1.1"));
+        assert!(!is_outline_code("12.34.5") && !is_outline_code("1.000.000"));
+        assert_eq!(val("9.2.1.1", Expect::Target), text("9.2.1.1"));
+        let p = cell("1.1.1", Expect::Number);
+        assert_problems(&p, &[ProblemKind::InvalidNumber], "1.1.1");
     }
 
     #[test]
@@ -1502,10 +1586,19 @@ mod tests {
         let e = Expect::Target;
         assert_eq!(val("46.000 kwh", e), with_unit(46000.0, "kwh"));
         assert_eq!(val("Entro il 31/12/2023", e), day(2023, 12, 31));
-        assert_eq!(val("2024-2026", e), Value::Period { from: 2024, to: 2026 });
+        assert_eq!(
+            val("2024-2026", e),
+            Value::Period {
+                from: 2024,
+                to: 2026
+            }
+        );
         assert_eq!(val("> = 10%", e), cmp(Comparator::Ge, 10.0, true, None));
         assert_eq!(val("1.000.000", e), number(1e6));
-        assert_eq!(val("1 = fatto 0 = non fatto", e), text("1 = fatto 0 = non fatto"));
+        assert_eq!(
+            val("1 = fatto 0 = non fatto", e),
+            text("1 = fatto 0 = non fatto")
+        );
         assert_eq!(val("- 15gg", e), with_unit(-15.0, "gg"));
         assert_eq!(val("10/20", e), text("10/20"));
     }
@@ -1514,7 +1607,14 @@ mod tests {
 
     #[test]
     fn text_columns_are_never_parsed() {
-        for s in ["3.800", "31.04.2024", "1.297,888,00", ">= 6", "fatto", "a) 3 b) 5"] {
+        for s in [
+            "3.800",
+            "31.04.2024",
+            "1.297,888,00",
+            ">= 6",
+            "fatto",
+            "a) 3 b) 5",
+        ] {
             let p = cell(s, Expect::Text);
             assert_eq!(p.value, text(s));
             assert!(p.problems.is_empty());
@@ -1622,7 +1722,10 @@ mod tests {
         check_no_panic(&"1".repeat(100_000));
         check_no_panic(&"31/04/2024 ".repeat(5_000));
         let p = cell(&"31/04/2024 ".repeat(200), Expect::Date);
-        assert!(p.problems[0].message.chars().count() < 400, "long text quoted whole");
+        assert!(
+            p.problems[0].message.chars().count() < 400,
+            "long text quoted whole"
+        );
         for v in [f64::MAX, f64::MIN, f64::MIN_POSITIVE, -0.0, 1e300] {
             for (pf, df) in [(false, false), (true, false), (false, true)] {
                 for e in ALL_BUT_TEXT {
