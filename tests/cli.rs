@@ -82,7 +82,10 @@ fn data_errors_exit_1_and_name_the_cell() {
     assert!(line.contains("STAFF!"), "{line}");
     assert!(line.contains("aprile ha 30 giorni"), "{line}");
     assert!(line.ends_with("[data-inesistente]"), "{line}");
-    assert!(text.contains("Settore «STAFF DEL SEGRETARIO GENERALE (STAFF)»: 6 obiettivi"), "{text}");
+    assert!(
+        text.contains("Settore «STAFF DEL SEGRETARIO GENERALE (STAFF)»: 6 obiettivi"),
+        "{text}"
+    );
     assert!(text.contains("totale 24 100%"), "{text}");
 }
 
@@ -105,20 +108,35 @@ fn json_has_the_stable_shape() {
         .collect();
     assert_eq!(objectives.len(), 3);
     for o in &objectives {
-        for key in ["code", "title", "weight", "neutralised", "indicators", "activities"] {
+        for key in [
+            "code",
+            "title",
+            "weight",
+            "neutralised",
+            "indicators",
+            "activities",
+        ] {
             assert!(o.get(key).is_some(), "objective has {key}");
         }
         for i in o["indicators"].as_array().unwrap() {
-            for key in ["name", "target", "actual", "weight", "polarity", "method", "source"] {
+            for key in [
+                "name", "target", "actual", "weight", "polarity", "method", "source",
+            ] {
                 assert!(i.get(key).is_some(), "indicator has {key}");
             }
-            assert!(i["source"].as_str().unwrap().starts_with("'Opere pubbliche'!"));
+            assert!(i["source"]
+                .as_str()
+                .unwrap()
+                .starts_with("'Opere pubbliche'!"));
             assert!(i["target"]["raw"].is_string());
             assert!(i["target"]["source"].as_str().unwrap().contains("!G"));
         }
     }
     assert_eq!(
-        objectives.iter().filter(|o| o["neutralised"] == true).count(),
+        objectives
+            .iter()
+            .filter(|o| o["neutralised"] == true)
+            .count(),
         1
     );
     assert!(v["findings"].as_array().unwrap().is_empty());
@@ -197,17 +215,28 @@ fn no_recognisable_header() {
     ws.write(1, 0, "1010").unwrap();
     ws.write(1, 1, 1200.5).unwrap();
     wb.save(&p).unwrap();
-    assert_unreadable(&p, "nessun foglio ha un'intestazione riconoscibile (fogli esaminati: Spesa)");
+    assert_unreadable(
+        &p,
+        "nessun foglio ha un'intestazione riconoscibile (fogli esaminati: Spesa)",
+    );
 }
 
 #[test]
 fn usage_errors_are_italian_and_exit_2() {
     let out = barometro(&["controlla", "x.xlsx"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("comando sconosciuto"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("comando sconosciuto"),
+        "{}",
+        stderr(&out)
+    );
     let out = barometro(&["check"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("manca un argomento obbligatorio"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("manca un argomento obbligatorio"),
+        "{}",
+        stderr(&out)
+    );
     let out = barometro(&["check", "--help"]);
     assert_eq!(out.status.code(), Some(0));
     let help = stdout(&out);

@@ -39,7 +39,14 @@ fn unknown_headers_are_kept_and_a_mapping_file_names_them() {
         ws,
         0,
         &[
-            &["Settore", "Obiettivo", "Indicatore", "Previsione 2024", "Esito al 31/12", "Colonna di servizio"],
+            &[
+                "Settore",
+                "Obiettivo",
+                "Indicatore",
+                "Previsione 2024",
+                "Esito al 31/12",
+                "Colonna di servizio",
+            ],
             &["Finanze", "Bilancio", "Approvazione", ">= 6", "7", "xyz"],
         ],
     );
@@ -48,7 +55,10 @@ fn unknown_headers_are_kept_and_a_mapping_file_names_them() {
     let ind = &ente.objectives().next().unwrap().indicators[0];
     assert!(ind.target.is_none());
     let headers: Vec<&str> = ind.extra.iter().map(|(h, _)| h.as_str()).collect();
-    assert_eq!(headers, ["Previsione 2024", "Esito al 31/12", "Colonna di servizio"]);
+    assert_eq!(
+        headers,
+        ["Previsione 2024", "Esito al 31/12", "Colonna di servizio"]
+    );
 
     let map = HeaderMap::from_toml_str(
         "[colonne]\n\"Previsione 2024\" = \"target\"\n\"Esito al 31/12\" = \"consuntivo\"\n\"Colonna di servizio\" = \"ignora\"\n",
@@ -81,14 +91,20 @@ fn two_row_header_with_a_group_cell_over_sub_headers() {
     ws.write(2, 2, "atteso").unwrap();
     ws.write(2, 3, "consuntivo").unwrap();
     ws.merge_range(1, 4, 2, 4, "Peso", &f).unwrap();
-    write_rows(ws, 3, &[&["Riscossione", "Incassi", "3.800", "3.420", "100"]]);
+    write_rows(
+        ws,
+        3,
+        &[&["Riscossione", "Incassi", "3.800", "3.420", "100"]],
+    );
     let ente = read(&save(&mut wb, dir.path(), "due-righe.xlsx"));
     assert_eq!(ente.indicator_count(), 1);
     let ind = &ente.objectives().next().unwrap().indicators[0];
     assert_eq!(ind.target.as_ref().unwrap().number(), Some(3800.0));
     assert_eq!(ind.actual.as_ref().unwrap().number(), Some(3420.0));
     assert_eq!(ind.actual.as_ref().unwrap().source.to_string(), "Piano!D4");
-    assert!(matches!(ind.weight.as_ref().unwrap().value, Value::Percent { percent } if percent == 100.0));
+    assert!(
+        matches!(ind.weight.as_ref().unwrap().value, Value::Percent { percent } if percent == 100.0)
+    );
 }
 
 #[test]
@@ -97,9 +113,22 @@ fn blank_continuation_cells_and_section_headings_in_one_sheet() {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet().set_name("Tutto").unwrap();
     let f = Format::new();
-    write_rows(ws, 0, &[&["Settore", "Obiettivo", "Indicatore", "Target", "Consuntivo", "Peso"]]);
-    ws.merge_range(1, 0, 1, 5, "LINEA STRATEGICA A - Territorio", &f).unwrap();
-    ws.write(2, 0, "% Raggiungimento obiettivi per area strategica").unwrap();
+    write_rows(
+        ws,
+        0,
+        &[&[
+            "Settore",
+            "Obiettivo",
+            "Indicatore",
+            "Target",
+            "Consuntivo",
+            "Peso",
+        ]],
+    );
+    ws.merge_range(1, 0, 1, 5, "LINEA STRATEGICA A - Territorio", &f)
+        .unwrap();
+    ws.write(2, 0, "% Raggiungimento obiettivi per area strategica")
+        .unwrap();
     ws.write(2, 1, "87,50%").unwrap();
     write_rows(
         ws,
@@ -108,23 +137,44 @@ fn blank_continuation_cells_and_section_headings_in_one_sheet() {
             &["Settore Tecnico", "Strade", "Km asfaltati", "10", "8", "60"],
             &["", "", "Buche chiuse", "100", "100", "40"],
             &["", "Verde", "Alberi piantati", "50", "60", "100"],
-            &["Settore Finanze", "Bilancio", "Approvazione", "1", "1", "100"],
+            &[
+                "Settore Finanze",
+                "Bilancio",
+                "Approvazione",
+                "1",
+                "1",
+                "100",
+            ],
         ],
     );
-    ws.merge_range(7, 0, 7, 5, "LINEA STRATEGICA B - Servizi", &f).unwrap();
+    ws.merge_range(7, 0, 7, 5, "LINEA STRATEGICA B - Servizi", &f)
+        .unwrap();
     write_rows(
         ws,
         8,
         &[
             &["Settore Sociale", "Anziani", "Visite", "200", "150", "100"],
             &["", "", "", "", "", ""],
-            &["Settore", "Obiettivo", "Indicatore", "Target", "Consuntivo", "Peso"],
+            &[
+                "Settore",
+                "Obiettivo",
+                "Indicatore",
+                "Target",
+                "Consuntivo",
+                "Peso",
+            ],
             &["", "Anziani", "Pasti", "1.000", "1.200", "0"],
         ],
     );
     let ente = read(&save(&mut wb, dir.path(), "sezioni.xlsx"));
     let names: Vec<&str> = ente.areas.iter().map(|a| a.name.as_str()).collect();
-    assert_eq!(names, ["LINEA STRATEGICA A - Territorio", "LINEA STRATEGICA B - Servizi"]);
+    assert_eq!(
+        names,
+        [
+            "LINEA STRATEGICA A - Territorio",
+            "LINEA STRATEGICA B - Servizi"
+        ]
+    );
     let a = &ente.areas[0];
     let sectors: Vec<&str> = a.areas.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(sectors, ["Settore Tecnico", "Settore Finanze"]);
@@ -157,7 +207,11 @@ fn an_indicator_row_before_any_objective_is_a_warning() {
         ],
     );
     let ente = read(&save(&mut wb, dir.path(), "orfano.xlsx"));
-    let f = ente.findings.iter().find(|f| f.rule == "riga-senza-obiettivo").unwrap();
+    let f = ente
+        .findings
+        .iter()
+        .find(|f| f.rule == "riga-senza-obiettivo")
+        .unwrap();
     assert_eq!(f.severity, Severity::Warning);
     assert_eq!(f.source.as_ref().unwrap().to_string(), "Foglio1!A2");
     assert_eq!(ente.indicator_count(), 2);
@@ -168,14 +222,26 @@ fn hidden_sheets_are_skipped_unless_asked() {
     let dir = tempfile::tempdir().unwrap();
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet().set_name("Visibile").unwrap();
-    write_rows(ws, 0, &[&["Obiettivo", "Indicatore", "Target"], &["A", "a", "1"]]);
+    write_rows(
+        ws,
+        0,
+        &[&["Obiettivo", "Indicatore", "Target"], &["A", "a", "1"]],
+    );
     let ws = wb.add_worksheet().set_name("Nascosto").unwrap();
-    write_rows(ws, 0, &[&["Obiettivo", "Indicatore", "Target"], &["B", "b", "1"]]);
+    write_rows(
+        ws,
+        0,
+        &[&["Obiettivo", "Indicatore", "Target"], &["B", "b", "1"]],
+    );
     ws.set_hidden(true);
     let p = save(&mut wb, dir.path(), "nascosto.xlsx");
     let ente = read(&p);
     assert_eq!(ente.objective_count(), 1);
-    let f = ente.findings.iter().find(|f| f.rule == "foglio-nascosto").unwrap();
+    let f = ente
+        .findings
+        .iter()
+        .find(|f| f.rule == "foglio-nascosto")
+        .unwrap();
     assert_eq!(f.severity, Severity::Info);
     assert!(f.message.contains("«Nascosto»"));
     let options = ReadOptions {
@@ -197,19 +263,36 @@ fn excel_errors_dates_percent_formats_and_polarity() {
     write_rows(
         ws,
         0,
-        &[&["Obiettivo", "Indicatore", "Polarità", "Target", "Consuntivo", "Peso", "Scadenza"]],
+        &[&[
+            "Obiettivo",
+            "Indicatore",
+            "Polarità",
+            "Target",
+            "Consuntivo",
+            "Peso",
+            "Scadenza",
+        ]],
     );
     let pct = Format::new().set_num_format("0%");
     let date = Format::new().set_num_format("dd/mm/yyyy");
-    write_rows(ws, 1, &[&["Pagamenti", "Tempo medio", "minore è meglio", "30"]]);
-    ws.write_formula(1, 4, Formula::new("=1/0").set_result("#DIV/0!")).unwrap();
+    write_rows(
+        ws,
+        1,
+        &[&["Pagamenti", "Tempo medio", "minore è meglio", "30"]],
+    );
+    ws.write_formula(1, 4, Formula::new("=1/0").set_result("#DIV/0!"))
+        .unwrap();
     ws.write_with_format(1, 5, 0.4, &pct).unwrap();
     let d = ExcelDateTime::from_ymd(2024, 12, 31).unwrap();
     ws.write_datetime_with_format(1, 6, &d, &date).unwrap();
     write_rows(ws, 2, &[&["", "Fatture", "crescente", "100", "90"]]);
     ws.write_with_format(2, 5, 0.6, &pct).unwrap();
     ws.write(2, 6, "entro marzo 2025").unwrap();
-    write_rows(ws, 3, &[&["", "Reclami", "boh", "5", "4", "0", "31/02/2025"]]);
+    write_rows(
+        ws,
+        3,
+        &[&["", "Reclami", "boh", "5", "4", "0", "31/02/2025"]],
+    );
     let ente = read(&save(&mut wb, dir.path(), "valori.xlsx"));
     let o = ente.objectives().next().unwrap();
     let [a, b, c] = &o.indicators[..] else {
@@ -218,8 +301,13 @@ fn excel_errors_dates_percent_formats_and_polarity() {
     assert_eq!(a.polarity, Some(Polarity::Decrescente));
     assert_eq!(b.polarity, Some(Polarity::Crescente));
     assert_eq!(c.polarity, None);
-    assert!(matches!(a.actual.as_ref().unwrap().value, Value::Invalid { .. }));
-    assert!(matches!(a.weight.as_ref().unwrap().value, Value::Percent { percent } if (percent - 40.0).abs() < 1e-9));
+    assert!(matches!(
+        a.actual.as_ref().unwrap().value,
+        Value::Invalid { .. }
+    ));
+    assert!(
+        matches!(a.weight.as_ref().unwrap().value, Value::Percent { percent } if (percent - 40.0).abs() < 1e-9)
+    );
     assert_eq!(a.weight.as_ref().unwrap().raw, "40%");
     assert_eq!(
         a.deadline.as_ref().unwrap().value,
@@ -238,11 +326,30 @@ fn excel_errors_dates_percent_formats_and_polarity() {
     let rules: Vec<(&str, String, Severity)> = ente
         .findings
         .iter()
-        .map(|f| (f.rule.as_str(), f.source.as_ref().unwrap().to_string(), f.severity))
+        .map(|f| {
+            (
+                f.rule.as_str(),
+                f.source.as_ref().unwrap().to_string(),
+                f.severity,
+            )
+        })
         .collect();
-    assert!(rules.contains(&("errore-excel", "Indicatori!E2".into(), Severity::Error)), "{rules:?}");
-    assert!(rules.contains(&("polarita-sconosciuta", "Indicatori!C4".into(), Severity::Warning)), "{rules:?}");
-    assert!(rules.contains(&("data-inesistente", "Indicatori!G4".into(), Severity::Error)), "{rules:?}");
+    assert!(
+        rules.contains(&("errore-excel", "Indicatori!E2".into(), Severity::Error)),
+        "{rules:?}"
+    );
+    assert!(
+        rules.contains(&(
+            "polarita-sconosciuta",
+            "Indicatori!C4".into(),
+            Severity::Warning
+        )),
+        "{rules:?}"
+    );
+    assert!(
+        rules.contains(&("data-inesistente", "Indicatori!G4".into(), Severity::Error)),
+        "{rules:?}"
+    );
 }
 
 #[test]
@@ -267,7 +374,17 @@ fn totale_rows_are_stated_totals_and_trailing_columns_are_ignored() {
     assert_eq!(area.objectives.len(), 2);
     assert_eq!(area.objectives[0].code.as_ref().unwrap().raw, "1.1");
     assert_eq!(area.stated_totals.len(), 1);
-    assert_eq!(area.stated_totals[0].value("priorita").unwrap().number(), Some(8.0));
-    let info = ente.findings.iter().find(|f| f.rule == "colonna-senza-intestazione").unwrap();
-    assert_eq!(info.source.as_ref().unwrap().to_string(), "'Settore Finanze'!H2");
+    assert_eq!(
+        area.stated_totals[0].value("priorita").unwrap().number(),
+        Some(8.0)
+    );
+    let info = ente
+        .findings
+        .iter()
+        .find(|f| f.rule == "colonna-senza-intestazione")
+        .unwrap();
+    assert_eq!(
+        info.source.as_ref().unwrap().to_string(),
+        "'Settore Finanze'!H2"
+    );
 }

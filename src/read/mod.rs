@@ -297,6 +297,16 @@ pub fn read_workbook(path: impl AsRef<Path>, options: &ReadOptions) -> Result<En
         });
     }
     reader.finish(&mut ente);
+    if ente.objective_count() == 0 {
+        ente.findings.push(Finding {
+            severity: Severity::Warning,
+            message:
+                "nessun obiettivo letto: le tabelle hanno l'intestazione ma nessuna riga di dati"
+                    .into(),
+            source: None,
+            rule: "nessun-obiettivo".into(),
+        });
+    }
     ente.ente = options
         .ente
         .clone()

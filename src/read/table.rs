@@ -493,6 +493,8 @@ struct RowState {
     upper: Option<Field>,
     area: Option<Field>,
     section: Option<Field>,
+    /// The kind of area the section headings name.
+    section_kind: Option<&'static str>,
     /// Last values of fill-down columns (strategy links), by column.
     fills: Vec<(u32, Field)>,
     /// Identity of the current objective: (upper, area, code, title).
@@ -669,6 +671,7 @@ impl<'m> TableReader<'m> {
             upper: None,
             area: None,
             section: None,
+            section_kind: None,
             fills: Vec::new(),
             key: None,
             current: None,
@@ -797,11 +800,12 @@ impl<'m> TableReader<'m> {
                     let in_area_column =
                         matches!(column_role, Some(Kind::Role(Role::Area | Role::UpperArea)));
                     if spans || !in_area_column {
-                        if let Some((_, _, rank)) = area_title(t) {
+                        if let Some((_, kind, rank)) = area_title(t) {
                             let f =
                                 self.field((grid, sheet), r, *c, Expect::Text, "sezione", findings);
                             if rank >= 2 && !header.has(Role::UpperArea) {
                                 state.section = f;
+                                state.section_kind = Some(kind);
                                 state.key = None;
                                 state.current = None;
                                 continue;
@@ -838,6 +842,26 @@ impl<'m> TableReader<'m> {
         }
         // Objective notes and neutralisation, once every row is read.
         finish_objectives(&mut out.root);
+        // Area kinds, as the workbook calls them.
+        let area_kind = header
+            .column(Role::Area)
+            .map(|c| c.header.clone())
+            .unwrap_or_else(|| "Settore".to_string());
+        let upper_kind = match header.column(Role::UpperArea) {
+            Some(c) => Some(c.header.clone()),
+            None => state.section_kind.map(str::to_string),
+        };
+        for a in &mut out.root.areas {
+            match &upper_kind {
+                Some(k) => {
+                    a.kind = k.clone();
+                    for s in &mut a.areas {
+                        s.kind = area_kind.clone();
+                    }
+                }
+                None => a.kind = area_kind.clone(),
+            }
+        }
     }
 
     fn upper_key(&self, state: &RowState, header: &Header) -> Option<String> {

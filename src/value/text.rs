@@ -328,7 +328,7 @@ fn comparison_whole(tk: &Tokens, a: usize, b: usize, cell: &str) -> Option<(Valu
     })
 }
 
-/// Words announcing a decrease (`Riduzione del 30%`) or an increase.
+/// Words announcing a decrease (`Riduzione del 30%`).
 const DECREASE: &[&str] = &[
     "riduzione",
     "ridurre",
@@ -338,6 +338,7 @@ const DECREASE: &[&str] = &[
     "calo",
     "contrazione",
 ];
+/// Words announcing an increase (`incremento del 10%`).
 const INCREASE: &[&str] = &[
     "incremento",
     "incrementare",
