@@ -1,1 +1,306 @@
-fn main() {}
+//! Read benchmark: barometro's full read into the model against calamine's raw read of the same
+//! generated workbook, measured in the same run.
+//!
+//! ```text
+//! cargo bench --bench read
+//! ```
+//!
+//! For each size (100,000 indicators and a typical 150) a synthetic workbook in the Cremona
+//! table layout (see `synth/mod.rs`) is generated once into a temporary directory, then the two
+//! reads alternate (the order flips every round, after warm-up rounds that are not counted):
+//!
+//! - **calamine raw read**: `open_workbook::<Xlsx<_>, _>` and `worksheet_range` for every sheet,
+//!   values only: the cheapest honest read of the same cells;
+//! - **barometro read**: `barometro::read::read_workbook` with the default options (merged
+//!   cells, header recognition, Italian value parsing, source cells).
+//!
+//! The output is a Markdown table (min and median wall time, ratio of the medians) and the line
+//! `read ratio (100k indicators): X.XX× calamine`. Timings are reported, never asserted.
+//!
+//! Environment variables, for profiling and quick runs:
+//!
+//! - `BENCH_ONLY=barometro` or `BENCH_ONLY=calamine`: measure one side only (no ratio);
+//! - `BENCH_SIZES=100000,150`: the sizes to run (indicators);
+//! - `BENCH_RUNS=n`: measured runs per size (default 7 for large workbooks, 50 for small);
+//! - `BENCH_WARMUP=n`: warm-up runs per size (default 1 for large, 3 for small);
+//! - `BENCH_DIR=path`: keep the generated workbooks in `path` and reuse them when present
+//!   (e.g. to run under `valgrind --tool=callgrind` without generating there).
+
+mod synth;
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use calamine::{open_workbook, Reader, Xlsx};
+
+const SEED: u64 = 2024;
+const DEFAULT_SIZES: [usize; 2] = [100_000, 150];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Only {
+    Both,
+    Calamine,
+    Barometro,
+}
+
+struct Sample {
+    min: Duration,
+    median: Duration,
+}
+
+fn sample(mut times: Vec<Duration>) -> Option<Sample> {
+    if times.is_empty() {
+        return None;
+    }
+    times.sort();
+    let n = times.len();
+    let median = if n % 2 == 1 {
+        times[n / 2]
+    } else {
+        (times[n / 2 - 1] + times[n / 2]) / 2
+    };
+    Some(Sample {
+        min: times[0],
+        median,
+    })
+}
+
+struct Row {
+    indicators: usize,
+    sheets: usize,
+    file_bytes: u64,
+    generation: Option<Duration>,
+    runs: usize,
+    calamine: Option<Sample>,
+    barometro: Option<Sample>,
+}
+
+fn env_usize(name: &str) -> Option<usize> {
+    let v = std::env::var(name).ok()?;
+    match v.trim().parse() {
+        Ok(n) => Some(n),
+        Err(_) => panic!("{name}={v:?}: expected a non-negative integer"),
+    }
+}
+
+/// calamine's raw read: every sheet's values as a `Range<Data>`. Returns the cell count.
+fn calamine_read(path: &Path) -> usize {
+    let mut wb: Xlsx<_> = open_workbook(path).expect("calamine opens the generated workbook");
+    let names = wb.sheet_names();
+    let mut cells = 0;
+    for name in &names {
+        let range = wb
+            .worksheet_range(name)
+            .expect("calamine reads every generated sheet");
+        cells += range.get_size().0 * range.get_size().1;
+        black_box(&range);
+    }
+    cells
+}
+
+/// barometro's read into the model. Returns the indicator count.
+fn barometro_read(path: &Path) -> usize {
+    let ente = barometro::read::read_workbook(path, &barometro::read::ReadOptions::default())
+        .unwrap_or_else(|e| panic!("barometro cannot read {}: {e}", path.display()));
+    let n = ente.indicator_count();
+    black_box(&ente);
+    n
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
+    let start = Instant::now();
+    let out = f();
+    (start.elapsed(), out)
+}
+
+fn human_size(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    }
+}
+
+fn human_time(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 1.0 {
+        format!("{s:.3} s")
+    } else if s >= 1e-3 {
+        format!("{:.2} ms", s * 1e3)
+    } else {
+        format!("{:.1} µs", s * 1e6)
+    }
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string())
+}
+
+fn bench_size(dir: &Path, indicators: usize, only: Only) -> Row {
+    let path = dir.join(format!("synth-{indicators}-{SEED}.xlsx"));
+    let generation = if path.exists() {
+        eprintln!("reusing {}", path.display());
+        None
+    } else {
+        eprintln!(
+            "generating {indicators} indicators into {}…",
+            path.display()
+        );
+        let (d, r) = time(|| synth::write_table_workbook(&path, indicators, SEED));
+        r.unwrap_or_else(|e| panic!("cannot generate {}: {e}", path.display()));
+        eprintln!("  generated in {}", human_time(d));
+        Some(d)
+    };
+    let file_bytes = std::fs::metadata(&path)
+        .map(|m| m.len())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let sheets = {
+        let wb: Xlsx<_> = open_workbook(&path).expect("calamine opens the generated workbook");
+        wb.sheet_names().len()
+    };
+
+    let large = indicators >= 10_000;
+    let runs = env_usize("BENCH_RUNS").unwrap_or(if large { 7 } else { 50 });
+    let warmup = env_usize("BENCH_WARMUP").unwrap_or(if large { 1 } else { 3 });
+    let mut cal = Vec::with_capacity(runs);
+    let mut bar = Vec::with_capacity(runs);
+    for round in 0..warmup + runs {
+        let measured = round >= warmup;
+        let calamine_first = round % 2 == 0;
+        for step in 0..2 {
+            let calamine_turn = (step == 0) == calamine_first;
+            if calamine_turn && only != Only::Barometro {
+                let (d, cells) = time(|| calamine_read(&path));
+                assert!(cells > 0, "calamine read no cells");
+                if measured {
+                    cal.push(d);
+                }
+            } else if !calamine_turn && only != Only::Calamine {
+                let (d, n) = time(|| barometro_read(&path));
+                assert_eq!(
+                    n, indicators,
+                    "barometro read {n} indicators from a workbook generated with {indicators}"
+                );
+                if measured {
+                    bar.push(d);
+                }
+            }
+        }
+        if large {
+            eprintln!("  round {}/{} done", round + 1, warmup + runs);
+        }
+    }
+    Row {
+        indicators,
+        sheets,
+        file_bytes,
+        generation,
+        runs,
+        calamine: sample(cal),
+        barometro: sample(bar),
+    }
+}
+
+fn main() {
+    let only = match std::env::var("BENCH_ONLY").as_deref() {
+        Ok("barometro") => Only::Barometro,
+        Ok("calamine") => Only::Calamine,
+        Ok("") | Err(_) => Only::Both,
+        Ok(other) => panic!("BENCH_ONLY={other:?}: expected barometro or calamine"),
+    };
+    let sizes: Vec<usize> = match std::env::var("BENCH_SIZES") {
+        Ok(list) if !list.trim().is_empty() => list
+            .split(',')
+            .map(|s| {
+                s.trim()
+                    .replace('_', "")
+                    .parse()
+                    .unwrap_or_else(|_| panic!("BENCH_SIZES: {s:?} is not a number"))
+            })
+            .collect(),
+        _ => DEFAULT_SIZES.to_vec(),
+    };
+    let temp;
+    let dir: PathBuf = match std::env::var_os("BENCH_DIR") {
+        Some(d) => {
+            std::fs::create_dir_all(&d).expect("BENCH_DIR can be created");
+            PathBuf::from(d)
+        }
+        None => {
+            temp = tempfile::tempdir().expect("a temporary directory");
+            temp.path().to_path_buf()
+        }
+    };
+
+    let rows: Vec<Row> = sizes.iter().map(|&n| bench_size(&dir, n, only)).collect();
+
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let fmt = |s: &Option<Sample>| match s {
+        Some(s) => format!("{} / {}", human_time(s.min), human_time(s.median)),
+        None => "–".to_string(),
+    };
+    let ratio = |r: &Row| match (&r.calamine, &r.barometro) {
+        (Some(c), Some(b)) => Some(b.median.as_secs_f64() / c.median.as_secs_f64()),
+        _ => None,
+    };
+    println!();
+    println!(
+        "| Workbook | File size | Runs | calamine raw read (min / median) | barometro read (min / median) | Ratio (medians) |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    for r in &rows {
+        println!(
+            "| {} indicators, {} sheets | {} | {} | {} | {} | {} |",
+            group_thousands(r.indicators),
+            r.sheets,
+            human_size(r.file_bytes),
+            r.runs,
+            fmt(&r.calamine),
+            fmt(&r.barometro),
+            ratio(r).map_or("–".to_string(), |x| format!("{x:.2}×")),
+        );
+    }
+    println!();
+    println!(
+        "Machine: {} ({cpus} CPUs), {} {}; `cargo bench --bench read` (bench profile: release + debug info).",
+        cpu_model(),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    );
+    for r in &rows {
+        if let Some(g) = r.generation {
+            println!(
+                "Generation of the {}-indicator workbook (not measured above): {}.",
+                group_thousands(r.indicators),
+                human_time(g)
+            );
+        }
+    }
+    println!();
+    if let Some(r) = rows.iter().find(|r| r.indicators == 100_000) {
+        if let Some(x) = ratio(r) {
+            println!("read ratio (100k indicators): {x:.2}× calamine");
+        }
+    }
+}
+
+fn group_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

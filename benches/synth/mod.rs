@@ -62,7 +62,10 @@ const LINES: [(&str, &str); 10] = [
         "Rigenerazione urbana",
         "LINEA STRATEGICA N. 2 SULLA RIGENERAZIONE URBANA",
     ),
-    ("Opere pubbliche", "LINEA STRATEGICA N. 3 SULLE OPERE PUBBLICHE"),
+    (
+        "Opere pubbliche",
+        "LINEA STRATEGICA N. 3 SULLE OPERE PUBBLICHE",
+    ),
     (
         "Sviluppo - lavoro - imprese",
         "LINEA STRATEGICA N. 4 SU SVILUPPO / LAVORO / IMPRESE",
@@ -246,7 +249,10 @@ const FORMULAS: [(&str, Kind); 14] = [
         Kind::Percent,
     ),
     ("importo riscosso / importo accertato * 100", Kind::Percent),
-    ("n. utenti soddisfatti / n. utenti intervistati", Kind::Percent),
+    (
+        "n. utenti soddisfatti / n. utenti intervistati",
+        Kind::Percent,
+    ),
     (
         "metri lineari di piste ciclabili effettuati nell'anno",
         Kind::Count,
@@ -256,7 +262,10 @@ const FORMULAS: [(&str, Kind); 14] = [
     ("somma dei giorni di attesa / n. richieste", Kind::Count),
     ("n. utenti iscritti al servizio al 31/12", Kind::Count),
     ("euro di finanziamenti ottenuti", Kind::Amount),
-    ("data di approvazione dell'atto entro il termine", Kind::Done),
+    (
+        "data di approvazione dell'atto entro il termine",
+        Kind::Done,
+    ),
 ];
 
 const PURPOSES: [&str; 16] = [
@@ -336,8 +345,8 @@ impl Rng {
         self.below(1000) < per_mille
     }
 
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len())]
     }
 }
 
@@ -498,7 +507,7 @@ fn numbers(rng: &mut Rng, kind: Kind) -> (f64, f64) {
     match kind {
         Kind::Done => (1.0, if rng.chance(900) { 1.0 } else { 0.0 }),
         Kind::Percent => {
-            let t = *rng.pick(&[80.0, 90.0, 95.0, 100.0]);
+            let t = rng.pick(&[80.0, 90.0, 95.0, 100.0]);
             let a = if rng.chance(750) {
                 t
             } else {
@@ -546,7 +555,7 @@ fn as_text(rng: &mut Rng, kind: Kind, value: f64) -> String {
 }
 
 fn indicator(rng: &mut Rng, peso: u32) -> Indicator {
-    let &(formula, kind) = rng.pick(&FORMULAS);
+    let (formula, kind) = rng.pick(&FORMULAS);
     let indicatore = format!(
         "{} {}{}",
         rng.pick(&INDICATOR_HEADS),
@@ -554,7 +563,11 @@ fn indicator(rng: &mut Rng, peso: u32) -> Indicator {
         rng.pick(&QUALIFIERS)
     );
     let finalita = if rng.chance(300) {
-        format!("{} {}", rng.pick(&PURPOSES), rng.pick(&PURPOSES).to_lowercase())
+        format!(
+            "{} {}",
+            rng.pick(&PURPOSES),
+            rng.pick(&PURPOSES).to_lowercase()
+        )
     } else {
         rng.pick(&PURPOSES).to_string()
     };
@@ -585,7 +598,7 @@ fn indicator(rng: &mut Rng, peso: u32) -> Indicator {
         actual,
         scostamento: ((a - t) * 100.0).round() / 100.0,
         note: if rng.chance(40) {
-            Some(*rng.pick(&NOTES))
+            Some(rng.pick(&NOTES))
         } else {
             None
         },

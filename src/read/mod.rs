@@ -123,6 +123,65 @@ impl ReadError {
     }
 }
 
+/// Folds one character for comparison: accents removed, lower case, `%` kept, any other
+/// punctuation or space is `None` (a word break).
+fn fold(c: char) -> Option<char> {
+    let mapped = match c {
+        'à' | 'á' | 'â' | 'ä' | 'À' | 'Á' | 'Â' | 'Ä' => 'a',
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => 'i',
+        'ò' | 'ó' | 'ô' | 'ö' | 'Ò' | 'Ó' | 'Ô' | 'Ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => 'u',
+        '%' => '%',
+        c if c.is_ascii_alphanumeric() => return Some(c.to_ascii_lowercase()),
+        c if c.is_alphanumeric() => return c.to_lowercase().next(),
+        _ => return None,
+    };
+    Some(mapped)
+}
+
+/// The characters of [`normalise_header`], produced lazily (no allocation).
+struct Normalised<'a> {
+    inner: std::str::Chars<'a>,
+    held: Option<char>,
+    gap: bool,
+    started: bool,
+}
+
+impl Iterator for Normalised<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        if let Some(c) = self.held.take() {
+            return Some(c);
+        }
+        loop {
+            let c = self.inner.next()?;
+            match fold(c) {
+                None => self.gap = self.started,
+                Some(f) => {
+                    self.started = true;
+                    if self.gap {
+                        self.gap = false;
+                        self.held = Some(f);
+                        return Some(' ');
+                    }
+                    return Some(f);
+                }
+            }
+        }
+    }
+}
+
+fn normalised(text: &str) -> Normalised<'_> {
+    Normalised {
+        inner: text.chars(),
+        held: None,
+        gap: false,
+        started: false,
+    }
+}
+
 /// Lower case, accents removed, punctuation turned into spaces (except `%`), spaces
 /// collapsed: the form in which headers and titles are compared.
 ///
@@ -133,35 +192,12 @@ impl ReadError {
 /// assert_eq!(normalise_header("SULL'AMBIENTE"), "sull ambiente");
 /// ```
 pub fn normalise_header(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut space = true;
-    for c in text.chars() {
-        let mapped = match c {
-            'à' | 'á' | 'â' | 'ä' | 'À' | 'Á' | 'Â' | 'Ä' => 'a',
-            'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => 'i',
-            'ò' | 'ó' | 'ô' | 'ö' | 'Ò' | 'Ó' | 'Ô' | 'Ö' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => 'u',
-            '%' => '%',
-            c if c.is_alphanumeric() => c,
-            _ => ' ',
-        };
-        if mapped == ' ' {
-            if !space {
-                out.push(' ');
-                space = true;
-            }
-        } else {
-            for l in mapped.to_lowercase() {
-                out.push(l);
-            }
-            space = false;
-        }
-    }
-    if out.ends_with(' ') {
-        out.pop();
-    }
-    out
+    normalised(text).collect()
+}
+
+/// True when `normalise_header(text) == normalised_form`, without allocating.
+pub(crate) fn normalises_to(text: &str, normalised_form: &str) -> bool {
+    normalised(text).eq(normalised_form.chars())
 }
 
 /// What the first bytes of a file say it is.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::grid::{Cell, Grid};
 use super::header::{HeaderMatcher, Role};
-use super::normalise_header;
+use super::{normalise_header, normalises_to};
 use crate::model::{
     Area, Ente, Field, Finding, Indicator, Objective, Polarity, Severity, Source, StatedTotal,
 };
@@ -260,12 +260,27 @@ fn signature(grid: &Grid, row: u32) -> Vec<String> {
 
 /// How many distinct cells (merged regions count once) hold a value in a row.
 fn distinct_origins(grid: &Grid, row: u32) -> usize {
-    let mut origins: Vec<(u32, u32)> = grid
-        .row_cells(row)
-        .map(|(c, _)| grid.origin(row, c))
-        .collect();
-    origins.dedup();
-    origins.len()
+    let mut count = 0;
+    let mut last = None;
+    for (c, _) in grid.row_cells(row) {
+        let o = grid.origin(row, c);
+        if last != Some(o) {
+            count += 1;
+            last = Some(o);
+        }
+    }
+    count
+}
+
+/// True when a row repeats a band row above the header (same cells, same texts).
+fn matches_band(grid: &Grid, row: u32, band: &[String]) -> bool {
+    (grid.first_col..=grid.last_col())
+        .zip(band)
+        .all(|(c, expected)| match grid.get(row, c) {
+            Cell::Empty => expected.is_empty(),
+            Cell::Text(t) => normalises_to(t, expected),
+            other => !expected.is_empty() && *expected == format!("{other:?}"),
+        })
 }
 
 /// Kinds of title lines that name an area.
@@ -440,6 +455,10 @@ fn is_banner_label(text: &str) -> bool {
 
 /// True for the label of a totals row.
 fn is_total_label(text: &str) -> bool {
+    let t = text.trim_start();
+    if !t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("tot")) {
+        return false;
+    }
     let n = normalise_header(text);
     n == "totale"
         || n == "totali"
@@ -694,25 +713,22 @@ impl<'m> TableReader<'m> {
             // A header repeated after a page break, or its band rows.
             let matches = header_cols
                 .iter()
-                .filter(|c| matches!(grid.get(r, c.col), Cell::Text(t) if normalise_header(t) == c.normalised))
+                .filter(|c| matches!(grid.get(r, c.col), Cell::Text(t) if normalises_to(t, &c.normalised)))
                 .count();
             if matches >= repeat_threshold {
                 continue;
             }
-            if !header.bands.is_empty() {
-                let sig = signature(grid, r);
-                if header.bands.contains(&sig) {
-                    continue;
-                }
+            if header.bands.iter().any(|band| matches_band(grid, r, band)) {
+                continue;
             }
             let distinct = distinct_origins(grid, r);
             let first_text = grid
                 .row_cells(r)
-                .find_map(|(c, v)| v.text().map(|t| (c, t.to_string())));
+                .find_map(|(c, v)| v.text().map(|t| (c, t)));
             // Title rows repeated on every page.
             if distinct == 1 {
-                if let Some((_, t)) = &first_text {
-                    if title_texts.contains(&normalise_header(t)) {
+                if let Some((_, t)) = first_text {
+                    if title_texts.iter().any(|x| normalises_to(t, x)) {
                         continue;
                     }
                 }
@@ -888,7 +904,14 @@ impl<'m> TableReader<'m> {
         findings: &mut Vec<Finding>,
     ) {
         // Grouping columns first.
-        if let Some(c) = header.column(Role::UpperArea) {
+        let unchanged = |current: &Option<Field>, col: u32| {
+            let cell = grid.get(r, col);
+            cell.is_empty() || current.as_ref().is_some_and(|f| cell_str(cell) == f.text())
+        };
+        if let Some(c) = header
+            .column(Role::UpperArea)
+            .filter(|c| !unchanged(&state.upper, c.col))
+        {
             if let Some(f) = self.field((grid, sheet), r, c.col, Expect::Text, &c.header, findings)
             {
                 if state.upper.as_ref().map(|u| u.text()) != Some(f.text()) {
@@ -900,7 +923,10 @@ impl<'m> TableReader<'m> {
                 state.upper = Some(f);
             }
         }
-        if let Some(c) = header.column(Role::Area) {
+        if let Some(c) = header
+            .column(Role::Area)
+            .filter(|c| !unchanged(&state.area, c.col))
+        {
             if let Some(f) = self.field((grid, sheet), r, c.col, Expect::Text, &c.header, findings)
             {
                 state.area = Some(f);
@@ -911,10 +937,10 @@ impl<'m> TableReader<'m> {
         let code_col = header.column(Role::Code);
         let title_col = header.column(Role::Title);
         let code_text = code_col
-            .map(|c| cell_text(grid.get(r, c.col)))
+            .map(|c| cell_str(grid.get(r, c.col)))
             .unwrap_or_default();
         let title_text = title_col
-            .map(|c| cell_text(grid.get(r, c.col)))
+            .map(|c| cell_str(grid.get(r, c.col)))
             .unwrap_or_default();
         let indicator_cells: Vec<&Column> = header
             .columns
@@ -930,14 +956,19 @@ impl<'m> TableReader<'m> {
             .any(|c| !grid.is_merged_fill(r, c.col));
         let starts_objective = !code_text.is_empty() || !title_text.is_empty();
         if starts_objective {
-            let key = (
-                upper.clone().unwrap_or_default(),
-                area.clone().unwrap_or_default(),
-                code_text.clone(),
-                title_text.clone(),
-            );
-            let same = state.key.as_ref() == Some(&key);
+            let same = state.key.as_ref().is_some_and(|k| {
+                k.0 == upper.as_deref().unwrap_or_default()
+                    && k.1 == area.as_deref().unwrap_or_default()
+                    && k.2 == code_text
+                    && k.3 == title_text
+            });
             if !same {
+                let key = (
+                    upper.clone().unwrap_or_default(),
+                    area.clone().unwrap_or_default(),
+                    code_text.to_string(),
+                    title_text.to_string(),
+                );
                 let mut objective = Objective::new(Source::new(
                     sheet.clone(),
                     r,
@@ -1213,13 +1244,15 @@ impl<'m> TableReader<'m> {
     }
 }
 
-fn cell_text(cell: &Cell) -> String {
+/// A cell's text for comparisons (objective identity, unchanged groups).
+fn cell_str<'c>(cell: &'c Cell) -> std::borrow::Cow<'c, str> {
+    use std::borrow::Cow;
     match cell {
-        Cell::Text(t) => t.trim().to_string(),
-        Cell::Empty => String::new(),
-        Cell::Number { value, .. } => value.to_string(),
-        Cell::Bool(b) => b.to_string(),
-        Cell::Error(e) => e.clone(),
+        Cell::Text(t) => Cow::Borrowed(t.trim()),
+        Cell::Empty => Cow::Borrowed(""),
+        Cell::Number { value, .. } => Cow::Owned(crate::value::format_number_it(*value)),
+        Cell::Bool(b) => Cow::Owned(b.to_string()),
+        Cell::Error(e) => Cow::Borrowed(e.as_str()),
     }
 }
 
