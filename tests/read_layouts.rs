@@ -388,3 +388,92 @@ fn totale_rows_are_stated_totals_and_trailing_columns_are_ignored() {
         "'Settore Finanze'!H2"
     );
 }
+
+#[test]
+fn every_optional_column_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("Piano").unwrap();
+    write_rows(
+        ws,
+        0,
+        &[
+            &[
+                "Codice",
+                "Obiettivo",
+                "Descrizione",
+                "Priorità",
+                "Ponderazione",
+                "Responsabile",
+                "Indicatore",
+                "Formula",
+                "Polarità",
+                "Metodo",
+                "Baseline (o stato del bisogno)",
+                "Target intermedio",
+                "Risultato intermedio",
+                "Target",
+                "Risultato finale",
+                "Scadenza",
+                "Peso",
+                "Note",
+            ],
+            &[
+                "OS98",
+                "Tempi di pagamento",
+                "Ridurre i tempi",
+                "4",
+                "20%",
+                "Dott.ssa Rossi",
+                "Indicatore di tempestività",
+                "giorni medi di ritardo",
+                "decrescente",
+                "soglie",
+                "- 10gg",
+                "-12",
+                "-14",
+                "non inferiore a -15gg",
+                "-23,15",
+                "31/12/2023",
+                "100",
+                "dato da PCC",
+            ],
+        ],
+    );
+    let ente = read(&save(&mut wb, dir.path(), "opzionali.xlsx"));
+    let o = ente.objectives().next().unwrap();
+    assert_eq!(o.code.as_ref().unwrap().raw, "OS98");
+    assert_eq!(o.description.as_ref().unwrap().raw, "Ridurre i tempi");
+    assert_eq!(o.priority.as_ref().unwrap().number(), Some(4.0));
+    assert!(
+        matches!(o.weight.as_ref().unwrap().value, Value::Percent { percent } if percent == 20.0)
+    );
+    assert_eq!(o.responsible.as_ref().unwrap().raw, "Dott.ssa Rossi");
+    assert_eq!(o.note.as_ref().unwrap().raw, "dato da PCC");
+    let i = &o.indicators[0];
+    assert_eq!(i.formula.as_ref().unwrap().raw, "giorni medi di ritardo");
+    assert_eq!(i.polarity, Some(Polarity::Decrescente));
+    assert_eq!(i.method.as_ref().unwrap().raw, "soglie");
+    assert_eq!(
+        i.baseline.as_ref().unwrap().value,
+        Value::Number {
+            number: -10.0,
+            unit: Some("gg".into())
+        }
+    );
+    assert_eq!(i.interim_target.as_ref().unwrap().number(), Some(-12.0));
+    assert_eq!(i.interim_actual.as_ref().unwrap().number(), Some(-14.0));
+    assert!(matches!(
+        i.target.as_ref().unwrap().value,
+        Value::Comparison { number, .. } if number == -15.0
+    ));
+    assert_eq!(i.actual.as_ref().unwrap().number(), Some(-23.15));
+    assert!(matches!(
+        i.deadline.as_ref().unwrap().value,
+        Value::Date { .. }
+    ));
+    assert!(
+        matches!(i.weight.as_ref().unwrap().value, Value::Percent { percent } if percent == 100.0)
+    );
+    assert!(ente.findings.is_empty(), "{:#?}", ente.findings);
+}
