@@ -17,7 +17,8 @@
 //! The output is a Markdown table (min and median wall time, ratio of the medians) and the line
 //! `read ratio (100k indicators): X.XX× calamine`. Timings are reported, never asserted.
 //!
-//! Environment variables, for profiling and quick runs:
+//! Run without `--bench` (as `cargo test --benches` does), it only makes a quick smoke run on
+//! 150 indicators. Environment variables, for profiling and quick runs:
 //!
 //! - `BENCH_ONLY=barometro` or `BENCH_ONLY=calamine`: measure one side only (no ratio);
 //! - `BENCH_SIZES=100000,150`: the sizes to run (indicators);
@@ -36,6 +37,7 @@ use calamine::{open_workbook, Reader, Xlsx};
 
 const SEED: u64 = 2024;
 const DEFAULT_SIZES: [usize; 2] = [100_000, 150];
+const SMOKE_SIZE: usize = 150;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Only {
@@ -85,6 +87,8 @@ fn env_usize(name: &str) -> Option<usize> {
 }
 
 /// calamine's raw read: every sheet's values as a `Range<Data>`. Returns the cell count.
+/// (Never inlined, so that a profiler can select it: `--toggle-collect='*calamine_read*'`.)
+#[inline(never)]
 fn calamine_read(path: &Path) -> usize {
     let mut wb: Xlsx<_> = open_workbook(path).expect("calamine opens the generated workbook");
     let names = wb.sheet_names();
@@ -99,7 +103,9 @@ fn calamine_read(path: &Path) -> usize {
     cells
 }
 
-/// barometro's read into the model. Returns the indicator count.
+/// barometro's read into the model. Returns the indicator count. (Never inlined, like
+/// [`calamine_read`].)
+#[inline(never)]
 fn barometro_read(path: &Path) -> usize {
     let ente = barometro::read::read_workbook(path, &barometro::read::ReadOptions::default())
         .unwrap_or_else(|e| panic!("barometro cannot read {}: {e}", path.display()));
@@ -145,7 +151,7 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown CPU".to_string())
 }
 
-fn bench_size(dir: &Path, indicators: usize, only: Only) -> Row {
+fn bench_size(dir: &Path, indicators: usize, only: Only, smoke: bool) -> Row {
     let path = dir.join(format!("synth-{indicators}-{SEED}.xlsx"));
     let generation = if path.exists() {
         eprintln!("reusing {}", path.display());
@@ -169,13 +175,18 @@ fn bench_size(dir: &Path, indicators: usize, only: Only) -> Row {
     };
 
     let large = indicators >= 10_000;
-    let runs = env_usize("BENCH_RUNS").unwrap_or(if large { 7 } else { 50 });
-    let warmup = env_usize("BENCH_WARMUP").unwrap_or(if large { 1 } else { 3 });
+    let (default_runs, default_warmup) = match (smoke, large) {
+        (true, _) => (1, 0),
+        (false, true) => (7, 1),
+        (false, false) => (50, 3),
+    };
+    let runs = env_usize("BENCH_RUNS").unwrap_or(default_runs);
+    let warmup = env_usize("BENCH_WARMUP").unwrap_or(default_warmup);
     let mut cal = Vec::with_capacity(runs);
     let mut bar = Vec::with_capacity(runs);
     for round in 0..warmup + runs {
         let measured = round >= warmup;
-        let calamine_first = round % 2 == 0;
+        let calamine_first = round.is_multiple_of(2);
         for step in 0..2 {
             let calamine_turn = (step == 0) == calamine_first;
             if calamine_turn && only != Only::Barometro {
@@ -211,6 +222,9 @@ fn bench_size(dir: &Path, indicators: usize, only: Only) -> Row {
 }
 
 fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` (or `--all-targets`) does not, and
+    // then a quick smoke run (150 indicators, one round) checks that the benchmark works.
+    let smoke = !std::env::args().any(|a| a == "--bench");
     let only = match std::env::var("BENCH_ONLY").as_deref() {
         Ok("barometro") => Only::Barometro,
         Ok("calamine") => Only::Calamine,
@@ -227,6 +241,7 @@ fn main() {
                     .unwrap_or_else(|_| panic!("BENCH_SIZES: {s:?} is not a number"))
             })
             .collect(),
+        _ if smoke => vec![SMOKE_SIZE],
         _ => DEFAULT_SIZES.to_vec(),
     };
     let temp;
@@ -241,7 +256,10 @@ fn main() {
         }
     };
 
-    let rows: Vec<Row> = sizes.iter().map(|&n| bench_size(&dir, n, only)).collect();
+    let rows: Vec<Row> = sizes
+        .iter()
+        .map(|&n| bench_size(&dir, n, only, smoke))
+        .collect();
 
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     let fmt = |s: &Option<Sample>| match s {
@@ -271,10 +289,15 @@ fn main() {
     }
     println!();
     println!(
-        "Machine: {} ({cpus} CPUs), {} {}; `cargo bench --bench read` (bench profile: release + debug info).",
+        "Machine: {} ({cpus} CPUs), {} {}; {}.",
         cpu_model(),
         std::env::consts::OS,
-        std::env::consts::ARCH
+        std::env::consts::ARCH,
+        if cfg!(debug_assertions) {
+            "unoptimised build: timings are not meaningful"
+        } else {
+            "`cargo bench --bench read` (bench profile: release + debug info)"
+        }
     );
     for r in &rows {
         if let Some(g) = r.generation {
@@ -284,6 +307,9 @@ fn main() {
                 human_time(g)
             );
         }
+    }
+    if smoke {
+        println!("(smoke run: `cargo bench --bench read` for the real measurement)");
     }
     println!();
     if let Some(r) = rows.iter().find(|r| r.indicators == 100_000) {
@@ -297,7 +323,7 @@ fn group_thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -219,23 +219,24 @@ const SENTENCES: [&str; 24] = [
     "Il cronoprogramma prevede la conclusione dei lavori entro il mese di novembre.",
 ];
 
+/// Indicator names: a head followed by a subject (`del …`, `della …`, `dei …`).
 const INDICATOR_HEADS: [&str; 16] = [
-    "Numero di pratiche istruite",
-    "Percentuale di interventi realizzati",
-    "Rispetto dei tempi di",
-    "Incremento metri lineari",
-    "Numero di iniziative realizzate per",
+    "Numero di pratiche istruite nell'ambito",
+    "Percentuale di interventi realizzati nell'ambito",
+    "Rispetto dei tempi previsti per la gestione",
+    "Incremento della copertura",
+    "Numero di iniziative realizzate a favore",
     "Grado di soddisfazione degli utenti",
-    "Approvazione",
-    "Tempo medio di risposta per",
-    "Numero di controlli effettuati su",
-    "Percentuale di riscossione",
-    "Numero di utenti raggiunti da",
+    "Approvazione degli atti di indirizzo",
+    "Tempo medio di risposta nell'ambito",
+    "Numero di controlli effettuati nell'ambito",
+    "Percentuale di avanzamento",
+    "Numero di utenti raggiunti nell'ambito",
     "Stato di avanzamento",
-    "Predisposizione degli atti per",
-    "Numero di incontri pubblici su",
-    "Riduzione dei giorni di attesa per",
-    "Importo dei finanziamenti ottenuti per",
+    "Predisposizione degli atti per la gestione",
+    "Numero di incontri pubblici per la presentazione",
+    "Riduzione dei giorni di attesa nell'ambito",
+    "Importo dei finanziamenti ottenuti a favore",
 ];
 
 /// (formula, kind of value).
@@ -332,7 +333,7 @@ impl Rng {
 
     /// Uniform in `0..n` (`n > 0`).
     pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() >> 32) * n as u64 >> 32) as usize
+        (((self.next_u64() >> 32) * n as u64) >> 32) as usize
     }
 
     /// Uniform in `lo..=hi`.
@@ -434,7 +435,7 @@ fn italian_number(value: f64, decimals: usize) -> String {
         out.push('-');
     }
     for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -747,7 +748,7 @@ fn write_line(
         &f.plain,
     )?;
     let hundredths = rng.range(7000, 10000);
-    if index % 2 == 0 {
+    if index.is_multiple_of(2) {
         let text = format!("{},{:02}%", hundredths / 100, hundredths % 100);
         ws.write_string_with_format(4, 0, &text, &f.banner_text)?;
     } else {
@@ -845,29 +846,4 @@ pub fn write_table_workbook(path: &Path, indicators: usize, seed: u64) -> Result
         )?;
     }
     wb.save(path)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn italian_numbers() {
-        assert_eq!(italian_number(3800.0, 0), "3.800");
-        assert_eq!(italian_number(1200.5, 2), "1.200,50");
-        assert_eq!(italian_number(40.0, 0), "40");
-        assert_eq!(italian_number(123456.0, 0), "123.456");
-    }
-
-    #[test]
-    fn weights_sum_to_100() {
-        let mut rng = Rng::new(7);
-        for n in 1..=6 {
-            for _ in 0..100 {
-                let w = weights(&mut rng, n);
-                assert_eq!(w.iter().sum::<u32>(), 100);
-                assert!(w.iter().all(|&x| x > 0));
-            }
-        }
-    }
 }

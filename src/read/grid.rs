@@ -71,6 +71,8 @@ pub(crate) struct Grid<'a> {
     pub height: u32,
     pub width: u32,
     cells: Vec<Cell<'a>>,
+    /// True for cells filled from a merged region (same indices as `cells`).
+    merged: Vec<bool>,
     /// For cells filled from a merged region: (cell index, top-left row, top-left col).
     merged_from: Vec<(usize, u32, u32)>,
 }
@@ -174,6 +176,7 @@ impl<'a> Grid<'a> {
                 height: 0,
                 width: 0,
                 cells: Vec::new(),
+                merged: Vec::new(),
                 merged_from: Vec::new(),
             });
         }
@@ -191,6 +194,7 @@ impl<'a> Grid<'a> {
             height: height as u32,
             width: width as u32,
             cells: vec![Cell::Empty; (height * width) as usize],
+            merged: Vec::new(),
             merged_from: Vec::new(),
         };
         for (r, c, v) in sparse {
@@ -237,6 +241,10 @@ impl<'a> Grid<'a> {
                     if let Some(i) = self.index(r, c) {
                         if self.cells[i].is_empty() {
                             self.cells[i] = value.clone();
+                            if self.merged.is_empty() {
+                                self.merged = vec![false; self.cells.len()];
+                            }
+                            self.merged[i] = true;
                             self.merged_from.push((i, r0, c0));
                         }
                     }
@@ -258,7 +266,7 @@ impl<'a> Grid<'a> {
     /// Where the value at (row, col) really is: the cell itself, or the top-left cell of
     /// the merged region it was filled from.
     pub(crate) fn origin(&self, row: u32, col: u32) -> (u32, u32) {
-        if let Some(i) = self.index(row, col) {
+        if let Some(i) = self.index(row, col).filter(|i| self.merged.get(*i) == Some(&true)) {
             if let Ok(k) = self.merged_from.binary_search_by_key(&i, |m| m.0) {
                 let (_, r0, c0) = self.merged_from[k];
                 return (r0, c0);
@@ -269,7 +277,8 @@ impl<'a> Grid<'a> {
 
     /// True when the value at (row, col) was filled from a merged region.
     pub(crate) fn is_merged_fill(&self, row: u32, col: u32) -> bool {
-        self.origin(row, col) != (row, col)
+        self.index(row, col)
+            .is_some_and(|i| self.merged.get(i) == Some(&true))
     }
 
     /// Absolute index of the last row.

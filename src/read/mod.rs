@@ -22,6 +22,7 @@
 
 mod grid;
 mod header;
+mod merges;
 mod table;
 
 use std::fs::File;
@@ -282,6 +283,18 @@ pub fn read_workbook(path: impl AsRef<Path>, options: &ReadOptions) -> Result<En
     let mut xlsx: Xlsx<BufReader<File>> =
         Xlsx::new(BufReader::new(file)).map_err(|e| ReadError::corrupt(path, None, e))?;
     let date1904 = xlsx.has_1904_epoch();
+    let mut scanner = File::open(path)
+        .map_err(|e| ReadError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })
+        .and_then(|f| {
+            merges::MergeScanner::new(BufReader::new(f)).map_err(|e| ReadError::Corrupt {
+                path: path.to_path_buf(),
+                sheet: None,
+                detail: e.to_string(),
+            })
+        })?;
     let file_name = path.display().to_string();
     let mut ente = Ente::new(String::new(), file_name);
     let matcher = HeaderMatcher::new(&options.header_map);
@@ -306,11 +319,11 @@ pub fn read_workbook(path: impl AsRef<Path>, options: &ReadOptions) -> Result<En
             continue;
         }
         examined.push(name.clone());
-        let merges = match xlsx.merge_cells_by_sheet_name(name) {
-            Ok(m) => m,
-            Err(XlsxError::NotAWorksheet(_)) => continue,
-            Err(e) => return Err(ReadError::corrupt(path, Some(name), e)),
-        };
+        let merges = scanner.merges(name).map_err(|e| ReadError::Corrupt {
+            path: path.to_path_buf(),
+            sheet: Some(name.clone()),
+            detail: e.to_string(),
+        })?;
         let grid = match grid::Grid::load(&mut xlsx, name, &merges) {
             Ok(g) => g,
             Err(grid::GridError::Xlsx(XlsxError::NotAWorksheet(_))) => continue,

@@ -955,6 +955,7 @@ impl<'m> TableReader<'m> {
             .iter()
             .any(|c| !grid.is_merged_fill(r, c.col));
         let starts_objective = !code_text.is_empty() || !title_text.is_empty();
+        let mut new_objective = false;
         if starts_objective {
             let same = state.key.as_ref().is_some_and(|k| {
                 k.0 == upper.as_deref().unwrap_or_default()
@@ -988,6 +989,7 @@ impl<'m> TableReader<'m> {
                 let index = target.objectives.len() - 1;
                 state.current = Some((upper.clone(), area.clone(), index));
                 state.key = Some(key);
+                new_objective = true;
                 // Fill-down columns start from the values above.
             }
         } else if state.current.is_none()
@@ -1020,7 +1022,20 @@ impl<'m> TableReader<'m> {
         let Some((cu, ca, index)) = state.current.clone() else {
             return;
         };
-        // Objective-level fields: the first non-empty value wins.
+        // Objective-level fields: the first non-empty value wins, so cells already taken
+        // (merged over the objective's rows, or repeated on each row) are not read again.
+        let filled: Vec<u32> = {
+            let o = &area_mut(&mut out.root, cu.clone(), ca.clone()).objectives[index];
+            header
+                .columns
+                .iter()
+                .filter(|c| match &c.kind {
+                    Kind::Role(role) => objective_has(o, *role, &c.header),
+                    Kind::Extra { header, .. } => o.extra.iter().any(|(h, _)| h == header),
+                })
+                .map(|c| c.col)
+                .collect()
+        };
         let mut objective_fields: Vec<(Role, Option<String>, Field)> = Vec::new();
         for column in &header.columns {
             let (role, extra_header) = match &column.kind {
@@ -1032,6 +1047,13 @@ impl<'m> TableReader<'m> {
                 _ => continue,
             };
             if matches!(role, Some(Role::UpperArea | Role::Area)) {
+                continue;
+            }
+            let fills_down = role.is_some_and(|r| r.fills_down());
+            if !new_objective && filled.contains(&column.col) && !fills_down {
+                continue;
+            }
+            if !new_objective && grid.is_merged_fill(r, column.col) {
                 continue;
             }
             let expect = role.map(expect_for).unwrap_or(Expect::Text);
@@ -1241,6 +1263,24 @@ impl<'m> TableReader<'m> {
                 }
             }
         }
+    }
+}
+
+/// True when the objective already has a value for a role (the Neutralised flag is never
+/// "filled": any row may set it).
+fn objective_has(o: &Objective, role: Role, header: &str) -> bool {
+    match role {
+        Role::Code => o.code.is_some(),
+        Role::Title => o.title.is_some(),
+        Role::Description => o.description.is_some(),
+        Role::ObjectiveWeight => o.weight.is_some(),
+        Role::Priority => o.priority.is_some(),
+        Role::Responsible => o.responsible.is_some(),
+        Role::PoliticalOwner => o.political_owner.is_some(),
+        Role::Mission | Role::StrategicObjective | Role::OperationalObjective => {
+            o.strategy.iter().any(|(h, _)| h == header)
+        }
+        _ => false,
     }
 }
 

@@ -1,0 +1,328 @@
+//! Merged regions of every sheet, found by scanning the sheet XML for `<mergeCell ref="…"/>`.
+//!
+//! The regions sit after the cell data of a sheet. calamine finds them by parsing the whole
+//! sheet XML a second time, which costs as much as reading the cells; a byte search over the
+//! inflated XML finds the same elements for a fraction of that.
+
+use std::collections::HashMap;
+use std::io::{Read, Seek};
+
+use calamine::Dimensions;
+use memchr::memmem;
+use zip::ZipArchive;
+
+/// Sheet name → path of its XML part inside the archive.
+pub(crate) struct MergeScanner<R: Read + Seek> {
+    archive: ZipArchive<R>,
+    paths: HashMap<String, String>,
+}
+
+/// Replaces the five XML entities and numeric character references.
+fn unescape(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let Some(end) = tail.find(';') else {
+            out.push_str(tail);
+            return out;
+        };
+        let entity = &tail[1..end];
+        let decoded = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            e if e.starts_with("#x") || e.starts_with("#X") => {
+                u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32)
+            }
+            e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match decoded {
+            Some(c) => out.push(c),
+            None => out.push_str(&tail[..=end]),
+        }
+        rest = &tail[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The attributes of every element with the given local name, in document order.
+fn elements(xml: &str, local: &str) -> Vec<HashMap<String, String>> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while let Some(i) = xml[pos..].find('<') {
+        let start = pos + i + 1;
+        let Some(len) = xml[start..].find('>') else {
+            break;
+        };
+        let tag = &xml[start..start + len];
+        pos = start + len;
+        let name_end = tag
+            .find(|c: char| c.is_whitespace() || c == '/')
+            .unwrap_or(tag.len());
+        let name = &tag[..name_end];
+        let name = name.rsplit(':').next().unwrap_or(name);
+        if name != local {
+            continue;
+        }
+        let mut attrs = HashMap::new();
+        let mut rest = &tag[name_end..];
+        while let Some(eq) = rest.find('=') {
+            let key = rest[..eq].trim().to_string();
+            let after = rest[eq + 1..].trim_start();
+            let Some(quote) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+                break;
+            };
+            let Some(close) = after[1..].find(quote) else {
+                break;
+            };
+            attrs.insert(key, unescape(&after[1..1 + close]));
+            rest = &after[close + 2..];
+        }
+        out.push(attrs);
+    }
+    out
+}
+
+fn read_part<R: Read + Seek>(archive: &mut ZipArchive<R>, name: &str) -> Option<String> {
+    let mut file = archive.by_name(name).ok()?;
+    let mut text = String::new();
+    file.read_to_string(&mut text).ok()?;
+    Some(text)
+}
+
+/// Resolves a relationship target against the folder of the part that holds it.
+fn resolve(base_dir: &str, target: &str) -> String {
+    if let Some(abs) = target.strip_prefix('/') {
+        return abs.to_string();
+    }
+    let mut parts: Vec<&str> = base_dir.split('/').filter(|p| !p.is_empty()).collect();
+    for seg in target.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+/// Parses `A1:C3` (or a single `B2`) into zero-based dimensions.
+fn parse_range(text: &str) -> Option<Dimensions> {
+    fn cell(c: &str) -> Option<(u32, u32)> {
+        let c = c.trim().trim_start_matches('$');
+        let letters = c.bytes().take_while(|b| b.is_ascii_alphabetic()).count();
+        if letters == 0 || letters > 3 {
+            return None;
+        }
+        let mut col: u32 = 0;
+        for b in c[..letters].bytes() {
+            col = col * 26 + (b.to_ascii_uppercase() - b'A' + 1) as u32;
+        }
+        let row: u32 = c[letters..].trim_start_matches('$').parse().ok()?;
+        if row == 0 || col == 0 || row > 1_048_576 || col > 16_384 {
+            return None;
+        }
+        Some((row - 1, col - 1))
+    }
+    let (a, b) = match text.split_once(':') {
+        Some((a, b)) => (cell(a)?, cell(b)?),
+        None => {
+            let c = cell(text)?;
+            (c, c)
+        }
+    };
+    Some(Dimensions::new(
+        (a.0.min(b.0), a.1.min(b.1)),
+        (a.0.max(b.0), a.1.max(b.1)),
+    ))
+}
+
+impl<R: Read + Seek> MergeScanner<R> {
+    /// Opens the archive and maps sheet names to their parts.
+    pub(crate) fn new(reader: R) -> Result<Self, zip::result::ZipError> {
+        let mut archive = ZipArchive::new(reader)?;
+        let workbook_path = read_part(&mut archive, "_rels/.rels")
+            .and_then(|rels| {
+                elements(&rels, "Relationship")
+                    .into_iter()
+                    .find(|a| a.get("Type").is_some_and(|t| t.ends_with("/officeDocument")))
+                    .and_then(|a| a.get("Target").map(|t| resolve("", t)))
+            })
+            .unwrap_or_else(|| "xl/workbook.xml".to_string());
+        let base_dir = workbook_path
+            .rsplit_once('/')
+            .map(|(d, _)| d.to_string())
+            .unwrap_or_default();
+        let rels_path = format!(
+            "{}_rels/{}.rels",
+            if base_dir.is_empty() { String::new() } else { format!("{base_dir}/") },
+            workbook_path.rsplit('/').next().unwrap_or("workbook.xml")
+        );
+        let targets: HashMap<String, String> = read_part(&mut archive, &rels_path)
+            .map(|rels| {
+                elements(&rels, "Relationship")
+                    .into_iter()
+                    .filter_map(|a| {
+                        Some((a.get("Id")?.clone(), resolve(&base_dir, a.get("Target")?)))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut paths = HashMap::new();
+        if let Some(workbook) = read_part(&mut archive, &workbook_path) {
+            for sheet in elements(&workbook, "sheet") {
+                let Some(name) = sheet.get("name") else {
+                    continue;
+                };
+                let rid = sheet
+                    .iter()
+                    .find(|(k, _)| k.ends_with(":id") || k.as_str() == "id")
+                    .map(|(_, v)| v);
+                if let Some(path) = rid.and_then(|r| targets.get(r)) {
+                    paths.insert(name.clone(), path.clone());
+                }
+            }
+        }
+        Ok(MergeScanner { archive, paths })
+    }
+
+    /// The merged regions of a sheet (empty when the sheet has none or is unknown).
+    pub(crate) fn merges(&mut self, sheet: &str) -> Result<Vec<Dimensions>, std::io::Error> {
+        let Some(path) = self.paths.get(sheet) else {
+            return Ok(Vec::new());
+        };
+        let mut file = match self.archive.by_name(path) {
+            Ok(f) => f,
+            Err(_) => return Ok(Vec::new()),
+        };
+        const NEEDLE: &[u8] = b"mergeCell ";
+        const KEEP: usize = 4096;
+        let finder = memmem::Finder::new(NEEDLE);
+        let mut out = Vec::new();
+        let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
+        let mut chunk = vec![0u8; 1 << 16];
+        loop {
+            let n = file.read(&mut chunk)?;
+            let eof = n == 0;
+            buf.extend_from_slice(&chunk[..n]);
+            // Matches starting before `limit` are complete, or wait for the next chunk.
+            let limit = if eof { buf.len() } else { buf.len().saturating_sub(KEEP) };
+            let mut pos = 0;
+            let mut pending = None;
+            while let Some(i) = finder.find(&buf[pos..]) {
+                let start = pos + i;
+                if start >= limit {
+                    break;
+                }
+                let Some(len) = buf[start..].iter().position(|&b| b == b'>') else {
+                    pending = Some(start);
+                    break;
+                };
+                let tag = String::from_utf8_lossy(&buf[start..start + len]);
+                if let Some(d) = elements(&format!("<{tag}>"), "mergeCell")
+                    .first()
+                    .and_then(|a| a.get("ref"))
+                    .and_then(|r| parse_range(r))
+                {
+                    out.push(d);
+                }
+                pos = start + len;
+            }
+            if eof {
+                break;
+            }
+            let drain = pending.unwrap_or(pos.max(limit)).min(buf.len());
+            buf.drain(..drain);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("A1:M1"), Some(Dimensions::new((0, 0), (0, 12))));
+        assert_eq!(parse_range("B2"), Some(Dimensions::new((1, 1), (1, 1))));
+        assert_eq!(parse_range("$C$3:$A$1"), Some(Dimensions::new((0, 0), (2, 2))));
+        assert_eq!(parse_range("XFD1048576:XFD1048576").map(|d| d.end), Some((1_048_575, 16_383)));
+        assert_eq!(parse_range("A0:B2"), None);
+        assert_eq!(parse_range("ZZZZ1"), None);
+        assert_eq!(parse_range(""), None);
+    }
+
+    #[test]
+    fn xml_helpers() {
+        assert_eq!(unescape("Servizi &amp; cultura &#232; &#xE0;"), "Servizi & cultura è à");
+        let e = elements(
+            r#"<workbook><sheets><sheet name="A &amp; B" sheetId="1" r:id="rId3"/><x:sheet name='C' r:id="rId4"/></sheets></workbook>"#,
+            "sheet",
+        );
+        assert_eq!(e.len(), 2);
+        assert_eq!(e[0]["name"], "A & B");
+        assert_eq!(e[0]["r:id"], "rId3");
+        assert_eq!(e[1]["name"], "C");
+        assert_eq!(resolve("xl", "worksheets/sheet1.xml"), "xl/worksheets/sheet1.xml");
+        assert_eq!(resolve("xl", "/xl/worksheets/sheet1.xml"), "xl/worksheets/sheet1.xml");
+        assert_eq!(resolve("xl/sub", "../worksheets/s.xml"), "xl/worksheets/s.xml");
+    }
+}
+
+#[cfg(test)]
+mod cross_check {
+    use super::*;
+    use calamine::{Reader, Xlsx};
+    use rust_xlsxwriter::{Format, Workbook};
+
+    /// The scanner finds exactly the regions calamine's full XML parse finds.
+    #[test]
+    fn same_regions_as_calamine() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("merges.xlsx");
+        let mut wb = Workbook::new();
+        let f = Format::new();
+        for (k, name) in ["Linea 1", "Servizi & cultura", "Vuoto"].iter().enumerate() {
+            let ws = wb.add_worksheet().set_name(*name).unwrap();
+            if k == 2 {
+                ws.write(0, 0, "niente").unwrap();
+                continue;
+            }
+            ws.merge_range(0, 0, 0, 12, "Titolo", &f).unwrap();
+            for i in 0..3000u32 {
+                let r = 2 + i * 3;
+                ws.merge_range(r, 0, r + 2, 0, "Settore", &f).unwrap();
+                ws.merge_range(r, 1, r + 2, 2, "Obiettivo mergeCell finto", &f).unwrap();
+                ws.write(r, 3, "mergeCell ref=\"Z9:Z10\"").unwrap();
+            }
+        }
+        wb.save(&path).unwrap();
+        let mut xlsx: Xlsx<_> = calamine::open_workbook(&path).unwrap();
+        let mut scanner =
+            MergeScanner::new(std::io::BufReader::new(std::fs::File::open(&path).unwrap())).unwrap();
+        for name in xlsx.sheet_names() {
+            let mut expected = xlsx.merge_cells_by_sheet_name(&name).unwrap();
+            let mut found = scanner.merges(&name).unwrap();
+            expected.sort();
+            found.sort();
+            let missing: Vec<_> = expected.iter().filter(|d| !found.contains(d)).take(3).collect();
+            let extra: Vec<_> = found.iter().filter(|d| !expected.contains(d)).take(3).collect();
+            assert_eq!(found, expected, "{name}: {} vs {}, missing {missing:?}, extra {extra:?}", found.len(), expected.len());
+        }
+        assert_eq!(scanner.merges("Linea 1").unwrap().len(), 6001);
+        assert!(scanner.merges("Vuoto").unwrap().is_empty());
+        assert!(scanner.merges("nessuno").unwrap().is_empty());
+    }
+}
