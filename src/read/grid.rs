@@ -11,6 +11,9 @@ use crate::value::CellInput;
 /// The largest grid barometro builds for one sheet (rows × columns of the used range).
 pub const MAX_CELLS: u64 = 40_000_000;
 
+/// Up to this many cells, a sheet's declared used range is allocated before reading.
+const DENSE_DECLARED_CELLS: u64 = 4_000_000;
+
 /// A cell as stored in the grid.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) enum Cell<'a> {
@@ -130,8 +133,29 @@ impl<'a> Grid<'a> {
                 })
             })
             .collect();
+        // Most writers declare the used range (`<dimension ref="A1:M900"/>`): when it is
+        // modest, cells go straight into a dense grid; otherwise (or for cells outside it)
+        // they are collected first and the grid is sized from the cells actually present.
+        let declared = reader.dimensions();
+        let dense_ok = declared.start <= declared.end
+            && declared.end.1 >= declared.start.1
+            && declared.len() <= DENSE_DECLARED_CELLS;
+        let mut grid = Grid {
+            first_row: declared.start.0,
+            first_col: declared.start.1,
+            height: 0,
+            width: 0,
+            cells: Vec::new(),
+            merged: Vec::new(),
+            merged_from: Vec::new(),
+        };
+        if dense_ok {
+            grid.height = declared.end.0 - declared.start.0 + 1;
+            grid.width = declared.end.1 - declared.start.1 + 1;
+            grid.cells = vec![Cell::Empty; declared.len() as usize];
+        }
         let mut sparse: Vec<(u32, u32, Cell<'a>)> = Vec::new();
-        let (mut min_r, mut min_c, mut max_r, mut max_c) = (u32::MAX, u32::MAX, 0u32, 0u32);
+        let mut any = false;
         while let Some((cell, style)) = reader.next_cell_with_style_id()? {
             let (r, c) = cell.get_position();
             let percent = percent_styles.get(style).copied().unwrap_or(false);
@@ -163,46 +187,70 @@ impl<'a> Grid<'a> {
             if value.is_empty() {
                 continue;
             }
-            min_r = min_r.min(r);
-            min_c = min_c.min(c);
-            max_r = max_r.max(r);
-            max_c = max_c.max(c);
-            sparse.push((r, c, value));
+            any = true;
+            match grid.index(r, c) {
+                Some(i) => grid.cells[i] = value,
+                None => sparse.push((r, c, value)),
+            }
         }
-        if sparse.is_empty() {
-            return Ok(Grid {
-                first_row: 0,
-                first_col: 0,
-                height: 0,
-                width: 0,
-                cells: Vec::new(),
+        if !any {
+            return Ok(Grid::empty());
+        }
+        if !sparse.is_empty() {
+            // Cells outside the declared range (or no usable declaration): size the grid
+            // from what is there.
+            let old = std::mem::replace(&mut grid, Grid::empty());
+            for (i, v) in old.cells.into_iter().enumerate() {
+                if !v.is_empty() {
+                    let r = old.first_row + (i / old.width as usize) as u32;
+                    let c = old.first_col + (i % old.width as usize) as u32;
+                    sparse.push((r, c, v));
+                }
+            }
+            let (mut min_r, mut min_c, mut max_r, mut max_c) = (u32::MAX, u32::MAX, 0u32, 0u32);
+            for (r, c, _) in &sparse {
+                min_r = min_r.min(*r);
+                min_c = min_c.min(*c);
+                max_r = max_r.max(*r);
+                max_c = max_c.max(*c);
+            }
+            let height = (max_r - min_r) as u64 + 1;
+            let width = (max_c - min_c) as u64 + 1;
+            if height * width > MAX_CELLS {
+                return Err(GridError::TooLarge {
+                    rows: height,
+                    cols: width,
+                });
+            }
+            grid = Grid {
+                first_row: min_r,
+                first_col: min_c,
+                height: height as u32,
+                width: width as u32,
+                cells: vec![Cell::Empty; (height * width) as usize],
                 merged: Vec::new(),
                 merged_from: Vec::new(),
-            });
-        }
-        let height = (max_r - min_r) as u64 + 1;
-        let width = (max_c - min_c) as u64 + 1;
-        if height * width > MAX_CELLS {
-            return Err(GridError::TooLarge {
-                rows: height,
-                cols: width,
-            });
-        }
-        let mut grid = Grid {
-            first_row: min_r,
-            first_col: min_c,
-            height: height as u32,
-            width: width as u32,
-            cells: vec![Cell::Empty; (height * width) as usize],
-            merged: Vec::new(),
-            merged_from: Vec::new(),
-        };
-        for (r, c, v) in sparse {
-            let i = grid.index(r, c).unwrap_or(0);
-            grid.cells[i] = v;
+            };
+            for (r, c, v) in sparse {
+                if let Some(i) = grid.index(r, c) {
+                    grid.cells[i] = v;
+                }
+            }
         }
         grid.fill_merges(merges);
         Ok(grid)
+    }
+
+    fn empty() -> Grid<'a> {
+        Grid {
+            first_row: 0,
+            first_col: 0,
+            height: 0,
+            width: 0,
+            cells: Vec::new(),
+            merged: Vec::new(),
+            merged_from: Vec::new(),
+        }
     }
 
     fn index(&self, row: u32, col: u32) -> Option<usize> {

@@ -453,11 +453,18 @@ fn fits(header: &[String], pattern: &[String], fit: Fit) -> bool {
     }
 }
 
-/// A compiled matcher of headers to roles, with the user's mapping applied first.
+/// Texts longer than this (in bytes) are never headers: descriptions and notes are skipped
+/// without being matched.
+const MAX_HEADER_LEN: usize = 200;
+
+/// A compiled matcher of headers to roles, with the user's mapping applied first. Answers are
+/// remembered, since the same headers repeat on every sheet and page.
 #[derive(Debug, Clone)]
 pub struct HeaderMatcher {
     patterns: Vec<(Role, Vec<String>, Fit, u32)>,
     user: HashMap<String, Role>,
+    longest_user_key: usize,
+    cache: std::cell::RefCell<HashMap<String, Vec<(Role, u32)>>>,
 }
 
 impl Default for HeaderMatcher {
@@ -489,12 +496,33 @@ impl HeaderMatcher {
             .iter()
             .map(|(header, role)| (header_words(header).join(" "), *role))
             .collect();
-        HeaderMatcher { patterns, user }
+        let longest_user_key = map.columns.iter().map(|(h, _)| h.len()).max().unwrap_or(0);
+        HeaderMatcher {
+            patterns,
+            user,
+            longest_user_key,
+            cache: Default::default(),
+        }
     }
 
     /// Every role a header could mean, with a score (higher is surer), best first. A user
     /// mapping wins over everything.
     pub fn candidates(&self, header: &str) -> Vec<(Role, u32)> {
+        if header.len() > MAX_HEADER_LEN.max(self.longest_user_key) {
+            return Vec::new();
+        }
+        if let Some(hit) = self.cache.borrow().get(header) {
+            return hit.clone();
+        }
+        let found = self.match_header(header);
+        let mut cache = self.cache.borrow_mut();
+        if cache.len() < 10_000 {
+            cache.insert(header.to_string(), found.clone());
+        }
+        found
+    }
+
+    fn match_header(&self, header: &str) -> Vec<(Role, u32)> {
         let words = header_words(header);
         if words.is_empty() {
             return Vec::new();

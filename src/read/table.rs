@@ -173,12 +173,27 @@ fn row_texts(grid: &Grid, row: u32) -> Vec<(u32, String)> {
         .collect()
 }
 
+/// How many text cells of a row could be headers.
+fn header_like_cells(matcher: &HeaderMatcher, grid: &Grid, row: u32) -> usize {
+    grid.row_cells(row)
+        .filter(|(_, v)| v.text().is_some_and(|t| !matcher.candidates(t).is_empty()))
+        .count()
+}
+
 /// Finds the header row of a sheet: a row (or a two-row band) whose cells name at least
 /// three known columns.
 fn find_header(matcher: &HeaderMatcher, grid: &Grid) -> Option<Header> {
     let last = grid.last_row().min(grid.first_row + HEADER_SEARCH_ROWS);
     let mut best: Option<(usize, u32, Vec<Column>, bool)> = None;
     for row in grid.first_row..=last {
+        let above_like = if row > grid.first_row {
+            header_like_cells(matcher, grid, row - 1)
+        } else {
+            0
+        };
+        if header_like_cells(matcher, grid, row) + above_like < 3 {
+            continue;
+        }
         let single = row_texts(grid, row);
         if single.len() < 2 {
             continue;
@@ -270,6 +285,33 @@ fn distinct_origins(grid: &Grid, row: u32) -> usize {
         }
     }
     count
+}
+
+/// True when a row repeats the header (after a page break): at least `threshold` of the
+/// header's cells are there again. Gives up as soon as the threshold is out of reach.
+fn is_repeated_header(grid: &Grid, row: u32, header_cols: &[&Column], threshold: usize) -> bool {
+    let mut matched = 0;
+    let mut missed = 0;
+    let allowed_misses = header_cols.len().saturating_sub(threshold);
+    for c in header_cols {
+        let hit = match grid.get(row, c.col) {
+            // Normalising does not lengthen Latin text, so a shorter cell cannot match.
+            Cell::Text(t) => t.len() >= c.normalised.len() && normalises_to(t, &c.normalised),
+            _ => false,
+        };
+        if hit {
+            matched += 1;
+            if matched >= threshold {
+                return true;
+            }
+        } else {
+            missed += 1;
+            if missed > allowed_misses {
+                return false;
+            }
+        }
+    }
+    false
 }
 
 /// True when a row repeats a band row above the header (same cells, same texts).
@@ -711,11 +753,7 @@ impl<'m> TableReader<'m> {
                 continue;
             }
             // A header repeated after a page break, or its band rows.
-            let matches = header_cols
-                .iter()
-                .filter(|c| matches!(grid.get(r, c.col), Cell::Text(t) if normalises_to(t, &c.normalised)))
-                .count();
-            if matches >= repeat_threshold {
+            if is_repeated_header(grid, r, &header_cols, repeat_threshold) {
                 continue;
             }
             if header.bands.iter().any(|band| matches_band(grid, r, band)) {
