@@ -343,11 +343,6 @@ impl<'a> Grid<'a> {
         self.height == 0
     }
 
-    /// True when every cell of the row is empty.
-    pub(crate) fn row_is_empty(&self, row: u32) -> bool {
-        (self.first_col..=self.last_col()).all(|c| self.get(row, c).is_empty())
-    }
-
     /// The non-empty cells of a row, with their absolute column.
     pub(crate) fn row_cells(&self, row: u32) -> impl Iterator<Item = (u32, &Cell<'a>)> + '_ {
         (self.first_col..=self.last_col())

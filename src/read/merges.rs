@@ -117,6 +117,28 @@ fn resolve(base_dir: &str, target: &str) -> String {
     parts.join("/")
 }
 
+/// The `ref` attribute of a `mergeCell` tag (`mergeCell ref="A1:C3"/`).
+fn ref_attribute(tag: &[u8]) -> Option<&str> {
+    let mut i = memmem::find(tag, b"ref")?;
+    loop {
+        let before_ok = i == 0 || tag[i - 1].is_ascii_whitespace();
+        let rest = &tag[i + 3..];
+        let eq = rest.iter().position(|b| !b.is_ascii_whitespace())?;
+        if before_ok && rest[eq] == b'=' {
+            let after = &rest[eq + 1..];
+            let q = after.iter().position(|b| !b.is_ascii_whitespace())?;
+            let quote = after[q];
+            if quote != b'"' && quote != b'\'' {
+                return None;
+            }
+            let value = &after[q + 1..];
+            let end = value.iter().position(|b| *b == quote)?;
+            return std::str::from_utf8(&value[..end]).ok();
+        }
+        i += 3 + memmem::find(&tag[i + 3..], b"ref")?;
+    }
+}
+
 /// Parses `A1:C3` (or a single `B2`) into zero-based dimensions.
 fn parse_range(text: &str) -> Option<Dimensions> {
     fn cell(c: &str) -> Option<(u32, u32)> {
@@ -229,12 +251,7 @@ impl<R: Read + Seek> MergeScanner<R> {
                     pending = Some(start);
                     break;
                 };
-                let tag = String::from_utf8_lossy(&buf[start..start + len]);
-                if let Some(d) = elements(&format!("<{tag}>"), "mergeCell")
-                    .first()
-                    .and_then(|a| a.get("ref"))
-                    .and_then(|r| parse_range(r))
-                {
+                if let Some(d) = ref_attribute(&buf[start..start + len]).and_then(parse_range) {
                     out.push(d);
                 }
                 pos = start + len;
@@ -262,6 +279,14 @@ mod tests {
         assert_eq!(parse_range("A0:B2"), None);
         assert_eq!(parse_range("ZZZZ1"), None);
         assert_eq!(parse_range(""), None);
+    }
+
+    #[test]
+    fn ref_attributes() {
+        assert_eq!(ref_attribute(b"mergeCell ref=\"A1:M1\"/"), Some("A1:M1"));
+        assert_eq!(ref_attribute(b"mergeCell  ref = 'B2:C3' "), Some("B2:C3"));
+        assert_eq!(ref_attribute(b"mergeCell xref=\"Z1\" ref=\"A2:A4\"/"), Some("A2:A4"));
+        assert_eq!(ref_attribute(b"mergeCell other=\"1\""), None);
     }
 
     #[test]

@@ -273,6 +273,50 @@ fn signature(grid: &Grid, row: u32) -> Vec<String> {
         .collect()
 }
 
+/// What one pass over a row tells.
+struct RowScan<'g> {
+    /// Non-empty cells.
+    cells: usize,
+    /// Distinct cells holding a value (a merged region counts once).
+    distinct: usize,
+    /// The first text cell.
+    first_text: Option<(u32, &'g str)>,
+    /// The first cell (not a merged fill) that labels a totals row.
+    total_label: Option<u32>,
+}
+
+fn scan_row<'g>(grid: &'g Grid, row: u32) -> RowScan<'g> {
+    let mut scan = RowScan {
+        cells: 0,
+        distinct: 0,
+        first_text: None,
+        total_label: None,
+    };
+    let mut last = None;
+    for c in grid.first_col..=grid.last_col() {
+        let v = grid.get(row, c);
+        if v.is_empty() {
+            continue;
+        }
+        scan.cells += 1;
+        let merged = grid.is_merged_fill(row, c);
+        let origin = if merged { grid.origin(row, c) } else { (row, c) };
+        if last != Some(origin) {
+            scan.distinct += 1;
+            last = Some(origin);
+        }
+        if let Cell::Text(t) = v {
+            if scan.first_text.is_none() {
+                scan.first_text = Some((c, t));
+            }
+            if scan.total_label.is_none() && !merged && is_total_label(t) {
+                scan.total_label = Some(c);
+            }
+        }
+    }
+    scan
+}
+
 /// How many distinct cells (merged regions count once) hold a value in a row.
 fn distinct_origins(grid: &Grid, row: u32) -> usize {
     let mut count = 0;
@@ -744,12 +788,19 @@ impl<'m> TableReader<'m> {
             .collect();
         let repeat_threshold = (header_cols.len() * 6).div_ceil(10).max(2);
         let mut unlabelled_reported = false;
+        let mut labelled = vec![false; grid.width as usize];
+        for c in &header.columns {
+            if let Some(slot) = labelled.get_mut((c.col - grid.first_col) as usize) {
+                *slot = true;
+            }
+        }
         let mut row = header.row + 1;
         let last = grid.last_row();
         while row <= last {
             let r = row;
             row += 1;
-            if grid.row_is_empty(r) {
+            let scan = scan_row(grid, r);
+            if scan.cells == 0 {
                 continue;
             }
             // A header repeated after a page break, or its band rows.
@@ -759,10 +810,8 @@ impl<'m> TableReader<'m> {
             if header.bands.iter().any(|band| matches_band(grid, r, band)) {
                 continue;
             }
-            let distinct = distinct_origins(grid, r);
-            let first_text = grid
-                .row_cells(r)
-                .find_map(|(c, v)| v.text().map(|t| (c, t)));
+            let distinct = scan.distinct;
+            let first_text = scan.first_text;
             // Title rows repeated on every page.
             if distinct == 1 {
                 if let Some((_, t)) = first_text {
@@ -772,11 +821,7 @@ impl<'m> TableReader<'m> {
                 }
             }
             // A totals row.
-            let total_label = grid.row_cells(r).find_map(|(c, v)| match v {
-                Cell::Text(t) if is_total_label(t) && !grid.is_merged_fill(r, c) => Some(c),
-                _ => None,
-            });
-            if let Some(label_col) = total_label {
+            if let Some(label_col) = scan.total_label {
                 let label = self.field(
                     (grid, sheet),
                     r,
@@ -878,7 +923,7 @@ impl<'m> TableReader<'m> {
             if !unlabelled_reported {
                 if let Some((c, _)) = grid
                     .row_cells(r)
-                    .find(|(c, _)| !header.columns.iter().any(|k| k.col == *c))
+                    .find(|(c, _)| !labelled.get((c - grid.first_col) as usize).copied().unwrap_or(false))
                 {
                     unlabelled_reported = true;
                     findings.push(Finding {
