@@ -397,10 +397,38 @@ impl Objective {
         }
     }
 
+    /// The title without the code written at its start, when the code was read from the
+    /// title cell (`1.1.1 ANTICORRUZIONE` → `ANTICORRUZIONE`); empty when there is no title.
+    ///
+    /// ```
+    /// use barometro::model::{Field, Objective, Source};
+    /// use barometro::value::Value;
+    ///
+    /// let cell = Source::new("STAFF".into(), 7, 8);
+    /// let mut o = Objective::new(cell.clone());
+    /// o.title = Some(Field { raw: "1.1.1 ANTICORRUZIONE".into(), value: Value::Text, source: cell.clone() });
+    /// o.code = Some(Field { raw: "1.1.1".into(), value: Value::Text, source: cell });
+    /// assert_eq!(o.title_text(), "ANTICORRUZIONE");
+    /// ```
+    pub fn title_text(&self) -> &str {
+        let Some(title) = &self.title else {
+            return "";
+        };
+        let text = title.text();
+        match &self.code {
+            Some(code) if code.source == title.source && text.starts_with(code.text()) => {
+                text[code.text().len()..].trim_start_matches(|c: char| {
+                    c.is_whitespace() || matches!(c, '.' | ')' | ':' | '-' | '–')
+                })
+            }
+            _ => text,
+        }
+    }
+
     /// A short label for messages: the code and the title, or the source cell.
     pub fn label(&self) -> String {
         let code = self.code.as_ref().map(|f| f.text()).unwrap_or("");
-        let title = self.title.as_ref().map(|f| f.text()).unwrap_or("");
+        let title = self.title_text();
         let title: String = if title.chars().count() > 60 {
             let mut t: String = title.chars().take(57).collect();
             t.push('…');

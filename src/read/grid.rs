@@ -116,12 +116,11 @@ pub(crate) fn is_percent_format(code: &str) -> bool {
 }
 
 impl<'a> Grid<'a> {
-    /// Loads a sheet. `merges` must have been read before (the cell reader borrows the
-    /// workbook for as long as the grid lives).
+    /// Loads the cells of a sheet; merged regions are filled afterwards with
+    /// [`Grid::fill_merges`].
     pub(crate) fn load<RS: Read + Seek>(
         xlsx: &'a mut Xlsx<RS>,
         sheet: &str,
-        merges: &[Dimensions],
     ) -> Result<Grid<'a>, GridError> {
         let mut reader = xlsx.worksheet_cells_reader(sheet)?;
         let percent_styles: Vec<bool> = reader
@@ -237,7 +236,6 @@ impl<'a> Grid<'a> {
                 }
             }
         }
-        grid.fill_merges(merges);
         Ok(grid)
     }
 
@@ -268,7 +266,7 @@ impl<'a> Grid<'a> {
 
     /// Copies the top-left value of every merged region into the region's empty cells,
     /// within the used range.
-    fn fill_merges(&mut self, merges: &[Dimensions]) {
+    pub(crate) fn fill_merges(&mut self, merges: &[Dimensions]) {
         for m in merges {
             let (r0, c0) = m.start;
             let (r1, c1) = m.end;
@@ -314,7 +312,10 @@ impl<'a> Grid<'a> {
     /// Where the value at (row, col) really is: the cell itself, or the top-left cell of
     /// the merged region it was filled from.
     pub(crate) fn origin(&self, row: u32, col: u32) -> (u32, u32) {
-        if let Some(i) = self.index(row, col).filter(|i| self.merged.get(*i) == Some(&true)) {
+        if let Some(i) = self
+            .index(row, col)
+            .filter(|i| self.merged.get(*i) == Some(&true))
+        {
             if let Ok(k) = self.merged_from.binary_search_by_key(&i, |m| m.0) {
                 let (_, r0, c0) = self.merged_from[k];
                 return (r0, c0);

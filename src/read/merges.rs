@@ -38,9 +38,9 @@ fn unescape(text: &str) -> String {
             "gt" => Some('>'),
             "quot" => Some('"'),
             "apos" => Some('\''),
-            e if e.starts_with("#x") || e.starts_with("#X") => {
-                u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32)
-            }
+            e if e.starts_with("#x") || e.starts_with("#X") => u32::from_str_radix(&e[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
             e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
             _ => None,
         };
@@ -178,7 +178,10 @@ impl<R: Read + Seek> MergeScanner<R> {
             .and_then(|rels| {
                 elements(&rels, "Relationship")
                     .into_iter()
-                    .find(|a| a.get("Type").is_some_and(|t| t.ends_with("/officeDocument")))
+                    .find(|a| {
+                        a.get("Type")
+                            .is_some_and(|t| t.ends_with("/officeDocument"))
+                    })
                     .and_then(|a| a.get("Target").map(|t| resolve("", t)))
             })
             .unwrap_or_else(|| "xl/workbook.xml".to_string());
@@ -188,7 +191,11 @@ impl<R: Read + Seek> MergeScanner<R> {
             .unwrap_or_default();
         let rels_path = format!(
             "{}_rels/{}.rels",
-            if base_dir.is_empty() { String::new() } else { format!("{base_dir}/") },
+            if base_dir.is_empty() {
+                String::new()
+            } else {
+                format!("{base_dir}/")
+            },
             workbook_path.rsplit('/').next().unwrap_or("workbook.xml")
         );
         let targets: HashMap<String, String> = read_part(&mut archive, &rels_path)
@@ -239,7 +246,11 @@ impl<R: Read + Seek> MergeScanner<R> {
             let eof = n == 0;
             buf.extend_from_slice(&chunk[..n]);
             // Matches starting before `limit` are complete, or wait for the next chunk.
-            let limit = if eof { buf.len() } else { buf.len().saturating_sub(KEEP) };
+            let limit = if eof {
+                buf.len()
+            } else {
+                buf.len().saturating_sub(KEEP)
+            };
             let mut pos = 0;
             let mut pending = None;
             while let Some(i) = finder.find(&buf[pos..]) {
@@ -274,8 +285,14 @@ mod tests {
     fn ranges() {
         assert_eq!(parse_range("A1:M1"), Some(Dimensions::new((0, 0), (0, 12))));
         assert_eq!(parse_range("B2"), Some(Dimensions::new((1, 1), (1, 1))));
-        assert_eq!(parse_range("$C$3:$A$1"), Some(Dimensions::new((0, 0), (2, 2))));
-        assert_eq!(parse_range("XFD1048576:XFD1048576").map(|d| d.end), Some((1_048_575, 16_383)));
+        assert_eq!(
+            parse_range("$C$3:$A$1"),
+            Some(Dimensions::new((0, 0), (2, 2)))
+        );
+        assert_eq!(
+            parse_range("XFD1048576:XFD1048576").map(|d| d.end),
+            Some((1_048_575, 16_383))
+        );
         assert_eq!(parse_range("A0:B2"), None);
         assert_eq!(parse_range("ZZZZ1"), None);
         assert_eq!(parse_range(""), None);
@@ -285,13 +302,19 @@ mod tests {
     fn ref_attributes() {
         assert_eq!(ref_attribute(b"mergeCell ref=\"A1:M1\"/"), Some("A1:M1"));
         assert_eq!(ref_attribute(b"mergeCell  ref = 'B2:C3' "), Some("B2:C3"));
-        assert_eq!(ref_attribute(b"mergeCell xref=\"Z1\" ref=\"A2:A4\"/"), Some("A2:A4"));
+        assert_eq!(
+            ref_attribute(b"mergeCell xref=\"Z1\" ref=\"A2:A4\"/"),
+            Some("A2:A4")
+        );
         assert_eq!(ref_attribute(b"mergeCell other=\"1\""), None);
     }
 
     #[test]
     fn xml_helpers() {
-        assert_eq!(unescape("Servizi &amp; cultura &#232; &#xE0;"), "Servizi & cultura è à");
+        assert_eq!(
+            unescape("Servizi &amp; cultura &#232; &#xE0;"),
+            "Servizi & cultura è à"
+        );
         let e = elements(
             r#"<workbook><sheets><sheet name="A &amp; B" sheetId="1" r:id="rId3"/><x:sheet name='C' r:id="rId4"/></sheets></workbook>"#,
             "sheet",
@@ -300,9 +323,18 @@ mod tests {
         assert_eq!(e[0]["name"], "A & B");
         assert_eq!(e[0]["r:id"], "rId3");
         assert_eq!(e[1]["name"], "C");
-        assert_eq!(resolve("xl", "worksheets/sheet1.xml"), "xl/worksheets/sheet1.xml");
-        assert_eq!(resolve("xl", "/xl/worksheets/sheet1.xml"), "xl/worksheets/sheet1.xml");
-        assert_eq!(resolve("xl/sub", "../worksheets/s.xml"), "xl/worksheets/s.xml");
+        assert_eq!(
+            resolve("xl", "worksheets/sheet1.xml"),
+            "xl/worksheets/sheet1.xml"
+        );
+        assert_eq!(
+            resolve("xl", "/xl/worksheets/sheet1.xml"),
+            "xl/worksheets/sheet1.xml"
+        );
+        assert_eq!(
+            resolve("xl/sub", "../worksheets/s.xml"),
+            "xl/worksheets/s.xml"
+        );
     }
 }
 
@@ -329,22 +361,38 @@ mod cross_check {
             for i in 0..3000u32 {
                 let r = 2 + i * 3;
                 ws.merge_range(r, 0, r + 2, 0, "Settore", &f).unwrap();
-                ws.merge_range(r, 1, r + 2, 2, "Obiettivo mergeCell finto", &f).unwrap();
+                ws.merge_range(r, 1, r + 2, 2, "Obiettivo mergeCell finto", &f)
+                    .unwrap();
                 ws.write(r, 3, "mergeCell ref=\"Z9:Z10\"").unwrap();
             }
         }
         wb.save(&path).unwrap();
         let mut xlsx: Xlsx<_> = calamine::open_workbook(&path).unwrap();
         let mut scanner =
-            MergeScanner::new(std::io::BufReader::new(std::fs::File::open(&path).unwrap())).unwrap();
+            MergeScanner::new(std::io::BufReader::new(std::fs::File::open(&path).unwrap()))
+                .unwrap();
         for name in xlsx.sheet_names() {
             let mut expected = xlsx.merge_cells_by_sheet_name(&name).unwrap();
             let mut found = scanner.merges(&name).unwrap();
             expected.sort();
             found.sort();
-            let missing: Vec<_> = expected.iter().filter(|d| !found.contains(d)).take(3).collect();
-            let extra: Vec<_> = found.iter().filter(|d| !expected.contains(d)).take(3).collect();
-            assert_eq!(found, expected, "{name}: {} vs {}, missing {missing:?}, extra {extra:?}", found.len(), expected.len());
+            let missing: Vec<_> = expected
+                .iter()
+                .filter(|d| !found.contains(d))
+                .take(3)
+                .collect();
+            let extra: Vec<_> = found
+                .iter()
+                .filter(|d| !expected.contains(d))
+                .take(3)
+                .collect();
+            assert_eq!(
+                found,
+                expected,
+                "{name}: {} vs {}, missing {missing:?}, extra {extra:?}",
+                found.len(),
+                expected.len()
+            );
         }
         assert_eq!(scanner.merges("Linea 1").unwrap().len(), 6001);
         assert!(scanner.merges("Vuoto").unwrap().is_empty());

@@ -283,62 +283,92 @@ pub fn read_workbook(path: impl AsRef<Path>, options: &ReadOptions) -> Result<En
     let mut xlsx: Xlsx<BufReader<File>> =
         Xlsx::new(BufReader::new(file)).map_err(|e| ReadError::corrupt(path, None, e))?;
     let date1904 = xlsx.has_1904_epoch();
-    let mut scanner = File::open(path)
-        .map_err(|e| ReadError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        })
-        .and_then(|f| {
-            merges::MergeScanner::new(BufReader::new(f)).map_err(|e| ReadError::Corrupt {
-                path: path.to_path_buf(),
-                sheet: None,
-                detail: e.to_string(),
-            })
-        })?;
     let file_name = path.display().to_string();
     let mut ente = Ente::new(String::new(), file_name);
     let matcher = HeaderMatcher::new(&options.header_map);
-    let sheets: Vec<(String, SheetVisible)> = xlsx
+    let mut to_read: Vec<String> = Vec::new();
+    for sheet in xlsx
         .sheets_metadata()
         .iter()
         .filter(|s| s.typ == calamine::SheetType::WorkSheet)
-        .map(|s| (s.name.clone(), s.visible))
-        .collect();
-    let mut reader = table::TableReader::new(&matcher, date1904);
-    let mut examined = Vec::new();
-    for (name, visible) in &sheets {
-        if *visible != SheetVisible::Visible && !options.include_hidden {
+    {
+        if sheet.visible != SheetVisible::Visible && !options.include_hidden {
             ente.findings.push(Finding {
                 severity: Severity::Info,
                 message: format!(
-                    "foglio nascosto «{name}» non letto (usare --fogli-nascosti per leggerlo)"
+                    "foglio nascosto «{}» non letto (usare --fogli-nascosti per leggerlo)",
+                    sheet.name
                 ),
                 source: None,
                 rule: "foglio-nascosto".into(),
             });
-            continue;
+        } else {
+            to_read.push(sheet.name.clone());
         }
-        examined.push(name.clone());
-        let merges = scanner.merges(name).map_err(|e| ReadError::Corrupt {
-            path: path.to_path_buf(),
-            sheet: Some(name.clone()),
-            detail: e.to_string(),
-        })?;
-        let grid = match grid::Grid::load(&mut xlsx, name, &merges) {
-            Ok(g) => g,
-            Err(grid::GridError::Xlsx(XlsxError::NotAWorksheet(_))) => continue,
-            Err(grid::GridError::Xlsx(e)) => return Err(ReadError::corrupt(path, Some(name), e)),
-            Err(grid::GridError::TooLarge { rows, cols }) => {
-                return Err(ReadError::SheetTooLarge {
-                    path: path.to_path_buf(),
-                    sheet: name.clone(),
-                    rows,
-                    cols,
-                })
-            }
-        };
-        reader.read_sheet(name, &grid, &mut ente);
     }
+    let mut reader = table::TableReader::new(&matcher, date1904);
+    // Merged regions sit at the end of each sheet's XML: a second thread scans for them while
+    // this one reads the cells of the same sheet.
+    let (sender, merged_regions) = std::sync::mpsc::sync_channel(to_read.len().max(1));
+    std::thread::scope(|scope| -> Result<(), ReadError> {
+        // Owned here, so that an early error stops the scanner at its next sheet.
+        let merged_regions = merged_regions;
+        let names = to_read.clone();
+        scope.spawn(move || {
+            let scanner = File::open(path).map_err(|e| e.to_string()).and_then(|f| {
+                merges::MergeScanner::new(BufReader::new(f)).map_err(|e| e.to_string())
+            });
+            match scanner {
+                Ok(mut scanner) => {
+                    for name in names {
+                        if sender
+                            .send(scanner.merges(&name).map_err(|e| e.to_string()))
+                            .is_err()
+                        {
+                            return;
+                        }
+                    }
+                }
+                Err(e) => {
+                    for _ in names {
+                        if sender.send(Err(e.clone())).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        for name in &to_read {
+            let loaded = grid::Grid::load(&mut xlsx, name);
+            let merges = merged_regions
+                .recv()
+                .unwrap_or_else(|_| Err("lettura delle celle unite interrotta".to_string()))
+                .map_err(|detail| ReadError::Corrupt {
+                    path: path.to_path_buf(),
+                    sheet: Some(name.clone()),
+                    detail,
+                })?;
+            let mut grid = match loaded {
+                Ok(g) => g,
+                Err(grid::GridError::Xlsx(XlsxError::NotAWorksheet(_))) => continue,
+                Err(grid::GridError::Xlsx(e)) => {
+                    return Err(ReadError::corrupt(path, Some(name), e))
+                }
+                Err(grid::GridError::TooLarge { rows, cols }) => {
+                    return Err(ReadError::SheetTooLarge {
+                        path: path.to_path_buf(),
+                        sheet: name.clone(),
+                        rows,
+                        cols,
+                    })
+                }
+            };
+            grid.fill_merges(&merges);
+            reader.read_sheet(name, &grid, &mut ente);
+        }
+        Ok(())
+    })?;
+    let examined = to_read;
     if !reader.found_any_table() {
         return Err(ReadError::NoHeader {
             path: path.to_path_buf(),

@@ -300,7 +300,11 @@ fn scan_row<'g>(grid: &'g Grid, row: u32) -> RowScan<'g> {
         }
         scan.cells += 1;
         let merged = grid.is_merged_fill(row, c);
-        let origin = if merged { grid.origin(row, c) } else { (row, c) };
+        let origin = if merged {
+            grid.origin(row, c)
+        } else {
+            (row, c)
+        };
         if last != Some(origin) {
             scan.distinct += 1;
             last = Some(origin);
@@ -921,10 +925,12 @@ impl<'m> TableReader<'m> {
             }
             // Data in columns without a header.
             if !unlabelled_reported {
-                if let Some((c, _)) = grid
-                    .row_cells(r)
-                    .find(|(c, _)| !labelled.get((c - grid.first_col) as usize).copied().unwrap_or(false))
-                {
+                if let Some((c, _)) = grid.row_cells(r).find(|(c, _)| {
+                    !labelled
+                        .get((c - grid.first_col) as usize)
+                        .copied()
+                        .unwrap_or(false)
+                }) {
                     unlabelled_reported = true;
                     findings.push(Finding {
                         severity: Severity::Info,
@@ -1187,18 +1193,13 @@ impl<'m> TableReader<'m> {
                 Role::Title if objective.title.is_none() => {
                     if code_col.is_none() && objective.code.is_none() {
                         if let Some((code, rest)) = split_code(f.text()) {
+                            let _ = rest;
                             objective.code = Some(Field {
                                 raw: code.to_string(),
-                                value: Value::Text {
-                                    text: code.to_string(),
-                                },
+                                value: Value::Text,
                                 source: f.source.clone(),
                             });
-                            let mut titled = f.clone();
-                            titled.value = Value::Text {
-                                text: rest.to_string(),
-                            };
-                            objective.title = Some(titled);
+                            objective.title = Some(f);
                             continue;
                         }
                     }

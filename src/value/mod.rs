@@ -159,11 +159,9 @@ pub enum Value {
         /// Whether it is done.
         done: bool,
     },
-    /// Text that is not a value (a description, a target written in words).
-    Text {
-        /// The text, trimmed.
-        text: String,
-    },
+    /// Text that is not a value (a description, a target written in words): the text itself
+    /// is the field's raw text, not repeated here.
+    Text,
     /// A value that cannot be read: a date that does not exist, a broken number, an Excel error.
     /// A [`Problem`] always accompanies it.
     Invalid {

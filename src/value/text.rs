@@ -79,9 +79,7 @@ fn problem(kind: ProblemKind, message: String) -> Problem {
 
 fn not_a_number(cell: &str) -> (Value, Vec<Problem>) {
     (
-        Value::Text {
-            text: cell.to_string(),
-        },
+        Value::Text,
         vec![problem(
             ProblemKind::NotANumber,
             format!(
@@ -550,12 +548,7 @@ fn fallback(tk: &Tokens, expect: Expect, cell: &str) -> (Value, Vec<Problem>) {
     if problems.is_empty() && matches!(expect, Expect::Number | Expect::Percent | Expect::Integer) {
         return not_a_number(cell);
     }
-    (
-        Value::Text {
-            text: cell.to_string(),
-        },
-        problems,
-    )
+    (Value::Text, problems)
 }
 
 /// Reads a trimmed, non-empty text that is not a placeholder.
@@ -609,7 +602,7 @@ fn read_number(
         unit: None,
     };
     let (value, problems) = match expect {
-        Expect::Text => (Value::Text { text: raw.clone() }, vec![]),
+        Expect::Text => (Value::Text, vec![]),
         _ if date_format => match serial_date {
             Some(date) => (
                 Value::Date {
@@ -691,7 +684,7 @@ pub fn parse_cell(input: CellInput<'_>, expect: Expect, date1904: bool) -> Parse
         CellInput::Bool(b) => {
             let raw = if b { "VERO" } else { "FALSO" }.to_string();
             let value = if expect == Expect::Text {
-                Value::Text { text: raw.clone() }
+                Value::Text
             } else {
                 Value::Done { done: b }
             };
@@ -719,12 +712,7 @@ pub fn parse_cell(input: CellInput<'_>, expect: Expect, date1904: bool) -> Parse
             let (value, problems) = if t.is_empty() {
                 (Value::Empty, vec![])
             } else if expect == Expect::Text {
-                (
-                    Value::Text {
-                        text: t.to_string(),
-                    },
-                    vec![],
-                )
+                (Value::Text, vec![])
             } else if is_placeholder(t) {
                 (
                     Value::Placeholder {
@@ -804,10 +792,8 @@ mod tests {
         Value::Percent { percent: p }
     }
 
-    fn text(s: &str) -> Value {
-        Value::Text {
-            text: s.to_string(),
-        }
+    fn text(_: &str) -> Value {
+        Value::Text
     }
 
     fn cmp(op: Comparator, n: f64, percent: bool, unit: Option<&str>) -> Value {
