@@ -86,7 +86,7 @@ fn area_line(out: &mut String, area: &Area, depth: usize) {
         );
     }
     for total in &area.stated_totals {
-        let values: Vec<String> = total.values.iter().map(|(_, f)| f.raw.clone()).collect();
+        let values: Vec<&str> = total.values.iter().map(|(_, f)| f.raw.as_str()).collect();
         let _ = write!(
             out,
             "; {} {}",

@@ -16,6 +16,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use compact_str::CompactString;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
@@ -104,8 +105,8 @@ fn as_map<S: Serializer>(pairs: &[(String, Field)], serializer: S) -> Result<S::
 /// One value read from a cell: what the user wrote, what barometro understood, and where.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Field {
-    /// The text as written (numbers in Italian notation).
-    pub raw: String,
+    /// The text as written (numbers in Italian notation). Short texts are stored inline.
+    pub raw: CompactString,
     /// The parsed value.
     pub value: Value,
     /// The cell it came from.

@@ -1195,7 +1195,7 @@ impl<'m> TableReader<'m> {
                         if let Some((code, rest)) = split_code(f.text()) {
                             let _ = rest;
                             objective.code = Some(Field {
-                                raw: code.to_string(),
+                                raw: code.into(),
                                 value: Value::Text,
                                 source: f.source.clone(),
                             });
@@ -1374,7 +1374,7 @@ fn cell_str<'c>(cell: &'c Cell) -> std::borrow::Cow<'c, str> {
     match cell {
         Cell::Text(t) => Cow::Borrowed(t.trim()),
         Cell::Empty => Cow::Borrowed(""),
-        Cell::Number { value, .. } => Cow::Owned(crate::value::format_number_it(*value)),
+        Cell::Number { value, .. } => Cow::Owned(crate::value::format_number_it(*value).into()),
         Cell::Bool(b) => Cow::Owned(b.to_string()),
         Cell::Error(e) => Cow::Borrowed(e.as_str()),
     }

@@ -17,6 +17,7 @@
 //! ```
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use serde::Serialize;
 
 /// What a column is expected to hold. It steers how ambiguous text is read: a bare `30` is
@@ -253,7 +254,7 @@ pub struct Problem {
 pub struct Parsed {
     /// The text as the user wrote or sees it (numbers in Italian notation, `40%` for a
     /// %-formatted 0.4, `31/12/2024` for a date cell).
-    pub raw: String,
+    pub raw: CompactString,
     /// The typed value.
     pub value: Value,
     /// Problems met, if any.

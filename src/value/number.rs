@@ -6,6 +6,8 @@
 //! (`1.297,888,00`, `3,800.5`, `12.34.5`, `1..5`) is a broken number, reported with the
 //! reason instead of being guessed.
 
+use compact_str::{format_compact, CompactString, ToCompactString};
+
 use super::token::{tokenize, trim, Kind, Tokens};
 use super::{Problem, ProblemKind};
 
@@ -446,26 +448,26 @@ pub(crate) fn plain_number(t: &str) -> Option<(Result<f64, NumErr>, Option<char>
 /// ```
 ///
 /// Non-finite values are written `NaN`, `∞` and `-∞`.
-pub fn format_number_it(n: f64) -> String {
+pub fn format_number_it(n: f64) -> CompactString {
     if n.is_nan() {
-        return "NaN".to_string();
+        return CompactString::const_new("NaN");
     }
     if n.is_infinite() {
-        return if n > 0.0 { "∞" } else { "-∞" }.to_string();
+        return CompactString::const_new(if n > 0.0 { "∞" } else { "-∞" });
     }
     if n.fract() == 0.0 && n.abs() < 1e15 {
-        // Whole numbers, most cells: integer formatting is far cheaper than `{:.10}`.
-        return (n as i64).to_string();
+        // Whole numbers, most cells: integer formatting, inline, no allocation.
+        return (n as i64).to_compact_string();
     }
-    let mut s = format!("{n:.10}");
+    let mut s = format_compact!("{n:.10}");
     if s.contains('.') {
         let kept = s.trim_end_matches('0').trim_end_matches('.').len();
         s.truncate(kept);
     }
     if s == "-0" {
-        s = "0".to_string();
+        return CompactString::const_new("0");
     }
-    s.replace('.', ",")
+    s.replace('.', ",").into()
 }
 
 /// Rounds to 10 decimals, removing float noise from `0.07 * 100` and the like.

@@ -9,6 +9,8 @@
 use super::date::{self, DateRead};
 use super::number::{self, invalid_number_problem, plain_number, quantity, round10, UnitMode};
 use super::token::{tokenize, trim, Tokens};
+use compact_str::{format_compact, CompactString};
+
 use super::{
     excel_serial_to_date, format_number_it, CellInput, Comparator, Expect, Parsed, Problem,
     ProblemKind, Value,
@@ -578,7 +580,7 @@ fn read_number(
     date_format: bool,
     expect: Expect,
     date1904: bool,
-) -> (String, Value, Vec<Problem>) {
+) -> (CompactString, Value, Vec<Problem>) {
     let serial_date = if date_format {
         excel_serial_to_date(v, date1904)
     } else {
@@ -586,9 +588,9 @@ fn read_number(
     };
     let points = round10(v * 100.0);
     let raw = if let Some(d) = serial_date {
-        d.format("%d/%m/%Y").to_string()
+        format_compact!("{}", d.format("%d/%m/%Y"))
     } else if percent_format {
-        format!("{}%", format_number_it(points))
+        format_compact!("{}%", format_number_it(points))
     } else {
         format_number_it(v)
     };
@@ -675,14 +677,14 @@ fn read_number(
 /// assert_eq!((p.raw.as_str(), p.value), ("40%", Value::Percent { percent: 40.0 }));
 ///
 /// let p = parse_cell(CellInput::Text("- n. 5 sezioni - n. 45 posti"), Expect::Target, false);
-/// assert!(matches!(p.value, Value::Text { .. }));
+/// assert!(matches!(p.value, Value::Text));
 /// assert_eq!(p.problems[0].kind, ProblemKind::MultipleValues);
 /// ```
 pub fn parse_cell(input: CellInput<'_>, expect: Expect, date1904: bool) -> Parsed {
     let (raw, value, problems) = match input {
-        CellInput::Empty => (String::new(), Value::Empty, vec![]),
+        CellInput::Empty => (CompactString::default(), Value::Empty, vec![]),
         CellInput::Bool(b) => {
-            let raw = if b { "VERO" } else { "FALSO" }.to_string();
+            let raw = CompactString::const_new(if b { "VERO" } else { "FALSO" });
             let value = if expect == Expect::Text {
                 Value::Text
             } else {
@@ -691,7 +693,7 @@ pub fn parse_cell(input: CellInput<'_>, expect: Expect, date1904: bool) -> Parse
             (raw, value, vec![])
         }
         CellInput::Error(e) => {
-            let raw = trim(e).to_string();
+            let raw = CompactString::from(trim(e));
             let message = format!(
                 "la cella contiene l'errore di Excel {raw}: correggere la formula nel file di \
                  origine"
@@ -723,7 +725,7 @@ pub fn parse_cell(input: CellInput<'_>, expect: Expect, date1904: bool) -> Parse
             } else {
                 read_text(t, expect)
             };
-            (t.to_string(), value, problems)
+            (CompactString::from(t), value, problems)
         }
     };
     Parsed {
@@ -1060,7 +1062,7 @@ mod tests {
             for e in ALL_BUT_TEXT {
                 let p = cell(s, e);
                 assert!(
-                    matches!(p.value, Value::Text { .. } | Value::Placeholder { .. }),
+                    matches!(p.value, Value::Text | Value::Placeholder { .. }),
                     "{s:?} {e:?}: {:?}",
                     p.value
                 );
@@ -1252,8 +1254,8 @@ mod tests {
             assert_eq!(val("2024-25", e), period(2024, 2025));
             assert_eq!(val("2024\u{2013}2026", e), period(2024, 2026));
             assert_eq!(val("triennio 2024-2026", e), period(2024, 2026));
-            assert!(matches!(val("2026-2024", e), Value::Text { .. }));
-            assert!(matches!(val("1800-1850", e), Value::Text { .. }));
+            assert!(matches!(val("2026-2024", e), Value::Text));
+            assert!(matches!(val("1800-1850", e), Value::Text));
         }
     }
 
