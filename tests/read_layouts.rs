@@ -53,7 +53,7 @@ fn unknown_headers_are_kept_and_a_mapping_file_names_them() {
     let p = save(&mut wb, dir.path(), "mappa.xlsx");
     let ente = read(&p);
     let ind = &ente.objectives().next().unwrap().indicators[0];
-    assert!(ind.target.is_none());
+    assert!(ind.target().is_none());
     let headers: Vec<&str> = ind.extra.iter().map(|(h, _)| h.as_str()).collect();
     assert_eq!(
         headers,
@@ -72,10 +72,10 @@ fn unknown_headers_are_kept_and_a_mapping_file_names_them() {
     let ind = &ente.objectives().next().unwrap().indicators[0];
     assert!(ind.extra.is_empty());
     assert!(matches!(
-        ind.target.as_ref().unwrap().value,
+        ind.target().unwrap().value,
         Value::Comparison { number, .. } if number == 6.0
     ));
-    assert_eq!(ind.actual.as_ref().unwrap().number(), Some(7.0));
+    assert_eq!(ind.actual().unwrap().number(), Some(7.0));
 }
 
 #[test]
@@ -99,12 +99,10 @@ fn two_row_header_with_a_group_cell_over_sub_headers() {
     let ente = read(&save(&mut wb, dir.path(), "due-righe.xlsx"));
     assert_eq!(ente.indicator_count(), 1);
     let ind = &ente.objectives().next().unwrap().indicators[0];
-    assert_eq!(ind.target.as_ref().unwrap().number(), Some(3800.0));
-    assert_eq!(ind.actual.as_ref().unwrap().number(), Some(3420.0));
-    assert_eq!(ind.actual.as_ref().unwrap().source.to_string(), "Piano!D4");
-    assert!(
-        matches!(ind.weight.as_ref().unwrap().value, Value::Percent { percent } if percent == 100.0)
-    );
+    assert_eq!(ind.target().unwrap().number(), Some(3800.0));
+    assert_eq!(ind.actual().unwrap().number(), Some(3420.0));
+    assert_eq!(ind.actual().unwrap().source.to_string(), "Piano!D4");
+    assert!(matches!(ind.weight().unwrap().value, Value::Percent { percent } if percent == 100.0));
 }
 
 #[test]
@@ -301,23 +299,20 @@ fn excel_errors_dates_percent_formats_and_polarity() {
     assert_eq!(a.polarity, Some(Polarity::Decrescente));
     assert_eq!(b.polarity, Some(Polarity::Crescente));
     assert_eq!(c.polarity, None);
-    assert!(matches!(
-        a.actual.as_ref().unwrap().value,
-        Value::Invalid { .. }
-    ));
+    assert!(matches!(a.actual().unwrap().value, Value::Invalid { .. }));
     assert!(
-        matches!(a.weight.as_ref().unwrap().value, Value::Percent { percent } if (percent - 40.0).abs() < 1e-9)
+        matches!(a.weight().unwrap().value, Value::Percent { percent } if (percent - 40.0).abs() < 1e-9)
     );
-    assert_eq!(a.weight.as_ref().unwrap().raw, "40%");
+    assert_eq!(a.weight().unwrap().raw, "40%");
     assert_eq!(
-        a.deadline.as_ref().unwrap().value,
+        a.deadline().unwrap().value,
         Value::Date {
             date: NaiveDate::from_ymd_opt(2024, 12, 31).unwrap(),
             precision: DatePrecision::Day
         }
     );
     assert_eq!(
-        b.deadline.as_ref().unwrap().value,
+        b.deadline().unwrap().value,
         Value::Date {
             date: NaiveDate::from_ymd_opt(2025, 3, 31).unwrap(),
             precision: DatePrecision::Month
@@ -451,29 +446,24 @@ fn every_optional_column_is_read() {
     assert_eq!(o.responsible.as_ref().unwrap().raw, "Dott.ssa Rossi");
     assert_eq!(o.note.as_ref().unwrap().raw, "dato da PCC");
     let i = &o.indicators[0];
-    assert_eq!(i.formula.as_ref().unwrap().raw, "giorni medi di ritardo");
+    assert_eq!(i.formula().unwrap().raw, "giorni medi di ritardo");
     assert_eq!(i.polarity, Some(Polarity::Decrescente));
-    assert_eq!(i.method.as_ref().unwrap().raw, "soglie");
+    assert_eq!(i.method().unwrap().raw, "soglie");
     assert_eq!(
-        i.baseline.as_ref().unwrap().value,
+        i.baseline().unwrap().value,
         Value::Number {
             number: -10.0,
             unit: Some("gg".into())
         }
     );
-    assert_eq!(i.interim_target.as_ref().unwrap().number(), Some(-12.0));
-    assert_eq!(i.interim_actual.as_ref().unwrap().number(), Some(-14.0));
+    assert_eq!(i.interim_target().unwrap().number(), Some(-12.0));
+    assert_eq!(i.interim_actual().unwrap().number(), Some(-14.0));
     assert!(matches!(
-        i.target.as_ref().unwrap().value,
+        i.target().unwrap().value,
         Value::Comparison { number, .. } if number == -15.0
     ));
-    assert_eq!(i.actual.as_ref().unwrap().number(), Some(-23.15));
-    assert!(matches!(
-        i.deadline.as_ref().unwrap().value,
-        Value::Date { .. }
-    ));
-    assert!(
-        matches!(i.weight.as_ref().unwrap().value, Value::Percent { percent } if percent == 100.0)
-    );
+    assert_eq!(i.actual().unwrap().number(), Some(-23.15));
+    assert!(matches!(i.deadline().unwrap().value, Value::Date { .. }));
+    assert!(matches!(i.weight().unwrap().value, Value::Percent { percent } if percent == 100.0));
     assert!(ente.findings.is_empty(), "{:#?}", ente.findings);
 }

@@ -111,18 +111,16 @@ fn cremona_values_match_the_document_row_by_row() {
             let title = objective.title.as_ref().expect("title");
             assert_eq!(title.raw, row.obiettivo);
             assert_eq!(
-                ind.name.as_ref().map(|f| f.raw.as_str()),
+                ind.name().map(|f| f.raw.as_str()),
                 Some(row.indicatore.as_str())
             );
             let target = ind
-                .target
-                .as_ref()
+                .target()
                 .expect("target")
                 .number()
                 .expect("numeric target");
             let actual = ind
-                .actual
-                .as_ref()
+                .actual()
                 .expect("actual")
                 .number()
                 .expect("numeric actual");
@@ -137,31 +135,25 @@ fn cremona_values_match_the_document_row_by_row() {
                 row.src_line
             );
             if let Some(raw) = &row.target_atteso_raw {
-                assert_eq!(&ind.target.as_ref().unwrap().raw, raw);
+                assert_eq!(&ind.target().unwrap().raw, raw);
             }
-            let weight = ind.weight.as_ref().expect("weight");
+            let weight = ind.weight().expect("weight");
             assert!(
                 matches!(weight.value, Value::Percent { percent } if close(percent, row.peso as f64)),
                 "{}: {:?}",
                 row.src_line,
                 weight.value
             );
-            let stated = ind
-                .stated_achievement
-                .as_ref()
-                .expect("% Ragg")
-                .number()
-                .unwrap();
+            let stated = ind.stated_achievement().expect("% Ragg").number().unwrap();
             assert!(close(stated, row.perc_ragg as f64));
             assert!(close(
-                ind.deviation.as_ref().unwrap().number().unwrap(),
+                ind.deviation().unwrap().number().unwrap(),
                 row.scostamento
             ));
             assert_eq!(objective.neutralised, row.neutralizzato, "{}", row.src_line);
             // Every value keeps its cell.
             assert_eq!(
-                ind.target
-                    .as_ref()
+                ind.target()
                     .unwrap()
                     .source
                     .to_string()
@@ -191,7 +183,7 @@ fn cremona_neutralised_objective_keeps_its_note() {
     assert!(o
         .indicators
         .iter()
-        .all(|i| i.weight.as_ref().and_then(|w| w.number()) == Some(0.0)));
+        .all(|i| i.weight().and_then(|w| w.number()) == Some(0.0)));
 }
 
 #[test]

@@ -268,75 +268,211 @@ pub struct Activity {
     pub note: Option<Field>,
 }
 
-/// An indicator of an objective (*indicatore*): one row of a table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Indicator {
+/// Which value of an indicator a [`Field`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IndicatorValue {
     /// The indicator's name (*Indicatore*).
-    pub name: Option<Field>,
+    Name,
     /// How it is measured (*Formula*), opaque text; `1 = fatto 0 = non fatto` marks done /
     /// not done.
-    pub formula: Option<Field>,
+    Formula,
     /// Purpose (*Finalità*).
-    pub purpose: Option<Field>,
+    Purpose,
     /// Polarity as written (*Polarità*).
-    pub polarity_text: Option<Field>,
-    /// Polarity as understood, when the column says it.
-    pub polarity: Option<Polarity>,
+    PolarityText,
     /// Scoring method as written (*Metodo*); the rules decide what it means.
-    pub method: Option<Field>,
+    Method,
     /// Starting value (*Baseline*).
-    pub baseline: Option<Field>,
+    Baseline,
     /// Target (*Target atteso*, *Valore indicatore*).
-    pub target: Option<Field>,
+    Target,
     /// Interim target (*Target intermedio*).
-    pub interim_target: Option<Field>,
+    InterimTarget,
     /// Actual value (*Target consuntivo*, *Risultato finale*).
-    pub actual: Option<Field>,
+    Actual,
     /// Interim actual value (*Risultato intermedio*).
-    pub interim_actual: Option<Field>,
+    InterimActual,
     /// Deviation as stated (*Scostamento*).
-    pub deviation: Option<Field>,
+    Deviation,
     /// Deadline (*Scadenza*, *Tempistica*, *Tempi di realizzazione*).
-    pub deadline: Option<Field>,
+    Deadline,
     /// Weight within the objective (*Peso*), in percentage points.
-    pub weight: Option<Field>,
+    Weight,
     /// Achievement as the document states it (*% Ragg*), to be checked against the rules.
-    pub stated_achievement: Option<Field>,
+    StatedAchievement,
     /// Barometer cell as stated (*Barometro*, *Semaforo*).
-    pub stated_barometer: Option<Field>,
+    StatedBarometer,
     /// Note.
-    pub note: Option<Field>,
+    Note,
+}
+
+impl IndicatorValue {
+    /// Every value, in the order of the JSON output.
+    pub const ALL: [IndicatorValue; 16] = [
+        IndicatorValue::Name,
+        IndicatorValue::Formula,
+        IndicatorValue::Purpose,
+        IndicatorValue::PolarityText,
+        IndicatorValue::Method,
+        IndicatorValue::Baseline,
+        IndicatorValue::Target,
+        IndicatorValue::InterimTarget,
+        IndicatorValue::Actual,
+        IndicatorValue::InterimActual,
+        IndicatorValue::Deviation,
+        IndicatorValue::Deadline,
+        IndicatorValue::Weight,
+        IndicatorValue::StatedAchievement,
+        IndicatorValue::StatedBarometer,
+        IndicatorValue::Note,
+    ];
+
+    /// The JSON key.
+    pub fn key(self) -> &'static str {
+        match self {
+            IndicatorValue::Name => "name",
+            IndicatorValue::Formula => "formula",
+            IndicatorValue::Purpose => "purpose",
+            IndicatorValue::PolarityText => "polarity_text",
+            IndicatorValue::Method => "method",
+            IndicatorValue::Baseline => "baseline",
+            IndicatorValue::Target => "target",
+            IndicatorValue::InterimTarget => "interim_target",
+            IndicatorValue::Actual => "actual",
+            IndicatorValue::InterimActual => "interim_actual",
+            IndicatorValue::Deviation => "deviation",
+            IndicatorValue::Deadline => "deadline",
+            IndicatorValue::Weight => "weight",
+            IndicatorValue::StatedAchievement => "stated_achievement",
+            IndicatorValue::StatedBarometer => "stated_barometer",
+            IndicatorValue::Note => "note",
+        }
+    }
+}
+
+/// An indicator of an objective (*indicatore*): one row of a table.
+///
+/// Its values are kept sparsely (an indicator has a handful of the sixteen possible values),
+/// and read with one accessor each:
+///
+/// ```
+/// use barometro::model::{Field, Indicator, IndicatorValue, Source};
+/// use barometro::value::Value;
+///
+/// let cell = Source::new("Foglio1".into(), 4, 6);
+/// let mut i = Indicator::new(cell.clone());
+/// i.set(IndicatorValue::Target, Field { raw: "3.800".into(), value: Value::Number { number: 3800.0, unit: None }, source: cell });
+/// assert_eq!(i.target().and_then(|f| f.number()), Some(3800.0));
+/// assert!(i.actual().is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Indicator {
+    values: Vec<(IndicatorValue, Field)>,
+    /// Polarity as understood, when a Polarità column says it.
+    pub polarity: Option<Polarity>,
     /// Columns barometro does not know, by their header text.
-    #[serde(serialize_with = "as_map")]
     pub extra: Vec<(String, Field)>,
     /// The row the indicator was read from (its first cell).
     pub source: Source,
+}
+
+macro_rules! accessors {
+    ($($(#[$doc:meta])* $name:ident => $variant:ident),* $(,)?) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(&self) -> Option<&Field> {
+                self.get(IndicatorValue::$variant)
+            }
+        )*
+    };
 }
 
 impl Indicator {
     /// An indicator with no values, read from `source`.
     pub fn new(source: Source) -> Self {
         Indicator {
-            name: None,
-            formula: None,
-            purpose: None,
-            polarity_text: None,
+            values: Vec::new(),
             polarity: None,
-            method: None,
-            baseline: None,
-            target: None,
-            interim_target: None,
-            actual: None,
-            interim_actual: None,
-            deviation: None,
-            deadline: None,
-            weight: None,
-            stated_achievement: None,
-            stated_barometer: None,
-            note: None,
             extra: Vec::new(),
             source,
         }
+    }
+
+    /// A value, if the indicator has it.
+    pub fn get(&self, which: IndicatorValue) -> Option<&Field> {
+        self.values
+            .iter()
+            .find(|(k, _)| *k == which)
+            .map(|(_, f)| f)
+    }
+
+    /// Sets a value, replacing the one there was.
+    pub fn set(&mut self, which: IndicatorValue, field: Field) {
+        match self.values.iter_mut().find(|(k, _)| *k == which) {
+            Some(slot) => slot.1 = field,
+            None => self.values.push((which, field)),
+        }
+    }
+
+    /// The values the indicator has, in the order they were set.
+    pub fn values(&self) -> impl Iterator<Item = (IndicatorValue, &Field)> + '_ {
+        self.values.iter().map(|(k, f)| (*k, f))
+    }
+
+    accessors! {
+        /// The indicator's name (*Indicatore*).
+        name => Name,
+        /// How it is measured (*Formula*).
+        formula => Formula,
+        /// Purpose (*Finalità*).
+        purpose => Purpose,
+        /// Polarity as written (*Polarità*).
+        polarity_text => PolarityText,
+        /// Scoring method as written (*Metodo*).
+        method => Method,
+        /// Starting value (*Baseline*).
+        baseline => Baseline,
+        /// Target (*Target atteso*, *Valore indicatore*).
+        target => Target,
+        /// Interim target (*Target intermedio*).
+        interim_target => InterimTarget,
+        /// Actual value (*Target consuntivo*, *Risultato finale*).
+        actual => Actual,
+        /// Interim actual value (*Risultato intermedio*).
+        interim_actual => InterimActual,
+        /// Deviation as stated (*Scostamento*).
+        deviation => Deviation,
+        /// Deadline (*Scadenza*, *Tempistica*).
+        deadline => Deadline,
+        /// Weight within the objective (*Peso*), in percentage points.
+        weight => Weight,
+        /// Achievement as the document states it (*% Ragg*).
+        stated_achievement => StatedAchievement,
+        /// Barometer cell as stated (*Barometro*, *Semaforo*).
+        stated_barometer => StatedBarometer,
+        /// Note.
+        note => Note,
+    }
+}
+
+impl Serialize for Indicator {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Extra<'a>(&'a [(String, Field)]);
+        impl Serialize for Extra<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                as_map(self.0, serializer)
+            }
+        }
+        let mut map = serializer.serialize_map(Some(IndicatorValue::ALL.len() + 3))?;
+        for which in IndicatorValue::ALL {
+            map.serialize_entry(which.key(), &self.get(which))?;
+            if which == IndicatorValue::PolarityText {
+                map.serialize_entry("polarity", &self.polarity)?;
+            }
+        }
+        map.serialize_entry("extra", &Extra(&self.extra))?;
+        map.serialize_entry("source", &self.source)?;
+        map.end()
     }
 }
 

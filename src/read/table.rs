@@ -7,7 +7,8 @@ use super::grid::{Cell, Grid};
 use super::header::{HeaderMatcher, Role};
 use super::{normalise_header, normalises_to};
 use crate::model::{
-    Area, Ente, Field, Finding, Indicator, Objective, Polarity, Severity, Source, StatedTotal,
+    Area, Ente, Field, Finding, Indicator, IndicatorValue, Objective, Polarity, Severity, Source,
+    StatedTotal,
 };
 use crate::value::{parse_cell, Expect, Problem, Value};
 
@@ -1268,10 +1269,10 @@ impl<'m> TableReader<'m> {
                 indicator.extra.push((h, f));
                 continue;
             }
-            let slot = match role {
-                Some(Role::IndicatorName) => &mut indicator.name,
-                Some(Role::Formula) => &mut indicator.formula,
-                Some(Role::Purpose) => &mut indicator.purpose,
+            let which = match role {
+                Some(Role::IndicatorName) => IndicatorValue::Name,
+                Some(Role::Formula) => IndicatorValue::Formula,
+                Some(Role::Purpose) => IndicatorValue::Purpose,
                 Some(Role::Polarity) => {
                     indicator.polarity = Polarity::from_text(f.text());
                     if indicator.polarity.is_none() {
@@ -1286,23 +1287,23 @@ impl<'m> TableReader<'m> {
                             rule: "polarita-sconosciuta".into(),
                         });
                     }
-                    &mut indicator.polarity_text
+                    IndicatorValue::PolarityText
                 }
-                Some(Role::Method) => &mut indicator.method,
-                Some(Role::Baseline) => &mut indicator.baseline,
-                Some(Role::Target) => &mut indicator.target,
-                Some(Role::InterimTarget) => &mut indicator.interim_target,
-                Some(Role::Actual) => &mut indicator.actual,
-                Some(Role::InterimActual) => &mut indicator.interim_actual,
-                Some(Role::Deviation) => &mut indicator.deviation,
-                Some(Role::Deadline) => &mut indicator.deadline,
-                Some(Role::IndicatorWeight) => &mut indicator.weight,
-                Some(Role::Achievement) => &mut indicator.stated_achievement,
-                Some(Role::Barometer) => &mut indicator.stated_barometer,
-                Some(Role::Note) => &mut indicator.note,
+                Some(Role::Method) => IndicatorValue::Method,
+                Some(Role::Baseline) => IndicatorValue::Baseline,
+                Some(Role::Target) => IndicatorValue::Target,
+                Some(Role::InterimTarget) => IndicatorValue::InterimTarget,
+                Some(Role::Actual) => IndicatorValue::Actual,
+                Some(Role::InterimActual) => IndicatorValue::InterimActual,
+                Some(Role::Deviation) => IndicatorValue::Deviation,
+                Some(Role::Deadline) => IndicatorValue::Deadline,
+                Some(Role::IndicatorWeight) => IndicatorValue::Weight,
+                Some(Role::Achievement) => IndicatorValue::StatedAchievement,
+                Some(Role::Barometer) => IndicatorValue::StatedBarometer,
+                Some(Role::Note) => IndicatorValue::Note,
                 _ => continue,
             };
-            *slot = Some(f);
+            indicator.set(which, f);
         }
         area_mut(
             &mut out.root,
@@ -1423,12 +1424,12 @@ fn merge_area(list: &mut Vec<Area>, area: Area) {
 fn finish_objectives(area: &mut Area) {
     for o in &mut area.objectives {
         if o.note.is_none() {
-            o.note = o.indicators.iter().find_map(|i| i.note.clone());
+            o.note = o.indicators.iter().find_map(|i| i.note().cloned());
         }
         let noted = o
             .indicators
             .iter()
-            .filter_map(|i| i.note.as_ref())
+            .filter_map(|i| i.note())
             .chain(o.note.as_ref())
             .any(|n| normalise_header(n.text()).contains("neutralizzat"));
         o.neutralised |= noted;
