@@ -398,6 +398,16 @@ impl Indicator {
         }
     }
 
+    /// An indicator with room for `values` values, read from `source`.
+    pub fn with_capacity(source: Source, values: usize) -> Self {
+        Indicator {
+            values: Vec::with_capacity(values),
+            polarity: None,
+            extra: Vec::new(),
+            source,
+        }
+    }
+
     /// A value, if the indicator has it.
     pub fn get(&self, which: IndicatorValue) -> Option<&Field> {
         self.values

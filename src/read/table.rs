@@ -609,8 +609,8 @@ struct RowState {
     fills: Vec<(u32, Field)>,
     /// Identity of the current objective: (upper, area, code, title).
     key: Option<(String, String, String, String)>,
-    /// Path of the current objective: (upper, area, index in that area's objectives).
-    current: Option<(Option<String>, Option<String>, usize)>,
+    /// Where the current objective is: its area and its index among the area's objectives.
+    current: Option<(AreaPath, usize)>,
 }
 
 /// Reads objective tables sheet by sheet and assembles the ente's areas at the end.
@@ -793,6 +793,14 @@ impl<'m> TableReader<'m> {
             .collect();
         let repeat_threshold = (header_cols.len() * 6).div_ceil(10).max(2);
         let mut unlabelled_reported = false;
+        let indicator_columns: Vec<&Column> = header
+            .columns
+            .iter()
+            .filter(|c| match &c.kind {
+                Kind::Role(r) => !r.is_objective_level() && *r != Role::Ignore,
+                Kind::Extra { objective, .. } => !objective,
+            })
+            .collect();
         let mut labelled = vec![false; grid.width as usize];
         for c in &header.columns {
             if let Some(slot) = labelled.get_mut((c.col - grid.first_col) as usize) {
@@ -944,7 +952,16 @@ impl<'m> TableReader<'m> {
                     });
                 }
             }
-            self.read_data_row(grid, sheet, header, r, &mut state, out, findings);
+            self.read_data_row(
+                grid,
+                sheet,
+                header,
+                r,
+                &indicator_columns,
+                &mut state,
+                out,
+                findings,
+            );
         }
         // Objective notes and neutralisation, once every row is read.
         finish_objectives(&mut out.root);
@@ -970,16 +987,16 @@ impl<'m> TableReader<'m> {
         }
     }
 
-    fn upper_key(&self, state: &RowState, header: &Header) -> Option<String> {
+    fn upper_key<'s>(&self, state: &'s RowState, header: &Header) -> Option<&'s str> {
         if header.has(Role::UpperArea) {
-            state.upper.as_ref().map(|f| f.text().to_string())
+            state.upper.as_ref().map(|f| f.text())
         } else {
-            state.section.as_ref().map(|f| f.text().to_string())
+            state.section.as_ref().map(|f| f.text())
         }
     }
 
-    fn area_key(&self, state: &RowState) -> Option<String> {
-        state.area.as_ref().map(|f| f.text().to_string())
+    fn area_key<'s>(&self, state: &'s RowState) -> Option<&'s str> {
+        state.area.as_ref().map(|f| f.text())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -989,6 +1006,7 @@ impl<'m> TableReader<'m> {
         sheet: &Arc<str>,
         header: &Header,
         r: u32,
+        indicator_columns: &[&Column],
         state: &mut RowState,
         out: &mut SheetOut,
         findings: &mut Vec<Finding>,
@@ -1022,8 +1040,6 @@ impl<'m> TableReader<'m> {
                 state.area = Some(f);
             }
         }
-        let upper = self.upper_key(state, header);
-        let area = self.area_key(state);
         let code_col = header.column(Role::Code);
         let title_col = header.column(Role::Title);
         let code_text = code_col
@@ -1032,90 +1048,70 @@ impl<'m> TableReader<'m> {
         let title_text = title_col
             .map(|c| cell_str(grid.get(r, c.col)))
             .unwrap_or_default();
-        let indicator_cells: Vec<&Column> = header
-            .columns
-            .iter()
-            .filter(|c| match &c.kind {
-                Kind::Role(r) => !r.is_objective_level() && *r != Role::Ignore,
-                Kind::Extra { objective, .. } => !objective,
-            })
-            .filter(|c| !grid.get(r, c.col).is_empty())
-            .collect();
-        let new_indicator = indicator_cells
-            .iter()
-            .any(|c| !grid.is_merged_fill(r, c.col));
+        let mut indicator_values = 0;
+        let mut new_indicator = false;
+        for c in indicator_columns {
+            if !grid.get(r, c.col).is_empty() {
+                indicator_values += 1;
+                new_indicator |= !grid.is_merged_fill(r, c.col);
+            }
+        }
         let starts_objective = !code_text.is_empty() || !title_text.is_empty();
         let mut new_objective = false;
-        if starts_objective {
-            let same = state.key.as_ref().is_some_and(|k| {
-                k.0 == upper.as_deref().unwrap_or_default()
-                    && k.1 == area.as_deref().unwrap_or_default()
-                    && k.2 == code_text
-                    && k.3 == title_text
-            });
-            if !same {
-                let key = (
-                    upper.clone().unwrap_or_default(),
-                    area.clone().unwrap_or_default(),
-                    code_text.to_string(),
-                    title_text.to_string(),
-                );
-                let mut objective = Objective::new(Source::new(
-                    sheet.clone(),
-                    r,
-                    title_col
-                        .or(code_col)
-                        .map(|c| grid.origin(r, c.col).1)
-                        .unwrap_or(grid.first_col),
-                ));
-                if let Some(c) = title_col {
-                    objective.source = {
-                        let (r0, c0) = grid.origin(r, c.col);
-                        Source::new(sheet.clone(), r0, c0)
-                    };
+        // The objective's identity: its groups, code and title.
+        let (same_groups, same_objective) = {
+            let upper = self.upper_key(state, header).unwrap_or_default();
+            let area = self.area_key(state).unwrap_or_default();
+            match &state.key {
+                Some(k) => {
+                    let groups = k.0 == upper && k.1 == area;
+                    (groups, groups && k.2 == code_text && k.3 == title_text)
                 }
-                let target = area_mut(&mut out.root, upper.clone(), area.clone());
-                target.objectives.push(objective);
-                let index = target.objectives.len() - 1;
-                state.current = Some((upper.clone(), area.clone(), index));
-                state.key = Some(key);
-                new_objective = true;
-                // Fill-down columns start from the values above.
+                None => (false, false),
             }
-        } else if state.current.is_none()
-            || state
-                .current
-                .as_ref()
-                .is_some_and(|(u, a, _)| *u != upper || *a != area)
-        {
-            if !new_indicator {
-                return;
+        };
+        if (starts_objective && !same_objective) || (!starts_objective && !same_groups) {
+            if !starts_objective {
+                if !new_indicator {
+                    return;
+                }
+                findings.push(Finding {
+                    severity: Severity::Warning,
+                    message: "riga con un indicatore ma senza obiettivo: manca il titolo (o il codice) dell'obiettivo".into(),
+                    source: Some(Source::new(sheet.clone(), r, grid.first_col)),
+                    rule: "riga-senza-obiettivo".into(),
+                });
             }
-            findings.push(Finding {
-                severity: Severity::Warning,
-                message: "riga con un indicatore ma senza obiettivo: manca il titolo (o il codice) dell'obiettivo".into(),
-                source: Some(Source::new(sheet.clone(), r, grid.first_col)),
-                rule: "riga-senza-obiettivo".into(),
-            });
-            let objective = Objective::new(Source::new(sheet.clone(), r, grid.first_col));
-            let target = area_mut(&mut out.root, upper.clone(), area.clone());
-            target.objectives.push(objective);
-            let index = target.objectives.len() - 1;
-            state.current = Some((upper.clone(), area.clone(), index));
+            let upper = self.upper_key(state, header).map(str::to_string);
+            let area = self.area_key(state).map(str::to_string);
+            let source = match title_col.or(code_col).filter(|_| starts_objective) {
+                Some(c) => {
+                    let (r0, c0) = grid.origin(r, c.col);
+                    Source::new(sheet.clone(), r0, c0)
+                }
+                None => Source::new(sheet.clone(), r, grid.first_col),
+            };
+            let path = area_path(&mut out.root, upper.as_deref(), area.as_deref());
+            let target = node_mut(&mut out.root, path);
+            target.objectives.push(Objective::new(source));
+            state.current = Some((path, target.objectives.len() - 1));
             state.key = Some((
-                upper.clone().unwrap_or_default(),
-                area.clone().unwrap_or_default(),
-                String::new(),
-                String::new(),
+                upper.unwrap_or_default(),
+                area.unwrap_or_default(),
+                code_text.to_string(),
+                title_text.to_string(),
             ));
+            new_objective = true;
         }
-        let Some((cu, ca, index)) = state.current.clone() else {
+        let Some((path, index)) = state.current else {
             return;
         };
         // Objective-level fields: the first non-empty value wins, so cells already taken
         // (merged over the objective's rows, or repeated on each row) are not read again.
-        let filled: Vec<u32> = {
-            let o = &area_mut(&mut out.root, cu.clone(), ca.clone()).objectives[index];
+        let filled: Vec<u32> = if new_objective {
+            Vec::new()
+        } else {
+            let o = &node_mut(&mut out.root, path).objectives[index];
             header
                 .columns
                 .iter()
@@ -1175,7 +1171,7 @@ impl<'m> TableReader<'m> {
                 objective_fields.push((role.unwrap_or(Role::Ignore), extra_header, f));
             }
         }
-        let objective = &mut area_mut(&mut out.root, cu, ca).objectives[index];
+        let objective = &mut node_mut(&mut out.root, path).objectives[index];
         for (role, extra_header, f) in objective_fields {
             if let Some(h) = extra_header {
                 if !objective.extra.iter().any(|(k, _)| *k == h) {
@@ -1241,15 +1237,19 @@ impl<'m> TableReader<'m> {
         if !new_indicator {
             return;
         }
-        let mut indicator = Indicator::new(Source::new(
-            sheet.clone(),
-            r,
-            indicator_cells
-                .first()
-                .map(|c| c.col)
-                .unwrap_or(grid.first_col),
-        ));
-        for column in &indicator_cells {
+        let first_value_col = indicator_columns
+            .iter()
+            .find(|c| !grid.get(r, c.col).is_empty())
+            .map(|c| c.col)
+            .unwrap_or(grid.first_col);
+        let mut indicator = Indicator::with_capacity(
+            Source::new(sheet.clone(), r, first_value_col),
+            indicator_values,
+        );
+        for column in indicator_columns {
+            if grid.get(r, column.col).is_empty() {
+                continue;
+            }
             let (role, extra) = match &column.kind {
                 Kind::Role(role) => (Some(*role), None),
                 Kind::Extra { header, .. } => (None, Some(header.clone())),
@@ -1305,12 +1305,7 @@ impl<'m> TableReader<'m> {
             };
             indicator.set(which, f);
         }
-        area_mut(
-            &mut out.root,
-            state.current.as_ref().and_then(|c| c.0.clone()),
-            state.current.as_ref().and_then(|c| c.1.clone()),
-        )
-        .objectives[index]
+        node_mut(&mut out.root, path).objectives[index]
             .indicators
             .push(indicator);
     }
@@ -1387,21 +1382,47 @@ fn set_once(slot: &mut Option<Field>, f: Field) {
     }
 }
 
-/// The area at a path under the sheet's root, created on first use (source order kept).
-fn area_mut(root: &mut Area, upper: Option<String>, area: Option<String>) -> &mut Area {
-    let mut node = root;
-    for (name, kind) in [(upper, "Linea strategica"), (area, "Settore")] {
-        let Some(name) = name else { continue };
-        let pos = match node.areas.iter().position(|a| a.name == name) {
+/// Where an area sits under a sheet's root: (index among the root's areas, index among that
+/// area's sub-areas).
+type AreaPath = (Option<usize>, Option<usize>);
+
+/// The path of the area named (upper, area) under the sheet's root, creating it on first use
+/// (source order kept).
+fn area_path(root: &mut Area, upper: Option<&str>, area: Option<&str>) -> AreaPath {
+    fn child(node: &mut Area, name: &str, kind: &str) -> usize {
+        match node.areas.iter().position(|a| a.name == name) {
             Some(p) => p,
             None => {
                 node.areas.push(Area::new(name, kind));
                 node.areas.len() - 1
             }
-        };
-        node = &mut node.areas[pos];
+        }
     }
-    node
+    match (upper, area) {
+        (None, None) => (None, None),
+        (Some(u), None) => (Some(child(root, u, "Linea strategica")), None),
+        (None, Some(a)) => (Some(child(root, a, "Settore")), None),
+        (Some(u), Some(a)) => {
+            let i = child(root, u, "Linea strategica");
+            let j = child(&mut root.areas[i], a, "Settore");
+            (Some(i), Some(j))
+        }
+    }
+}
+
+/// The area at a path.
+fn node_mut(root: &mut Area, path: AreaPath) -> &mut Area {
+    match path {
+        (None, _) => root,
+        (Some(i), None) => &mut root.areas[i],
+        (Some(i), Some(j)) => &mut root.areas[i].areas[j],
+    }
+}
+
+/// The area named (upper, area) under the sheet's root, created on first use.
+fn area_mut<'r>(root: &'r mut Area, upper: Option<&str>, area: Option<&str>) -> &'r mut Area {
+    let path = area_path(root, upper, area);
+    node_mut(root, path)
 }
 
 fn merge_area(list: &mut Vec<Area>, area: Area) {
