@@ -109,7 +109,7 @@ pub enum Value {
     /// `Rilevazione non disponibile`.
     Placeholder {
         /// The placeholder as written.
-        text: String,
+        text: Box<str>,
     },
     /// A quantity, with the unit written next to it, if any (`kwh`, `€`, `gg`, `mq`…).
     Number {
@@ -117,7 +117,7 @@ pub enum Value {
         number: f64,
         /// The unit as written, lower-cased (`€` stays `€`).
         #[serde(skip_serializing_if = "Option::is_none")]
-        unit: Option<String>,
+        unit: Option<Box<str>>,
     },
     /// A percentage in points: `40%` is 40.0, an Excel 0.4 formatted as % is 40.0.
     Percent {
@@ -148,7 +148,7 @@ pub enum Value {
         percent: bool,
         /// The unit written after the number, if any.
         #[serde(skip_serializing_if = "Option::is_none")]
-        unit: Option<String>,
+        unit: Option<Box<str>>,
     },
     /// A relative change: `+5%` is 5.0, `Riduzione del 30%` is -30.0, `incremento del 10%` is 10.0.
     Change {
@@ -167,7 +167,7 @@ pub enum Value {
     /// A [`Problem`] always accompanies it.
     Invalid {
         /// Why, in Italian.
-        reason: String,
+        reason: Box<str>,
     },
 }
 

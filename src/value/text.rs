@@ -111,7 +111,7 @@ fn invalid_number(cell: &str, err: number::NumErr) -> (Value, Vec<Problem>) {
     let p = invalid_number_problem(cell, err);
     (
         Value::Invalid {
-            reason: p.message.clone(),
+            reason: p.message.as_str().into(),
         },
         vec![p],
     )
@@ -145,7 +145,10 @@ fn quantity_value(
     } else if expect == Expect::Percent && unit.is_none() {
         Value::Percent { percent: v }
     } else {
-        Value::Number { number: v, unit }
+        Value::Number {
+            number: v,
+            unit: unit.map(Into::into),
+        }
     }
 }
 
@@ -157,7 +160,7 @@ fn date_value(d: DateRead, cell: &str) -> (Value, Vec<Problem>) {
             let p = date::invalid_date_problem(cell, cell, &why);
             (
                 Value::Invalid {
-                    reason: p.message.clone(),
+                    reason: p.message.as_str().into(),
                 },
                 vec![p],
             )
@@ -320,7 +323,7 @@ fn comparison_whole(tk: &Tokens, a: usize, b: usize, cell: &str) -> Option<(Valu
                 op,
                 number,
                 percent: q.percent,
-                unit: q.unit,
+                unit: q.unit.map(Into::into),
             },
             vec![],
         ),
@@ -597,7 +600,13 @@ fn read_number(
     if !v.is_finite() || !points.is_finite() && percent_format {
         let p = invalid_number_problem(&raw, number::NumErr::TooLarge);
         let reason = p.message.clone();
-        return (raw, Value::Invalid { reason }, vec![p]);
+        return (
+            raw,
+            Value::Invalid {
+                reason: reason.into(),
+            },
+            vec![p],
+        );
     }
     let plain = Value::Number {
         number: v,
@@ -699,7 +708,7 @@ pub fn parse_cell(input: CellInput<'_>, expect: Expect, date1904: bool) -> Parse
                  origine"
             );
             let value = Value::Invalid {
-                reason: message.clone(),
+                reason: message.as_str().into(),
             };
             let p = problem(ProblemKind::ExcelError, message);
             (raw, value, vec![p])
@@ -716,12 +725,7 @@ pub fn parse_cell(input: CellInput<'_>, expect: Expect, date1904: bool) -> Parse
             } else if expect == Expect::Text {
                 (Value::Text, vec![])
             } else if is_placeholder(t) {
-                (
-                    Value::Placeholder {
-                        text: t.to_string(),
-                    },
-                    vec![],
-                )
+                (Value::Placeholder { text: t.into() }, vec![])
             } else {
                 read_text(t, expect)
             };
@@ -786,7 +790,7 @@ mod tests {
     fn with_unit(n: f64, u: &str) -> Value {
         Value::Number {
             number: n,
-            unit: Some(u.to_string()),
+            unit: Some(u.into()),
         }
     }
 
@@ -803,7 +807,7 @@ mod tests {
             op,
             number: n,
             percent,
-            unit: unit.map(str::to_string),
+            unit: unit.map(Into::into),
         }
     }
 
@@ -903,7 +907,7 @@ mod tests {
                 assert_eq!(
                     val(s, e),
                     Value::Placeholder {
-                        text: s.trim().to_string()
+                        text: s.trim().into()
                     },
                     "{s:?} {e:?}"
                 );
@@ -1285,7 +1289,7 @@ mod tests {
                 assert_eq!(
                     p.value,
                     Value::Invalid {
-                        reason: message.clone()
+                        reason: message.clone().into()
                     },
                     "{s} {e:?}"
                 );
