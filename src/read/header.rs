@@ -201,6 +201,30 @@ impl Role {
         )
     }
 
+    /// The indicator value a column of this role holds, for indicator-level roles.
+    pub fn indicator_value(self) -> Option<crate::model::IndicatorValue> {
+        use crate::model::IndicatorValue as V;
+        Some(match self {
+            Role::IndicatorName => V::Name,
+            Role::Formula => V::Formula,
+            Role::Purpose => V::Purpose,
+            Role::Polarity => V::PolarityText,
+            Role::Method => V::Method,
+            Role::Baseline => V::Baseline,
+            Role::Target => V::Target,
+            Role::InterimTarget => V::InterimTarget,
+            Role::Actual => V::Actual,
+            Role::InterimActual => V::InterimActual,
+            Role::Deviation => V::Deviation,
+            Role::Deadline => V::Deadline,
+            Role::IndicatorWeight => V::Weight,
+            Role::Achievement => V::StatedAchievement,
+            Role::Barometer => V::StatedBarometer,
+            Role::Note => V::Note,
+            _ => return None,
+        })
+    }
+
     /// True for grouping columns whose blank cells mean "same as above".
     pub fn fills_down(self) -> bool {
         matches!(

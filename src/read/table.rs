@@ -324,16 +324,7 @@ fn scan_row<'g>(grid: &'g Grid, row: u32) -> RowScan<'g> {
 
 /// How many distinct cells (merged regions count once) hold a value in a row.
 fn distinct_origins(grid: &Grid, row: u32) -> usize {
-    let mut count = 0;
-    let mut last = None;
-    for (c, _) in grid.row_cells(row) {
-        let o = grid.origin(row, c);
-        if last != Some(o) {
-            count += 1;
-            last = Some(o);
-        }
-    }
-    count
+    scan_row(grid, row).distinct
 }
 
 /// True when a row repeats the header (after a page break): at least `threshold` of the
@@ -1269,40 +1260,24 @@ impl<'m> TableReader<'m> {
                 indicator.extra.push((h, f));
                 continue;
             }
-            let which = match role {
-                Some(Role::IndicatorName) => IndicatorValue::Name,
-                Some(Role::Formula) => IndicatorValue::Formula,
-                Some(Role::Purpose) => IndicatorValue::Purpose,
-                Some(Role::Polarity) => {
-                    indicator.polarity = Polarity::from_text(f.text());
-                    if indicator.polarity.is_none() {
-                        findings.push(Finding {
-                            severity: Severity::Warning,
-                            message: format!(
-                                "«{}»: polarità «{}» non riconosciuta; scrivere crescente (maggiore è meglio) o decrescente (minore è meglio)",
-                                column.header,
-                                f.text()
-                            ),
-                            source: Some(f.source.clone()),
-                            rule: "polarita-sconosciuta".into(),
-                        });
-                    }
-                    IndicatorValue::PolarityText
-                }
-                Some(Role::Method) => IndicatorValue::Method,
-                Some(Role::Baseline) => IndicatorValue::Baseline,
-                Some(Role::Target) => IndicatorValue::Target,
-                Some(Role::InterimTarget) => IndicatorValue::InterimTarget,
-                Some(Role::Actual) => IndicatorValue::Actual,
-                Some(Role::InterimActual) => IndicatorValue::InterimActual,
-                Some(Role::Deviation) => IndicatorValue::Deviation,
-                Some(Role::Deadline) => IndicatorValue::Deadline,
-                Some(Role::IndicatorWeight) => IndicatorValue::Weight,
-                Some(Role::Achievement) => IndicatorValue::StatedAchievement,
-                Some(Role::Barometer) => IndicatorValue::StatedBarometer,
-                Some(Role::Note) => IndicatorValue::Note,
-                _ => continue,
+            let Some(which) = role.and_then(Role::indicator_value) else {
+                continue;
             };
+            if which == IndicatorValue::PolarityText {
+                indicator.polarity = Polarity::from_text(f.text());
+                if indicator.polarity.is_none() {
+                    findings.push(Finding {
+                        severity: Severity::Warning,
+                        message: format!(
+                            "«{}»: polarità «{}» non riconosciuta; scrivere crescente (maggiore è meglio) o decrescente (minore è meglio)",
+                            column.header,
+                            f.text()
+                        ),
+                        source: Some(f.source.clone()),
+                        rule: "polarita-sconosciuta".into(),
+                    });
+                }
+            }
             indicator.set(which, f);
         }
         node_mut(&mut out.root, path).objectives[index]
