@@ -24,6 +24,7 @@ mod grid;
 mod header;
 mod merges;
 mod table;
+mod titles;
 
 use std::fs::File;
 use std::io::{BufReader, Read};
