@@ -467,3 +467,50 @@ fn every_optional_column_is_read() {
     assert!(matches!(i.weight().unwrap().value, Value::Percent { percent } if percent == 100.0));
     assert!(ente.findings.is_empty(), "{:#?}", ente.findings);
 }
+
+/// Rewrites `xl/workbook.xml` of an XLSX so that it uses the 1904 date system.
+fn to_1904(path: &Path) {
+    use std::io::{Read, Write};
+    let bytes = std::fs::read(path).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        if name == "xl/workbook.xml" {
+            let text = String::from_utf8(data).unwrap();
+            assert!(text.contains("<workbookPr"), "{text}");
+            data = text.replace("<workbookPr", "<workbookPr date1904=\"1\"").into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    std::fs::write(path, out.finish().unwrap().into_inner()).unwrap();
+}
+
+#[test]
+fn dates_in_the_1904_system() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("Mac").unwrap();
+    write_rows(ws, 0, &[&["Obiettivo", "Indicatore", "Scadenza"], &["Archivio", "Riordino"]]);
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    // 44195 is 31/12/2024 counted from 1904, 30/12/2020 counted from 1900.
+    ws.write_number_with_format(1, 2, 44195.0, &date).unwrap();
+    let p = save(&mut wb, dir.path(), "mac.xlsx");
+    let deadline = |ente: &Ente| ente.objectives().next().unwrap().indicators[0].deadline().unwrap().clone();
+    let d1900 = deadline(&read(&p));
+    assert_eq!(d1900.raw, "30/12/2020");
+    to_1904(&p);
+    let d1904 = deadline(&read(&p));
+    assert_eq!(d1904.raw, "31/12/2024");
+    assert_eq!(
+        d1904.value,
+        Value::Date {
+            date: NaiveDate::from_ymd_opt(2024, 12, 31).unwrap(),
+            precision: DatePrecision::Day
+        }
+    );
+}
