@@ -482,9 +482,12 @@ fn to_1904(path: &Path) {
         if name == "xl/workbook.xml" {
             let text = String::from_utf8(data).unwrap();
             assert!(text.contains("<workbookPr"), "{text}");
-            data = text.replace("<workbookPr", "<workbookPr date1904=\"1\"").into_bytes();
+            data = text
+                .replace("<workbookPr", "<workbookPr date1904=\"1\"")
+                .into_bytes();
         }
-        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
         out.write_all(&data).unwrap();
     }
     std::fs::write(path, out.finish().unwrap().into_inner()).unwrap();
@@ -495,12 +498,24 @@ fn dates_in_the_1904_system() {
     let dir = tempfile::tempdir().unwrap();
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet().set_name("Mac").unwrap();
-    write_rows(ws, 0, &[&["Obiettivo", "Indicatore", "Scadenza"], &["Archivio", "Riordino"]]);
+    write_rows(
+        ws,
+        0,
+        &[
+            &["Obiettivo", "Indicatore", "Scadenza"],
+            &["Archivio", "Riordino"],
+        ],
+    );
     let date = Format::new().set_num_format("dd/mm/yyyy");
     // 44195 is 31/12/2024 counted from 1904, 30/12/2020 counted from 1900.
     ws.write_number_with_format(1, 2, 44195.0, &date).unwrap();
     let p = save(&mut wb, dir.path(), "mac.xlsx");
-    let deadline = |ente: &Ente| ente.objectives().next().unwrap().indicators[0].deadline().unwrap().clone();
+    let deadline = |ente: &Ente| {
+        ente.objectives().next().unwrap().indicators[0]
+            .deadline()
+            .unwrap()
+            .clone()
+    };
     let d1900 = deadline(&read(&p));
     assert_eq!(d1900.raw, "30/12/2020");
     to_1904(&p);

@@ -486,6 +486,9 @@ const MAX_HEADER_LEN: usize = 200;
 #[derive(Debug, Clone)]
 pub struct HeaderMatcher {
     patterns: Vec<(Role, Vec<String>, Fit, u32)>,
+    /// Exact and prefix patterns by their first word; contains patterns apart.
+    by_first_word: HashMap<String, Vec<usize>>,
+    anywhere: Vec<usize>,
     user: HashMap<String, Role>,
     longest_user_key: usize,
     cache: std::cell::RefCell<HashMap<String, Vec<(Role, u32)>>>,
@@ -511,10 +514,18 @@ impl std::fmt::Debug for Fit {
 impl HeaderMatcher {
     /// The built-in patterns plus a user mapping.
     pub fn new(map: &HeaderMap) -> Self {
-        let patterns = PATTERNS
+        let patterns: Vec<(Role, Vec<String>, Fit, u32)> = PATTERNS
             .iter()
             .map(|(role, p, fit, score)| (*role, header_words(p), *fit, *score))
             .collect();
+        let mut by_first_word: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut anywhere = Vec::new();
+        for (i, (_, words, fit, _)) in patterns.iter().enumerate() {
+            match (fit, words.first()) {
+                (Contains, _) | (_, None) => anywhere.push(i),
+                (_, Some(first)) => by_first_word.entry(first.clone()).or_default().push(i),
+            }
+        }
         let user = map
             .columns
             .iter()
@@ -523,6 +534,8 @@ impl HeaderMatcher {
         let longest_user_key = map.columns.iter().map(|(h, _)| h.len()).max().unwrap_or(0);
         HeaderMatcher {
             patterns,
+            by_first_word,
+            anywhere,
             user,
             longest_user_key,
             cache: Default::default(),
@@ -555,7 +568,9 @@ impl HeaderMatcher {
             return vec![(*role, 1000)];
         }
         let mut best: Vec<(Role, u32)> = Vec::new();
-        for (role, pattern, fit, score) in &self.patterns {
+        let first = self.by_first_word.get(&words[0]).into_iter().flatten();
+        for &i in first.chain(&self.anywhere) {
+            let (role, pattern, fit, score) = &self.patterns[i];
             if fits(&words, pattern, *fit) {
                 // Longer patterns are more specific.
                 let s = score * 10 + pattern.len() as u32;

@@ -16,6 +16,10 @@ use crate::value::{parse_cell, Expect, Problem, Value};
 /// How many rows from the top of a sheet are searched for the header.
 const HEADER_SEARCH_ROWS: u32 = 80;
 
+/// A header row naming this many known columns is taken as found: the search stops two rows
+/// below it (far enough to see a second header row).
+const CLEAR_HEADER_ROLES: usize = 5;
+
 /// What a column holds once the header is read.
 #[derive(Debug, Clone, PartialEq)]
 enum Kind {
@@ -188,6 +192,13 @@ fn find_header(matcher: &HeaderMatcher, grid: &Grid) -> Option<Header> {
     let last = grid.last_row().min(grid.first_row + HEADER_SEARCH_ROWS);
     let mut best: Option<(usize, u32, Vec<Column>, bool)> = None;
     for row in grid.first_row..=last {
+        // A clear header was found a few rows above: what follows is data.
+        if best
+            .as_ref()
+            .is_some_and(|b| b.0 >= CLEAR_HEADER_ROLES && row > b.1 + 2)
+        {
+            break;
+        }
         let above_like = if row > grid.first_row {
             header_like_cells(matcher, grid, row - 1)
         } else {
