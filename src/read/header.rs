@@ -623,8 +623,24 @@ impl HeaderMap {
     /// Parses a mapping from TOML text. The error, in Italian, says which key is wrong and
     /// lists the valid roles.
     pub fn from_toml_str(text: &str) -> Result<HeaderMap, String> {
+        let line_col = |offset: usize| {
+            let before = &text[..offset.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            (line, col)
+        };
         let file: HeaderMapFile = toml::from_str(text).map_err(|e| {
-            format!("{e}: il file deve avere una sezione [colonne] con righe «\"Intestazione\" = \"ruolo\"»")
+            let place = e
+                .span()
+                .map(|s| {
+                    let (l, c) = line_col(s.start);
+                    format!("riga {l}, colonna {c}: ")
+                })
+                .unwrap_or_default();
+            format!(
+                "{place}il file deve avere una sezione [colonne] con righe «\"Intestazione\" = \"ruolo\"» (dettaglio: {})",
+                e.message()
+            )
         })?;
         let mut columns = Vec::new();
         let mut keys: Vec<_> = file.colonne.into_iter().collect();
@@ -632,8 +648,12 @@ impl HeaderMap {
         for (header, role) in keys {
             let r = Role::from_key(&role).ok_or_else(|| {
                 let valid: Vec<&str> = Role::ALL.iter().map(|r| r.key()).collect();
+                let place = text
+                    .find(&format!("\"{header}\""))
+                    .map(|at| format!("riga {}: ", line_col(at).0))
+                    .unwrap_or_default();
                 format!(
-                    "ruolo «{role}» sconosciuto per l'intestazione «{header}»; ruoli validi: {}",
+                    "{place}ruolo «{role}» sconosciuto per l'intestazione «{header}»; ruoli validi: {}",
                     valid.join(", ")
                 )
             })?;
@@ -644,9 +664,17 @@ impl HeaderMap {
 
     /// Reads a mapping file.
     pub fn from_file(path: &Path) -> Result<HeaderMap, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("impossibile leggere la mappa «{}»: {e}", path.display()))?;
-        HeaderMap::from_toml_str(&text).map_err(|e| format!("mappa «{}»: {e}", path.display()))
+        let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                format!("mappa delle intestazioni non trovata: «{}»", path.display())
+            }
+            std::io::ErrorKind::InvalidData => format!(
+                "la mappa «{}» non è un file di testo UTF-8: salvarla come testo UTF-8",
+                path.display()
+            ),
+            _ => format!("impossibile leggere la mappa «{}»: {e}", path.display()),
+        })?;
+        HeaderMap::from_toml_str(&text).map_err(|e| format!("mappa «{}», {e}", path.display()))
     }
 }
 
@@ -792,10 +820,12 @@ mod tests {
     #[test]
     fn user_mapping_errors_are_italian() {
         let e = HeaderMap::from_toml_str("[colonne]\n\"X\" = \"boh\"\n").unwrap_err();
-        assert!(e.contains("ruolo «boh» sconosciuto"), "{e}");
+        assert!(e.starts_with("riga 2: ruolo «boh» sconosciuto"), "{e}");
         assert!(e.contains("consuntivo"), "{e}");
         let e = HeaderMap::from_toml_str("colonne = 3").unwrap_err();
         assert!(e.contains("[colonne]"), "{e}");
+        let e = HeaderMap::from_toml_str("[colonne]\n\"Target\" = target\n").unwrap_err();
+        assert!(e.starts_with("riga 2, colonna "), "{e}");
     }
 
     #[test]
