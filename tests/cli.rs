@@ -251,3 +251,62 @@ fn verifica_is_an_alias_of_check() {
     let out = barometro(&["verifica", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn mapping_file_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("ufficio.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet().set_name("Obiettivi").unwrap();
+    for (c, h) in [
+        "Settore",
+        "Obiettivo",
+        "Indicatore",
+        "Previsione 2024",
+        "Esito al 31/12",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["Finanze", "Bilancio", "Approvazione", "1", "31.04.2024"]
+        .iter()
+        .enumerate()
+    {
+        ws.write(1, c as u16, *v).unwrap();
+    }
+    wb.save(&p).unwrap();
+    // Unknown headers: read as extra columns, nothing to check.
+    let out = check(&p);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // Mapped: the actual is read as a value, and its impossible date is an error.
+    let map = dir.path().join("mappa.toml");
+    std::fs::write(
+        &map,
+        "[colonne]\n\"Previsione 2024\" = \"target\"\n\"Esito al 31/12\" = \"consuntivo\"\n",
+    )
+    .unwrap();
+    let out = barometro(&[
+        "check",
+        p.to_str().unwrap(),
+        "--mappa",
+        map.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("Obiettivi!E2"), "{}", stdout(&out));
+    // A broken mapping is unreadable input, with the line.
+    std::fs::write(&map, "[colonne]\n\"Esito al 31/12\" = \"risultatone\"\n").unwrap();
+    let out = barometro(&[
+        "check",
+        p.to_str().unwrap(),
+        "--mappa",
+        map.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("riga 2: ruolo «risultatone» sconosciuto"),
+        "{}",
+        stderr(&out)
+    );
+}
