@@ -896,89 +896,73 @@ impl<'m> TableReader<'m> {
         };
         // Objective-level fields: the first non-empty value wins, so cells already taken
         // (merged over the objective's rows, or repeated on each row) are not read again.
-        let filled: Vec<u32> = if new_objective {
-            Vec::new()
-        } else {
-            let o = &node_mut(&mut out.root, path).objectives[index];
-            header
-                .columns
-                .iter()
-                .filter(|c| match &c.kind {
-                    Kind::Role(role) => objective_has(o, *role, &c.header),
-                    Kind::Extra { header, .. } => o.extra.iter().any(|(h, _)| h == header),
-                })
-                .map(|c| c.col)
-                .collect()
-        };
-        let mut objective_fields: Vec<(Role, Option<String>, Field)> = Vec::new();
-        for column in &header.columns {
-            let (role, extra_header) = match &column.kind {
-                Kind::Role(role) if role.is_objective_level() => (Some(*role), None),
-                Kind::Extra {
-                    header,
-                    objective: true,
-                } => (None, Some(header.clone())),
-                _ => continue,
-            };
-            if matches!(role, Some(Role::UpperArea | Role::Area)) {
-                continue;
-            }
-            let fills_down = role.is_some_and(|r| r.fills_down());
-            if !new_objective && filled.contains(&column.col) && !fills_down {
-                continue;
-            }
-            if !new_objective && grid.is_merged_fill(r, column.col) {
-                continue;
-            }
-            let expect = role.map(expect_for).unwrap_or(Expect::Text);
-            let mut field = self.field(
-                (grid, sheet),
-                r,
-                column.col,
-                expect,
-                &column.header,
-                findings,
-            );
-            if role.is_some_and(|r| r.fills_down()) {
-                match &field {
-                    Some(f) => {
-                        state.fills.retain(|(c, _)| *c != column.col);
-                        state.fills.push((column.col, f.clone()));
-                    }
-                    None if starts_objective => {
-                        field = state
-                            .fills
-                            .iter()
-                            .find(|(c, _)| *c == column.col)
-                            .map(|(_, f)| f.clone());
-                    }
-                    None => {}
+        let mut objective_fields: Vec<(&Column, Field)> = Vec::new();
+        {
+            let current = &node_mut(&mut out.root, path).objectives[index];
+            for column in &header.columns {
+                let role = match &column.kind {
+                    Kind::Role(role) if role.is_objective_level() => Some(*role),
+                    Kind::Extra {
+                        objective: true, ..
+                    } => None,
+                    _ => continue,
+                };
+                if matches!(role, Some(Role::UpperArea | Role::Area)) {
+                    continue;
                 }
-            }
-            if let Some(f) = field {
-                objective_fields.push((role.unwrap_or(Role::Ignore), extra_header, f));
+                let fills_down = role.is_some_and(|r| r.fills_down());
+                if !new_objective
+                    && (grid.is_merged_fill(r, column.col)
+                        || (!fills_down && column_filled(current, column)))
+                {
+                    continue;
+                }
+                let expect = role.map(expect_for).unwrap_or(Expect::Text);
+                let mut field = self.field(
+                    (grid, sheet),
+                    r,
+                    column.col,
+                    expect,
+                    &column.header,
+                    findings,
+                );
+                if fills_down {
+                    match &field {
+                        Some(f) => {
+                            state.fills.retain(|(c, _)| *c != column.col);
+                            state.fills.push((column.col, f.clone()));
+                        }
+                        None if starts_objective => {
+                            field = state
+                                .fills
+                                .iter()
+                                .find(|(c, _)| *c == column.col)
+                                .map(|(_, f)| f.clone());
+                        }
+                        None => {}
+                    }
+                }
+                if let Some(f) = field {
+                    objective_fields.push((column, f));
+                }
             }
         }
         let objective = &mut node_mut(&mut out.root, path).objectives[index];
-        for (role, extra_header, f) in objective_fields {
-            if let Some(h) = extra_header {
-                if !objective.extra.iter().any(|(k, _)| *k == h) {
-                    objective.extra.push((h, f));
+        for (column, f) in objective_fields {
+            let role = match &column.kind {
+                Kind::Role(role) => *role,
+                Kind::Extra { header, .. } => {
+                    if !objective.extra.iter().any(|(k, _)| k == header) {
+                        objective.extra.push((header.clone(), f));
+                    }
+                    continue;
                 }
-                continue;
-            }
-            let header_text = header
-                .columns
-                .iter()
-                .find(|c| c.kind == Kind::Role(role))
-                .map(|c| c.header.clone())
-                .unwrap_or_default();
+            };
             match role {
                 Role::Code => set_once(&mut objective.code, f),
                 Role::Title if objective.title.is_none() => {
                     if code_col.is_none() && objective.code.is_none() {
-                        if let Some((code, rest)) = split_code(f.text()) {
-                            let _ = rest;
+                        if let Some((code, _)) = split_code(f.text()) {
                             objective.code = Some(Field {
                                 raw: code.into(),
                                 value: Value::Text,
@@ -996,9 +980,9 @@ impl<'m> TableReader<'m> {
                 Role::Responsible => set_once(&mut objective.responsible, f),
                 Role::PoliticalOwner => set_once(&mut objective.political_owner, f),
                 Role::Mission | Role::StrategicObjective | Role::OperationalObjective
-                    if !objective.strategy.iter().any(|(k, _)| *k == header_text) =>
+                    if !objective.strategy.iter().any(|(k, _)| *k == column.header) =>
                 {
-                    objective.strategy.push((header_text, f));
+                    objective.strategy.push((column.header.clone(), f));
                 }
                 Role::Neutralised => {
                     let flagged = match &f.value {
@@ -1118,21 +1102,24 @@ impl<'m> TableReader<'m> {
     }
 }
 
-/// True when the objective already has a value for a role (the Neutralised flag is never
-/// "filled": any row may set it).
-fn objective_has(o: &Objective, role: Role, header: &str) -> bool {
-    match role {
-        Role::Code => o.code.is_some(),
-        Role::Title => o.title.is_some(),
-        Role::Description => o.description.is_some(),
-        Role::ObjectiveWeight => o.weight.is_some(),
-        Role::Priority => o.priority.is_some(),
-        Role::Responsible => o.responsible.is_some(),
-        Role::PoliticalOwner => o.political_owner.is_some(),
-        Role::Mission | Role::StrategicObjective | Role::OperationalObjective => {
-            o.strategy.iter().any(|(h, _)| h == header)
-        }
-        _ => false,
+/// True when the objective already has the value a column holds (the Neutralised flag is
+/// never "filled": any row may set it).
+fn column_filled(o: &Objective, column: &Column) -> bool {
+    match &column.kind {
+        Kind::Extra { header, .. } => o.extra.iter().any(|(h, _)| h == header),
+        Kind::Role(role) => match role {
+            Role::Code => o.code.is_some(),
+            Role::Title => o.title.is_some(),
+            Role::Description => o.description.is_some(),
+            Role::ObjectiveWeight => o.weight.is_some(),
+            Role::Priority => o.priority.is_some(),
+            Role::Responsible => o.responsible.is_some(),
+            Role::PoliticalOwner => o.political_owner.is_some(),
+            Role::Mission | Role::StrategicObjective | Role::OperationalObjective => {
+                o.strategy.iter().any(|(h, _)| *h == column.header)
+            }
+            _ => false,
+        },
     }
 }
 
