@@ -126,7 +126,7 @@ impl Field {
 }
 
 /// Whether a higher or a lower value is better (*polarità*). It cannot be guessed from the
-/// wording: it is data, from a Polarità column or a rule.
+/// wording: it is data, from a Polarità column ([`crate::read::parse_polarity`]) or a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Polarity {
@@ -134,61 +134,6 @@ pub enum Polarity {
     Crescente,
     /// Lower is better (*decrescente*, *minore è meglio*).
     Decrescente,
-}
-
-impl Polarity {
-    /// Reads the Italian wordings of a Polarità cell.
-    ///
-    /// ```
-    /// use barometro::model::Polarity;
-    /// assert_eq!(Polarity::from_text("Minore è meglio"), Some(Polarity::Decrescente));
-    /// assert_eq!(Polarity::from_text("crescente"), Some(Polarity::Crescente));
-    /// assert_eq!(Polarity::from_text("boh"), None);
-    /// ```
-    pub fn from_text(text: &str) -> Option<Polarity> {
-        match text.trim() {
-            "+" | "↑" => return Some(Polarity::Crescente),
-            "-" | "↓" => return Some(Polarity::Decrescente),
-            _ => {}
-        }
-        let t = crate::read::normalise_header(text);
-        let t = t.as_str();
-        const DOWN: &[&str] = &[
-            "decrescente",
-            "minore e meglio",
-            "minore e migliore",
-            "piu basso e meglio",
-            "piu basso e migliore",
-            "inferiore e meglio",
-            "in diminuzione",
-            "diminuzione",
-            "riduzione",
-            "negativa",
-            "minimizzare",
-            "al ribasso",
-        ];
-        const UP: &[&str] = &[
-            "crescente",
-            "maggiore e meglio",
-            "maggiore e migliore",
-            "piu alto e meglio",
-            "piu alto e migliore",
-            "superiore e meglio",
-            "in aumento",
-            "aumento",
-            "incremento",
-            "positiva",
-            "massimizzare",
-            "al rialzo",
-        ];
-        if DOWN.contains(&t) {
-            Some(Polarity::Decrescente)
-        } else if UP.contains(&t) {
-            Some(Polarity::Crescente)
-        } else {
-            None
-        }
-    }
 }
 
 /// How bad a finding is. Serialised in Italian.

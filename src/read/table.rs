@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use super::grid::{Cell, Grid};
 use super::header::{HeaderMatcher, Role};
-use super::titles::{area_title, ente_title, is_banner_label, is_total_label, split_code};
+use super::titles::{
+    area_title, ente_title, is_banner_label, is_total_label, parse_polarity, split_code,
+};
 use super::{normalise_header, normalises_to};
 use crate::model::{
-    Area, Ente, Field, Finding, Indicator, IndicatorValue, Objective, Polarity, Severity, Source,
-    StatedTotal,
+    Area, Ente, Field, Finding, Indicator, IndicatorValue, Objective, Severity, Source, StatedTotal,
 };
 use crate::value::{parse_cell, Expect, Problem, Value};
 
@@ -1045,7 +1046,7 @@ impl<'m> TableReader<'m> {
                 continue;
             };
             if which == IndicatorValue::PolarityText {
-                indicator.polarity = Polarity::from_text(f.text());
+                indicator.polarity = parse_polarity(f.text());
                 if indicator.polarity.is_none() {
                     findings.push(Finding {
                         severity: Severity::Warning,

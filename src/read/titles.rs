@@ -1,8 +1,9 @@
 //! Title and label texts: the area a title block names (`LINEA STRATEGICA …`, `ASSEGNATI AL
 //! SETTORE …`), the ente (`COMUNE DI CREMONA`), achievement banners, `totale` labels, and a
-//! code written at the start of an objective title.
+//! code written at the start of an objective title, the wordings of a Polarità cell.
 
 use super::normalise_header;
+use crate::model::Polarity;
 
 /// Kinds of title lines that name an area.
 pub(crate) fn area_title(text: &str) -> Option<(String, &'static str, u8)> {
@@ -214,6 +215,61 @@ pub(crate) fn split_code(title: &str) -> Option<(&str, &str)> {
     };
     if code.split('/').all(valid_part) {
         Some((code, rest))
+    } else {
+        None
+    }
+}
+
+/// Reads the Italian wordings of a Polarità cell (*crescente*, *decrescente*, *maggiore /
+/// minore è meglio*, `+`, `↓`…).
+///
+/// ```
+/// use barometro::model::Polarity;
+/// use barometro::read::parse_polarity;
+/// assert_eq!(parse_polarity("Minore è meglio"), Some(Polarity::Decrescente));
+/// assert_eq!(parse_polarity("crescente"), Some(Polarity::Crescente));
+/// assert_eq!(parse_polarity("boh"), None);
+/// ```
+pub fn parse_polarity(text: &str) -> Option<Polarity> {
+    match text.trim() {
+        "+" | "↑" => return Some(Polarity::Crescente),
+        "-" | "↓" => return Some(Polarity::Decrescente),
+        _ => {}
+    }
+    let t = normalise_header(text);
+    let t = t.as_str();
+    const DOWN: &[&str] = &[
+        "decrescente",
+        "minore e meglio",
+        "minore e migliore",
+        "piu basso e meglio",
+        "piu basso e migliore",
+        "inferiore e meglio",
+        "in diminuzione",
+        "diminuzione",
+        "riduzione",
+        "negativa",
+        "minimizzare",
+        "al ribasso",
+    ];
+    const UP: &[&str] = &[
+        "crescente",
+        "maggiore e meglio",
+        "maggiore e migliore",
+        "piu alto e meglio",
+        "piu alto e migliore",
+        "superiore e meglio",
+        "in aumento",
+        "aumento",
+        "incremento",
+        "positiva",
+        "massimizzare",
+        "al rialzo",
+    ];
+    if DOWN.contains(&t) {
+        Some(Polarity::Decrescente)
+    } else if UP.contains(&t) {
+        Some(Polarity::Crescente)
     } else {
         None
     }
