@@ -25,10 +25,9 @@ const CLEAR_HEADER_ROLES: usize = 5;
 #[derive(Debug, Clone, PartialEq)]
 enum Kind {
     Role(Role),
-    /// A column barometro does not know, kept with its header text; objective-level when it
+    /// A column barometro does not know, kept under its header text; objective-level when it
     /// sits left of the first indicator column.
     Extra {
-        header: String,
         objective: bool,
     },
 }
@@ -148,7 +147,6 @@ fn assign_columns(matcher: &HeaderMatcher, headers: &[(u32, String)]) -> Vec<Col
             kind: match role {
                 Some(r) => Kind::Role(r),
                 None => Kind::Extra {
-                    header: text.trim().to_string(),
                     objective: *col < first_indicator_col,
                 },
             },
@@ -952,9 +950,9 @@ impl<'m> TableReader<'m> {
         for (column, f) in objective_fields {
             let role = match &column.kind {
                 Kind::Role(role) => *role,
-                Kind::Extra { header, .. } => {
-                    if !objective.extra.iter().any(|(k, _)| k == header) {
-                        objective.extra.push((header.clone(), f));
+                Kind::Extra { .. } => {
+                    if !objective.extra.iter().any(|(k, _)| *k == column.header) {
+                        objective.extra.push((column.header.clone(), f));
                     }
                     continue;
                 }
@@ -1023,9 +1021,9 @@ impl<'m> TableReader<'m> {
             if grid.get(r, column.col).is_empty() {
                 continue;
             }
-            let (role, extra) = match &column.kind {
-                Kind::Role(role) => (Some(*role), None),
-                Kind::Extra { header, .. } => (None, Some(header.clone())),
+            let role = match &column.kind {
+                Kind::Role(role) => Some(*role),
+                Kind::Extra { .. } => None,
             };
             let expect = role.map(expect_for).unwrap_or(Expect::Text);
             let Some(f) = self.field(
@@ -1038,11 +1036,11 @@ impl<'m> TableReader<'m> {
             ) else {
                 continue;
             };
-            if let Some(h) = extra {
-                indicator.extra.push((h, f));
+            let Some(role) = role else {
+                indicator.extra.push((column.header.clone(), f));
                 continue;
-            }
-            let Some(which) = role.and_then(Role::indicator_value) else {
+            };
+            let Some(which) = role.indicator_value() else {
                 continue;
             };
             if which == IndicatorValue::PolarityText {
@@ -1107,7 +1105,7 @@ impl<'m> TableReader<'m> {
 /// never "filled": any row may set it).
 fn column_filled(o: &Objective, column: &Column) -> bool {
     match &column.kind {
-        Kind::Extra { header, .. } => o.extra.iter().any(|(h, _)| h == header),
+        Kind::Extra { .. } => o.extra.iter().any(|(h, _)| *h == column.header),
         Kind::Role(role) => match role {
             Role::Code => o.code.is_some(),
             Role::Title => o.title.is_some(),
