@@ -16,4 +16,5 @@
 
 pub mod model;
 pub mod read;
+pub mod rules;
 pub mod value;

@@ -1,0 +1,860 @@
+//! Running a rule set over a model: indicators, activities, objectives, areas, the ente, then
+//! the checks. One rule error becomes a finding for the element being scored, never the end of
+//! the run.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rhai::{Array, CallFnOptions, Dynamic, EvalAltResult, FuncArgs, Scope};
+
+use super::api::{self, NotScored, RuleFinding};
+use super::set::RuleSet;
+use super::view::{
+    value_dynamic, ActivityView, AreaPath, AreaView, Children, EnteView, IndicatorView,
+    ObjectiveView, RuleDate,
+};
+use super::{
+    ActivityOutcome, AreaOutcome, Evaluation, IndicatorOutcome, ObjectiveOutcome, Score, Twin,
+};
+use crate::model::{Area, Ente, Finding, Severity, Source};
+use crate::value::format_number_it;
+
+/// Options of a run.
+#[derive(Debug, Clone, Default)]
+pub struct EvaluateOptions {
+    /// The monitoring date (*data di monitoraggio*, `--al`): expected-to-date values are
+    /// computed up to it. Without it only stored expected values are used.
+    pub at: Option<NaiveDate>,
+}
+
+/// Scores an ente with a rule set: every indicator, activity, objective, area and the ente, then
+/// runs the checks. The model is kept unchanged in [`Evaluation::ente`].
+pub fn evaluate(ente: Ente, rules: &RuleSet, options: &EvaluateOptions) -> Evaluation {
+    let ente = Arc::new(ente);
+    let mut run = Run {
+        rules,
+        ente: ente.clone(),
+        scope: Scope::new(),
+        findings: Vec::new(),
+        at: options.at.map(RuleDate),
+        methods: HashMap::new(),
+        warned_missing: Vec::new(),
+    };
+    let mut areas = Vec::with_capacity(ente.areas.len());
+    for (i, area) in ente.areas.iter().enumerate() {
+        let path = AreaPath {
+            top: i as u32,
+            sub: None,
+        };
+        areas.push(run.area(path, area));
+    }
+    let children = Rc::new(Children {
+        punteggi: areas.iter().map(|a| opt(a.score.value)).collect(),
+        attesi: areas.iter().map(|a| opt(a.expected.value)).collect(),
+        items: ente
+            .areas
+            .iter()
+            .enumerate()
+            .zip(&areas)
+            .map(|((i, _), o)| {
+                Dynamic::from(run.area_view(
+                    AreaPath {
+                        top: i as u32,
+                        sub: None,
+                    },
+                    o,
+                ))
+            })
+            .collect(),
+        ..Children::default()
+    });
+    let mut view = EnteView {
+        ente: ente.clone(),
+        children,
+        objectives: Rc::new(Array::new()),
+        score: Dynamic::UNIT,
+        expected: Dynamic::UNIT,
+    };
+    let what = format!("l'ente «{}»", ente.ente);
+    let score = run.score("ente", &view, &what, None);
+    let expected = run.optional_score("atteso_ente", &view, &what, None);
+    view.score = opt(score.value);
+    view.expected = opt(expected.value);
+
+    run.checks(&areas, view);
+    Evaluation {
+        ente,
+        rules: rules.name().to_string(),
+        at: options.at,
+        score,
+        expected,
+        areas,
+        findings: run.findings,
+        bands: rules.bands.clone(),
+    }
+}
+
+/// Scores, weights and expected values of a list of objectives (neutralised ones have no score).
+fn all_children<'a>(objectives: impl Iterator<Item = &'a ObjectiveOutcome>) -> Children {
+    let mut c = Children::default();
+    for o in objectives {
+        c.punteggi.push(opt(o.score.value));
+        c.pesi.push(opt(o.weight.value));
+        c.attesi.push(opt(o.expected.value));
+    }
+    c
+}
+
+fn opt(v: Option<f64>) -> Dynamic {
+    v.map_or(Dynamic::UNIT, Dynamic::from_float)
+}
+
+struct MethodInfo {
+    exists: bool,
+}
+
+struct Run<'a> {
+    rules: &'a RuleSet,
+    ente: Arc<Ente>,
+    scope: Scope<'static>,
+    findings: Vec<Finding>,
+    at: Option<RuleDate>,
+    methods: HashMap<String, MethodInfo>,
+    warned_missing: Vec<&'static str>,
+}
+
+impl Run<'_> {
+    fn call(&mut self, name: &str, args: impl FuncArgs) -> Result<Dynamic, Box<EvalAltResult>> {
+        self.rules.engine.call_fn_with_options(
+            CallFnOptions::new().eval_ast(false).rewind_scope(true),
+            &mut self.scope,
+            &self.rules.ast,
+            name,
+            args,
+        )
+    }
+
+    /// A rule error as a finding at `source`, naming the rule file, line and column.
+    fn rule_error(
+        &mut self,
+        e: &EvalAltResult,
+        function: &str,
+        what: &str,
+        source: Option<Source>,
+    ) {
+        let default_file = self.rules.file_of(function).unwrap_or("").to_string();
+        let l = api::locate(e, &default_file);
+        let func = l.function.as_deref().unwrap_or(function);
+        self.findings.push(Finding {
+            severity: Severity::Error,
+            message: format!(
+                "Errore nella regola {}, riga {}, colonna {} (funzione `{}`) calcolando {}: {}",
+                l.file, l.line, l.column, func, what, l.message
+            ),
+            source,
+            rule: format!("regola:{}:{}", l.file, l.line),
+        });
+    }
+
+    /// Interprets what a rule returned as a score.
+    fn interpret(
+        &mut self,
+        result: Result<Dynamic, Box<EvalAltResult>>,
+        function: &str,
+        what: &str,
+        source: Option<Source>,
+    ) -> Score {
+        let rule = self
+            .rules
+            .locate(function, 1)
+            .or_else(|| self.rules.locate(function, 2));
+        let mut score = Score {
+            value: None,
+            reason: None,
+            rule,
+            twin: None,
+        };
+        match result {
+            Err(e) => {
+                self.rule_error(&e, function, what, source);
+                score.reason = Some("errore nella regola".into());
+            }
+            Ok(d) if d.is_unit() => score.reason = Some("nessun valore".into()),
+            Ok(d) => {
+                if let Some(n) = api::number_of(&d) {
+                    if n.is_finite() {
+                        score.value = Some(n);
+                    } else {
+                        let l = score.rule.clone();
+                        self.findings.push(Finding {
+                            severity: Severity::Error,
+                            message: format!(
+                                "La regola `{function}` ha dato un risultato non numerico ({}) calcolando {what}: di solito è una divisione per zero; fate restituire alla regola non_valutabile(\"motivo\")",
+                                if n.is_nan() { "NaN" } else { "infinito" }
+                            ),
+                            source,
+                            rule: l.map_or_else(|| "regola".into(), |l| format!("regola:{}:{}", l.file, l.line)),
+                        });
+                        score.reason = Some("risultato non numerico".into());
+                    }
+                } else if let Some(ns) = d.clone().try_cast::<NotScored>() {
+                    score.reason = Some(ns.reason);
+                } else {
+                    self.findings.push(Finding {
+                        severity: Severity::Error,
+                        message: format!(
+                            "La regola `{function}` deve restituire un numero, () oppure non_valutabile(\"motivo\"); calcolando {what} ha restituito {} '{}'",
+                            api::type_it(&d),
+                            d
+                        ),
+                        source,
+                        rule: "regola".into(),
+                    });
+                    score.reason = Some("risultato non valido".into());
+                }
+            }
+        }
+        score
+    }
+
+    /// Calls `function(view)` and its twin.
+    fn score<T: Clone + 'static>(
+        &mut self,
+        function: &str,
+        view: &T,
+        what: &str,
+        source: Option<Source>,
+    ) -> Score {
+        let result = self.call(function, (view.clone(),));
+        let mut score = self.interpret(result, function, what, source.clone());
+        score.twin = self.twin(function, view, what, source);
+        score
+    }
+
+    /// As [`Run::score`], for functions a rule set may leave out.
+    fn optional_score<T: Clone + 'static>(
+        &mut self,
+        function: &str,
+        view: &T,
+        what: &str,
+        source: Option<Source>,
+    ) -> Score {
+        if self.rules.has_function(function, 1) {
+            self.score(function, view, what, source)
+        } else {
+            Score::missing(format!("le regole non definiscono `{function}`"))
+        }
+    }
+
+    /// The Excel twin of `function`: constant (`function_excel()`) or per element
+    /// (`function_excel(x)`).
+    fn twin<T: Clone + 'static>(
+        &mut self,
+        function: &str,
+        view: &T,
+        what: &str,
+        source: Option<Source>,
+    ) -> Option<Twin> {
+        if let Some(t) = self.rules.constant_twin(function) {
+            return Some(t.clone());
+        }
+        let name = format!("{function}_excel");
+        if !self.rules.has_function(&name, 1) {
+            return None;
+        }
+        match self.call(&name, (view.clone(),)) {
+            Ok(d) if d.is_unit() => None,
+            Ok(d) => match d.into_immutable_string() {
+                Ok(s) => match Twin::parse(&s) {
+                    Ok(t) => Some(t),
+                    Err(m) => {
+                        let at = self.rules.locate(&name, 1);
+                        self.findings.push(Finding {
+                            severity: Severity::Error,
+                            message: format!("Formula gemella di `{function}` per {what}: {m}"),
+                            source,
+                            rule: at.map_or_else(
+                                || "regola".into(),
+                                |l| format!("regola:{}:{}", l.file, l.line),
+                            ),
+                        });
+                        None
+                    }
+                },
+                Err(_) => None,
+            },
+            Err(e) => {
+                self.rule_error(&e, &name, what, source);
+                None
+            }
+        }
+    }
+
+    fn indicator(&mut self, path: AreaPath, o: u32, i: u32) -> (IndicatorOutcome, IndicatorView) {
+        let mut view = IndicatorView {
+            ente: self.ente.clone(),
+            area: path,
+            objective: o,
+            index: i,
+            read: Rc::new(Cell::new(0)),
+            score: Dynamic::UNIT,
+            method: Dynamic::UNIT,
+        };
+        let source = view.indicator().source.clone();
+        let what = format!(
+            "l'indicatore «{}»",
+            view.indicator().name().map_or("senza nome", |f| f.text())
+        );
+        let method = match self.call("metodo", (view.clone(),)) {
+            Ok(d) => match d.into_immutable_string() {
+                Ok(s) => s.to_string(),
+                Err(t) => {
+                    self.findings.push(Finding {
+                        severity: Severity::Error,
+                        message: format!(
+                            "La regola `metodo` deve restituire il nome di un metodo (un testo), ha restituito un valore di tipo {t} per {what}"
+                        ),
+                        source: Some(source.clone()),
+                        rule: "regola".into(),
+                    });
+                    String::new()
+                }
+            },
+            Err(e) => {
+                self.rule_error(&e, "metodo", &what, Some(source.clone()));
+                String::new()
+            }
+        };
+        let score = if method.is_empty() {
+            Score::missing("metodo non determinato")
+        } else if !self.method_exists(&method) {
+            let at = self.rules.locate("metodo", 1);
+            self.findings.push(Finding {
+                severity: Severity::Error,
+                message: format!(
+                    "Il metodo «{method}» scelto per {what} non esiste nelle regole: definite `fn {method}(i)` in indicatori.rhai oppure correggete la colonna Metodo"
+                ),
+                source: Some(view.source_of("metodo")),
+                rule: at.map_or_else(|| "regola".into(), |l| format!("regola:{}:{}", l.file, l.line)),
+            });
+            Score::missing(format!("metodo «{method}» sconosciuto"))
+        } else {
+            self.score(&method, &view, &what, Some(source))
+        };
+        let inputs = view.inputs();
+        view.score = opt(score.value);
+        view.method = Dynamic::from(rhai::ImmutableString::from(method.as_str()));
+        (
+            IndicatorOutcome {
+                method,
+                score,
+                inputs,
+            },
+            view,
+        )
+    }
+
+    fn method_exists(&mut self, method: &str) -> bool {
+        if let Some(m) = self.methods.get(method) {
+            return m.exists;
+        }
+        let exists = self.rules.has_function(method, 1) && !method.ends_with("_excel");
+        self.methods
+            .insert(method.to_string(), MethodInfo { exists });
+        exists
+    }
+
+    fn missing_function(&mut self, name: &'static str, why: &str) {
+        if self.warned_missing.contains(&name) {
+            return;
+        }
+        self.warned_missing.push(name);
+        self.findings.push(Finding {
+            severity: Severity::Error,
+            message: format!(
+                "Le regole '{}' non definiscono `{name}`: {why}",
+                self.rules.name()
+            ),
+            source: None,
+            rule: "regola".into(),
+        });
+    }
+
+    fn activity(&mut self, path: AreaPath, o: u32, a: u32) -> (ActivityOutcome, ActivityView) {
+        let view = ActivityView {
+            ente: self.ente.clone(),
+            area: path,
+            objective: o,
+            index: a,
+        };
+        let act = view.activity();
+        let what = format!(
+            "l'attività «{}»",
+            act.name.as_ref().map_or("senza nome", |f| f.text())
+        );
+        let stored = act.expected.as_ref().and_then(|f| f.number());
+        let actual = act.actual.as_ref().and_then(|f| f.number());
+        let source = view.source_of("pai");
+        let computed = match self.at {
+            Some(at) if self.rules.has_function("atteso_attivita", 2) => {
+                let result = self.call("atteso_attivita", (view.clone(), at));
+                let mut s = self.interpret(result, "atteso_attivita", &what, source.clone());
+                s.rule = self.rules.locate("atteso_attivita", 2);
+                s.twin = self.rules.constant_twin("atteso_attivita").cloned();
+                s
+            }
+            Some(_) => {
+                self.missing_function(
+                    "atteso_attivita",
+                    "serve per calcolare l'atteso (P.A.I) dal piano mensile",
+                );
+                Score::missing("le regole non calcolano l'atteso")
+            }
+            None => Score::missing("data di monitoraggio non indicata (--al)"),
+        };
+        let prevails = if stored.is_some() && computed.value.is_some() {
+            if self.rules.has_function("atteso_scritto_prevale", 0) {
+                match self.call("atteso_scritto_prevale", ()) {
+                    Ok(d) => d.as_bool().unwrap_or(true),
+                    Err(e) => {
+                        self.rule_error(&e, "atteso_scritto_prevale", &what, source.clone());
+                        true
+                    }
+                }
+            } else {
+                self.missing_function(
+                    "atteso_scritto_prevale",
+                    "dice se il P.A.I scritto nel foglio prevale su quello calcolato",
+                );
+                true
+            }
+        } else {
+            stored.is_some()
+        };
+        let expected = if prevails { stored } else { computed.value };
+        let overridden = prevails
+            && matches!((stored, computed.value), (Some(s), Some(c)) if (s - c).abs() >= 0.005);
+        if overridden {
+            self.findings.push(Finding {
+                severity: Severity::Info,
+                message: format!(
+                    "Per {what} il P.A.I scritto nel foglio ({}) è diverso da quello calcolato dal piano mensile ({}): vale quello scritto",
+                    format_number_it(stored.unwrap_or(0.0)),
+                    format_number_it(computed.value.map_or(0.0, |c| super::excel::round(c, 2)))
+                ),
+                source,
+                rule: "atteso-sovrascritto".into(),
+            });
+        }
+        (
+            ActivityOutcome {
+                expected_computed: computed,
+                expected_stored: stored,
+                expected,
+                overridden,
+                actual,
+            },
+            view,
+        )
+    }
+
+    fn objective(
+        &mut self,
+        path: AreaPath,
+        index: u32,
+        area_view: &AreaView,
+    ) -> (ObjectiveOutcome, ObjectiveView) {
+        let ente = self.ente.clone();
+        let objective = &path.get(&ente).objectives[index as usize];
+        let what = format!("l'obiettivo «{}»", objective.label());
+        let source = Some(objective.source.clone());
+
+        let mut indicators = Vec::with_capacity(objective.indicators.len());
+        let mut items = Array::with_capacity(objective.indicators.len());
+        for i in 0..objective.indicators.len() {
+            let (outcome, view) = self.indicator(path, index, i as u32);
+            indicators.push(outcome);
+            items.push(Dynamic::from(view));
+        }
+        let mut activities = Vec::with_capacity(objective.activities.len());
+        let mut activity_views = Array::with_capacity(objective.activities.len());
+        for a in 0..objective.activities.len() {
+            let (outcome, view) = self.activity(path, index, a as u32);
+            activities.push(outcome);
+            activity_views.push(Dynamic::from(view));
+        }
+        let children = Rc::new(Children {
+            punteggi: indicators.iter().map(|i| opt(i.score.value)).collect(),
+            pesi: objective
+                .indicators
+                .iter()
+                .map(|i| value_dynamic(i.weight()))
+                .collect(),
+            attesi: activities.iter().map(|a| opt(a.expected)).collect(),
+            priorita: Array::new(),
+            items,
+        });
+        let mut view = ObjectiveView {
+            ente: ente.clone(),
+            area: path,
+            index,
+            children,
+            activities: Rc::new(activity_views),
+            effettivi: Rc::new(activities.iter().map(|a| opt(a.actual)).collect()),
+            score: Dynamic::UNIT,
+            expected: Dynamic::UNIT,
+            weight: Dynamic::UNIT,
+            neutralised: false,
+        };
+        let neutralised = match self.call("neutralizzato", (view.clone(),)) {
+            Ok(d) => d.as_bool().unwrap_or(false),
+            Err(e) => {
+                self.rule_error(&e, "neutralizzato", &what, source.clone());
+                false
+            }
+        };
+        view.neutralised = neutralised;
+        let weight = {
+            let result = self.call("peso_obiettivo", (view.clone(), area_view.clone()));
+            let mut s = self.interpret(result, "peso_obiettivo", &what, source.clone());
+            s.rule = self.rules.locate("peso_obiettivo", 2);
+            s.twin = self.twin("peso_obiettivo", &view, &what, source.clone());
+            s
+        };
+        view.weight = opt(weight.value);
+        let (score, expected) = if neutralised {
+            let mut s = Score::missing("obiettivo neutralizzato");
+            s.rule = self.rules.locate("neutralizzato", 1);
+            (s.clone(), s)
+        } else {
+            (
+                self.score("obiettivo", &view, &what, source.clone()),
+                self.optional_score("atteso_obiettivo", &view, &what, source.clone()),
+            )
+        };
+        view.score = opt(score.value);
+        view.expected = opt(expected.value);
+        let judgement = self.judgement(score.value, expected.value, &what, source);
+        (
+            ObjectiveOutcome {
+                weight,
+                neutralised,
+                score,
+                expected,
+                judgement,
+                indicators,
+                activities,
+            },
+            view,
+        )
+    }
+
+    fn judgement(
+        &mut self,
+        actual: Option<f64>,
+        expected: Option<f64>,
+        what: &str,
+        source: Option<Source>,
+    ) -> Option<String> {
+        let (a, e) = (actual?, expected?);
+        if !self.rules.has_function("giudizio", 2) {
+            return None;
+        }
+        match self.call("giudizio", (a, e)) {
+            Ok(d) if d.is_unit() => None,
+            Ok(d) => Some(d.to_string()),
+            Err(e) => {
+                self.rule_error(&e, "giudizio", what, source);
+                None
+            }
+        }
+    }
+
+    /// A view of an area with its computed outcome (for the ente and the checks).
+    fn area_view(&self, path: AreaPath, outcome: &AreaOutcome) -> AreaView {
+        let area = path.get(&self.ente);
+        AreaView {
+            ente: self.ente.clone(),
+            path,
+            children: Rc::new(Children {
+                punteggi: outcome
+                    .objectives
+                    .iter()
+                    .map(|o| opt(o.score.value))
+                    .collect(),
+                pesi: outcome
+                    .objectives
+                    .iter()
+                    .map(|o| opt(o.weight.value))
+                    .collect(),
+                attesi: outcome
+                    .objectives
+                    .iter()
+                    .map(|o| opt(o.expected.value))
+                    .collect(),
+                priorita: area
+                    .objectives
+                    .iter()
+                    .map(|o| value_dynamic(o.priority.as_ref()))
+                    .collect(),
+                items: Array::new(),
+            }),
+            areas: Rc::new(Array::new()),
+            area_scores: Rc::new(outcome.areas.iter().map(|a| opt(a.score.value)).collect()),
+            all: Rc::new(all_children(outcome.all_objectives())),
+            score: opt(outcome.score.value),
+            expected: opt(outcome.expected.value),
+        }
+    }
+
+    fn area(&mut self, path: AreaPath, area: &Area) -> AreaOutcome {
+        let what = format!("l'area «{}»", area.name);
+        let source = area.source.clone();
+        let mut sub_outcomes = Vec::with_capacity(area.areas.len());
+        let mut sub_views = Array::with_capacity(area.areas.len());
+        for (s, sub) in area.areas.iter().enumerate() {
+            let sub_path = AreaPath {
+                top: path.top,
+                sub: Some(s as u32),
+            };
+            let outcome = self.area(sub_path, sub);
+            sub_views.push(Dynamic::from(self.area_view(sub_path, &outcome)));
+            sub_outcomes.push(outcome);
+        }
+        // The area as objectives see it while their weights are derived (priorities known).
+        let mut view = AreaView {
+            ente: self.ente.clone(),
+            path,
+            children: Rc::new(Children {
+                priorita: area
+                    .objectives
+                    .iter()
+                    .map(|o| value_dynamic(o.priority.as_ref()))
+                    .collect(),
+                ..Children::default()
+            }),
+            areas: Rc::new(sub_views),
+            area_scores: Rc::new(sub_outcomes.iter().map(|a| opt(a.score.value)).collect()),
+            all: Rc::new(Children::default()),
+            score: Dynamic::UNIT,
+            expected: Dynamic::UNIT,
+        };
+        let mut objectives = Vec::with_capacity(area.objectives.len());
+        let mut items = Array::with_capacity(area.objectives.len());
+        for o in 0..area.objectives.len() {
+            let (outcome, oview) = self.objective(path, o as u32, &view);
+            objectives.push(outcome);
+            items.push(Dynamic::from(oview));
+        }
+        view.children = Rc::new(Children {
+            punteggi: objectives.iter().map(|o| opt(o.score.value)).collect(),
+            pesi: objectives.iter().map(|o| opt(o.weight.value)).collect(),
+            attesi: objectives.iter().map(|o| opt(o.expected.value)).collect(),
+            priorita: view.children.priorita.clone(),
+            items,
+        });
+        view.all = Rc::new(all_children(
+            objectives
+                .iter()
+                .chain(sub_outcomes.iter().flat_map(|a| a.all_objectives())),
+        ));
+        let upper = !area.areas.is_empty();
+        let (score, expected) = if upper {
+            if self.rules.has_function("area_superiore", 1) {
+                (
+                    self.score("area_superiore", &view, &what, source.clone()),
+                    self.optional_score("atteso_area_superiore", &view, &what, source.clone()),
+                )
+            } else {
+                self.missing_function(
+                    "area_superiore",
+                    "serve per le aree che contengono altre aree (es. linea → settori)",
+                );
+                (
+                    Score::missing("le regole non definiscono `area_superiore`"),
+                    Score::missing("le regole non definiscono `area_superiore`"),
+                )
+            }
+        } else {
+            (
+                self.score("area", &view, &what, source.clone()),
+                self.optional_score("atteso_area", &view, &what, source.clone()),
+            )
+        };
+        let judgement = self.judgement(score.value, expected.value, &what, source);
+        AreaOutcome {
+            score,
+            expected,
+            judgement,
+            areas: sub_outcomes,
+            objectives,
+        }
+    }
+
+    /// Collects what a check returned: a finding, a list of findings, or nothing.
+    fn collect_findings(
+        &mut self,
+        result: Result<Dynamic, Box<EvalAltResult>>,
+        function: &str,
+        what: &str,
+        source: Option<Source>,
+    ) {
+        let value = match result {
+            Ok(v) => v,
+            Err(e) => {
+                self.rule_error(&e, function, what, source);
+                return;
+            }
+        };
+        let items: Array = if value.is_array() {
+            value.into_array().unwrap_or_default()
+        } else {
+            vec![value]
+        };
+        let at = self.rules.locate(function, 1);
+        for item in items {
+            if item.is_unit() {
+                continue;
+            }
+            match item.try_cast::<RuleFinding>() {
+                Some(f) => self.findings.push(Finding {
+                    severity: f.severity,
+                    message: f.message,
+                    source: f.source,
+                    rule: if f.origin.is_empty() {
+                        at.as_ref().map_or_else(|| function.to_string(), |l| format!("{}:{}", l.file, l.line))
+                    } else {
+                        f.origin
+                    },
+                }),
+                None => self.findings.push(Finding {
+                    severity: Severity::Error,
+                    message: format!(
+                        "Il controllo `{function}` deve restituire segnalazioni (errore(…), avviso(…), info(…)) o un elenco di segnalazioni"
+                    ),
+                    source: None,
+                    rule: "regola".into(),
+                }),
+            }
+        }
+    }
+
+    fn check<T: Clone + 'static>(
+        &mut self,
+        function: &str,
+        view: &T,
+        what: &str,
+        source: Option<Source>,
+    ) {
+        if self.rules.has_function(function, 1) {
+            let result = self.call(function, (view.clone(),));
+            self.collect_findings(result, function, what, source);
+        }
+    }
+
+    /// Runs the checks (`controlla_*`) on every element, after scoring, so that they see the
+    /// computed figures.
+    fn checks(&mut self, areas: &[AreaOutcome], mut ente_view: EnteView) {
+        let ente = self.ente.clone();
+        let mut all_objectives = Array::new();
+        for (i, (area, outcome)) in ente.areas.iter().zip(areas).enumerate() {
+            let path = AreaPath {
+                top: i as u32,
+                sub: None,
+            };
+            self.check_area(path, area, outcome, &mut all_objectives);
+        }
+        ente_view.objectives = Rc::new(all_objectives);
+        let what = format!("l'ente «{}»", ente.ente);
+        self.check("controlla_ente", &ente_view, &what, None);
+    }
+
+    fn check_area(&mut self, path: AreaPath, area: &Area, outcome: &AreaOutcome, all: &mut Array) {
+        for (s, (sub, sub_outcome)) in area.areas.iter().zip(&outcome.areas).enumerate() {
+            let sub_path = AreaPath {
+                top: path.top,
+                sub: Some(s as u32),
+            };
+            self.check_area(sub_path, sub, sub_outcome, all);
+        }
+        let mut items = Array::with_capacity(area.objectives.len());
+        for (o, (objective, oo)) in area.objectives.iter().zip(&outcome.objectives).enumerate() {
+            let what = format!("l'obiettivo «{}»", objective.label());
+            let mut ind_views = Array::with_capacity(objective.indicators.len());
+            for (i, io) in oo.indicators.iter().enumerate() {
+                let view = IndicatorView {
+                    ente: self.ente.clone(),
+                    area: path,
+                    objective: o as u32,
+                    index: i as u32,
+                    read: Rc::new(Cell::new(0)),
+                    score: opt(io.score.value),
+                    method: Dynamic::from(rhai::ImmutableString::from(io.method.as_str())),
+                };
+                let iwhat = format!(
+                    "l'indicatore «{}»",
+                    view.indicator().name().map_or("senza nome", |f| f.text())
+                );
+                let src = Some(view.indicator().source.clone());
+                self.check("controlla_indicatore", &view, &iwhat, src);
+                ind_views.push(Dynamic::from(view));
+            }
+            let mut act_views = Array::with_capacity(objective.activities.len());
+            for a in 0..objective.activities.len() {
+                let view = ActivityView {
+                    ente: self.ente.clone(),
+                    area: path,
+                    objective: o as u32,
+                    index: a as u32,
+                };
+                self.check(
+                    "controlla_attivita",
+                    &view,
+                    &what,
+                    Some(objective.source.clone()),
+                );
+                act_views.push(Dynamic::from(view));
+            }
+            let view = ObjectiveView {
+                ente: self.ente.clone(),
+                area: path,
+                index: o as u32,
+                children: Rc::new(Children {
+                    punteggi: oo.indicators.iter().map(|i| opt(i.score.value)).collect(),
+                    pesi: objective
+                        .indicators
+                        .iter()
+                        .map(|i| value_dynamic(i.weight()))
+                        .collect(),
+                    attesi: oo.activities.iter().map(|a| opt(a.expected)).collect(),
+                    priorita: Array::new(),
+                    items: ind_views,
+                }),
+                activities: Rc::new(act_views),
+                effettivi: Rc::new(oo.activities.iter().map(|a| opt(a.actual)).collect()),
+                score: opt(oo.score.value),
+                expected: opt(oo.expected.value),
+                weight: opt(oo.weight.value),
+                neutralised: oo.neutralised,
+            };
+            self.check(
+                "controlla_obiettivo",
+                &view,
+                &what,
+                Some(objective.source.clone()),
+            );
+            items.push(Dynamic::from(view.clone()));
+            all.push(Dynamic::from(view));
+        }
+        let mut view = self.area_view(path, outcome);
+        view.children = Rc::new(Children {
+            items,
+            ..(*view.children).clone()
+        });
+        let what = format!("l'area «{}»", area.name);
+        self.check("controlla_area", &view, &what, area.source.clone());
+    }
+}

@@ -1,0 +1,338 @@
+//! Scoring, aggregation, checks and barometer bands, all written in editable
+//! [Rhai](https://rhai.rs) scripts (*regole*).
+//!
+//! The evaluator (*Nucleo di Valutazione* / *OIV*) changes how targets become percentages, how
+//! weights combine, what counts as an error and where the colour bands lie by editing `.rhai`
+//! files; nothing is recompiled. This module reads, compiles (once per run), sandboxes and runs
+//! them, and keeps for every number the rule function (file and line) that made it and its Excel
+//! twin (*formula gemella*), so that a report can write a live formula and `barometro explain`
+//! can say how each figure was obtained.
+//!
+//! A rule set (*insieme di regole*) is a folder of `.rhai` files. The default one,
+//! `rules/predefinite/`, is embedded in the binary ([`RuleSet::default_set`]); another one is
+//! loaded with [`RuleSet::load_dir`]. The functions the engine calls, with their arguments and
+//! what they return, are listed in `rules/predefinite/LEGGIMI.md`.
+//!
+//! ```
+//! use barometro::model::{Area, Ente, Field, Indicator, IndicatorValue, Objective, Source};
+//! use barometro::rules::{evaluate, EvaluateOptions, RuleSet};
+//! use barometro::value::Value;
+//!
+//! let src = Source::new("Foglio1".into(), 1, 0);
+//! let num = |n: f64, col| Field {
+//!     raw: n.to_string().into(),
+//!     value: Value::Number { number: n, unit: None },
+//!     source: Source::new("Foglio1".into(), 1, col),
+//! };
+//! let mut indicator = Indicator::new(src.clone());
+//! indicator.set(IndicatorValue::Target, num(50.0, 3));
+//! indicator.set(IndicatorValue::Actual, num(39.0, 4));
+//! indicator.set(IndicatorValue::Weight, num(100.0, 5));
+//! let mut objective = Objective::new(src);
+//! objective.indicators.push(indicator);
+//! let mut area = Area::new("Ambiente", "Linea strategica");
+//! area.objectives.push(objective);
+//! let mut ente = Ente::new("Comune di Esempio", "esempio.xlsx");
+//! ente.areas.push(area);
+//!
+//! let rules = RuleSet::default_set()?;
+//! let evaluation = evaluate(ente, &rules, &EvaluateOptions::default());
+//! let indicator = &evaluation.areas[0].objectives[0].indicators[0];
+//! assert_eq!(indicator.method, "rapporto");
+//! assert_eq!(indicator.score.value, Some(78.0));
+//! assert_eq!(evaluation.bands.band_of(indicator.score.value).unwrap().label, "Parzialmente raggiunto");
+//! # Ok::<(), barometro::rules::RuleError>(())
+//! ```
+
+mod api;
+mod evaluate;
+pub mod excel;
+mod set;
+mod view;
+
+use std::fmt;
+
+use serde::Serialize;
+
+pub use evaluate::{evaluate, EvaluateOptions};
+pub use set::{RuleError, RuleFile, RuleSet, DEFAULT_SET_NAME};
+
+use crate::model::{Ente, Finding};
+use std::sync::Arc;
+
+/// Where a number comes from: the rule file, the function and the line where the function
+/// starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleRef {
+    /// The rule file, e.g. `indicatori.rhai`.
+    pub file: Arc<str>,
+    /// The function, e.g. `rapporto`.
+    pub function: Arc<str>,
+    /// One-based line of the `fn` in the file.
+    pub line: usize,
+}
+
+impl fmt::Display for RuleRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{} ({})", self.file, self.line, self.function)
+    }
+}
+
+/// The Excel twin of a rule: a formula template over the input cells, such as
+/// `=MAX(0,MIN(100,{consuntivo}/{target}*100))`. The report replaces each `{name}` with the cell
+/// (or range) holding that input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Twin {
+    /// The template, with English function names and commas, starting with `=`.
+    pub template: Arc<str>,
+    /// The placeholders in the order they first appear, without braces.
+    pub inputs: Vec<Arc<str>>,
+}
+
+impl Twin {
+    /// Parses a template, checking that braces pair up and that it starts with `=`.
+    ///
+    /// ```
+    /// use barometro::rules::Twin;
+    /// let twin = Twin::parse("=MAX(0,MIN(100,{consuntivo}/{target}*100))").unwrap();
+    /// assert_eq!(twin.inputs.len(), 2);
+    /// assert_eq!(&*twin.inputs[0], "consuntivo");
+    /// assert_eq!(
+    ///     twin.render(|name| Some(if name == "target" { "D5".into() } else { "E5".into() })).unwrap(),
+    ///     "=MAX(0,MIN(100,E5/D5*100))"
+    /// );
+    /// ```
+    pub fn parse(template: &str) -> Result<Twin, String> {
+        let template = template.trim();
+        if !template.starts_with('=') {
+            return Err("la formula gemella deve iniziare con '='".into());
+        }
+        let mut inputs: Vec<Arc<str>> = Vec::new();
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            let close = after.find('}').ok_or_else(|| {
+                "parentesi graffa '{' senza '}' nella formula gemella".to_string()
+            })?;
+            let name = after[..close].trim();
+            if name.is_empty() || name.contains('{') {
+                return Err(format!(
+                    "segnaposto non valido '{{{}}}' nella formula gemella",
+                    &after[..close]
+                ));
+            }
+            if !inputs.iter().any(|i| &**i == name) {
+                inputs.push(name.into());
+            }
+            rest = &after[close + 1..];
+        }
+        if rest.contains('}') {
+            return Err("parentesi graffa '}' senza '{' nella formula gemella".into());
+        }
+        Ok(Twin {
+            template: template.into(),
+            inputs,
+        })
+    }
+
+    /// Writes the formula, asking `cell` for the reference of each placeholder; `None` when a
+    /// placeholder has no cell.
+    pub fn render(&self, mut cell: impl FnMut(&str) -> Option<String>) -> Option<String> {
+        let mut out = String::with_capacity(self.template.len() + 16);
+        let mut rest = &*self.template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let close = after.find('}')?;
+            out.push_str(&cell(after[..close].trim())?);
+            rest = &after[close + 1..];
+        }
+        out.push_str(rest);
+        Some(out)
+    }
+}
+
+/// A computed figure: its unrounded value (none when it could not be computed, see `reason`),
+/// the rule that made it and its Excel twin.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Score {
+    /// The value, unrounded unless the rule rounds it. Never NaN or infinite.
+    pub value: Option<f64>,
+    /// Why there is no value (*non valutabile*, neutralised, a rule error), in Italian.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The rule function that computed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<RuleRef>,
+    /// The Excel twin, when the rule has one; without it the report writes the value and marks
+    /// it as computed by the rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub twin: Option<Twin>,
+}
+
+impl Score {
+    /// A score with no value and the reason why.
+    pub fn missing(reason: impl Into<String>) -> Score {
+        Score {
+            value: None,
+            reason: Some(reason.into()),
+            rule: None,
+            twin: None,
+        }
+    }
+}
+
+/// A colour band of the barometer (*fascia del barometro*), as the rules define it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Band {
+    /// The lowest score in the band (inclusive).
+    pub from: f64,
+    /// The label shown to users, e.g. `Raggiunto`.
+    pub label: String,
+    /// The colour, `#RRGGBB`.
+    pub colour: String,
+}
+
+/// The barometer bands, highest first, and the mark for figures with no score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bands {
+    /// Bands from the highest threshold down.
+    pub bands: Vec<Band>,
+    /// What a figure with no score shows (neutralised, not evaluable): label and colour.
+    pub no_score: Band,
+}
+
+impl Bands {
+    /// The band a score falls in: the first whose threshold it reaches; `None` for no score or a
+    /// score below every band.
+    pub fn band_of(&self, score: Option<f64>) -> Option<&Band> {
+        let s = score?;
+        self.bands.iter().find(|b| s >= b.from)
+    }
+
+    /// The label for a score, the no-score label when there is none.
+    pub fn label_of(&self, score: Option<f64>) -> &str {
+        match self.band_of(score) {
+            Some(b) => &b.label,
+            None => &self.no_score.label,
+        }
+    }
+}
+
+/// The result of scoring one indicator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndicatorOutcome {
+    /// The method the rules chose (the name of a rule function), e.g. `rapporto`.
+    pub method: String,
+    /// The achievement (*% raggiungimento*), 0–100 with the default rules.
+    pub score: Score,
+    /// The indicator values the rule read (`target`, `consuntivo`…), in reading order.
+    pub inputs: Vec<&'static str>,
+}
+
+/// The result for one activity (*attività / fase*).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActivityOutcome {
+    /// Expected-to-date as the rules compute it from the month plan (*P.A.I* calcolato).
+    pub expected_computed: Score,
+    /// Expected-to-date as written in the workbook, if any.
+    pub expected_stored: Option<f64>,
+    /// The expected value used upstream: the stored one when the rules let it prevail.
+    pub expected: Option<f64>,
+    /// True when a stored value differs from the computed one and was used instead.
+    pub overridden: bool,
+    /// Actual-to-date (*P.E.I*) as written.
+    pub actual: Option<f64>,
+}
+
+/// The result for one objective.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObjectiveOutcome {
+    /// The objective's weight in its area (stated, or derived from priorities by a rule).
+    pub weight: Score,
+    /// Neutralised: visible but left out of every aggregate.
+    pub neutralised: bool,
+    /// Achievement of the objective.
+    pub score: Score,
+    /// Expected-to-date (*atteso*), when the rules compute one.
+    pub expected: Score,
+    /// Judgement of actual against expected (`In linea`…), when the rules give one.
+    pub judgement: Option<String>,
+    /// One outcome per indicator, in the model's order.
+    pub indicators: Vec<IndicatorOutcome>,
+    /// One outcome per activity, in the model's order.
+    pub activities: Vec<ActivityOutcome>,
+}
+
+/// The result for one area (and its sub-areas).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AreaOutcome {
+    /// Achievement of the area.
+    pub score: Score,
+    /// Expected-to-date, when the rules compute one.
+    pub expected: Score,
+    /// Judgement of actual against expected.
+    pub judgement: Option<String>,
+    /// Sub-areas, in the model's order.
+    pub areas: Vec<AreaOutcome>,
+    /// Objectives, in the model's order.
+    pub objectives: Vec<ObjectiveOutcome>,
+}
+
+impl AreaOutcome {
+    /// Outcomes of all objectives of this area and its sub-areas, in the order of
+    /// [`crate::model::Area::all_objectives`].
+    pub fn all_objectives(&self) -> Box<dyn Iterator<Item = &ObjectiveOutcome> + '_> {
+        Box::new(
+            self.objectives
+                .iter()
+                .chain(self.areas.iter().flat_map(|a| a.all_objectives())),
+        )
+    }
+}
+
+/// Everything the rules computed for an ente: a tree parallel to the model's, the findings of
+/// the checks and the bands. The model itself is kept, unchanged, in `ente`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    /// The model that was scored.
+    #[serde(skip)]
+    pub ente: Arc<Ente>,
+    /// The rule set's name (`predefinite` or the folder).
+    pub rules: String,
+    /// The monitoring date (`--al`), if given.
+    pub at: Option<chrono::NaiveDate>,
+    /// Achievement of the whole ente.
+    pub score: Score,
+    /// Expected-to-date of the whole ente.
+    pub expected: Score,
+    /// One outcome per area, in the model's order.
+    pub areas: Vec<AreaOutcome>,
+    /// Findings of the rules' checks and rule errors (the reader's are in `ente.findings`).
+    pub findings: Vec<Finding>,
+    /// The barometer bands.
+    pub bands: Bands,
+}
+
+impl Evaluation {
+    /// Every finding: the reader's, then the rules'.
+    pub fn all_findings(&self) -> impl Iterator<Item = &Finding> + '_ {
+        self.ente.findings.iter().chain(self.findings.iter())
+    }
+
+    /// Every objective of the ente with its outcome, in model order (areas, then sub-areas).
+    pub fn objectives(
+        &self,
+    ) -> impl Iterator<Item = (&crate::model::Objective, &ObjectiveOutcome)> + '_ {
+        self.ente
+            .areas
+            .iter()
+            .zip(&self.areas)
+            .flat_map(|(a, o)| a.all_objectives().zip(o.all_objectives()))
+    }
+
+    /// The worst severity among all findings.
+    pub fn worst_severity(&self) -> Option<crate::model::Severity> {
+        self.all_findings().map(|f| f.severity).max()
+    }
+}
