@@ -265,13 +265,33 @@ impl Run<'_> {
         if !self.rules.has_function(&name, 1) {
             return None;
         }
-        match self.call(&name, (view.clone(),)) {
+        let result = self.call(&name, (view.clone(),));
+        self.twin_from(result, function, 1, what, source)
+    }
+
+    /// Interprets what a `X_excel(…)` function returned.
+    fn twin_from(
+        &mut self,
+        result: Result<Dynamic, Box<EvalAltResult>>,
+        function: &str,
+        arity: usize,
+        what: &str,
+        source: Option<Source>,
+    ) -> Option<Twin> {
+        let name = format!("{function}_excel");
+        match result {
             Ok(d) if d.is_unit() => None,
-            Ok(d) => match d.into_immutable_string() {
-                Ok(s) => match Twin::parse(&s) {
+            Ok(d) => {
+                let parsed = match d.into_immutable_string() {
+                    Ok(s) => Twin::parse(&s),
+                    Err(t) => Err(format!(
+                        "`{name}` deve restituire il testo della formula, non un valore di tipo {t}"
+                    )),
+                };
+                match parsed {
                     Ok(t) => Some(t),
                     Err(m) => {
-                        let at = self.rules.locate(&name, 1);
+                        let at = self.rules.locate(&name, arity);
                         self.findings.push(Finding {
                             severity: Severity::Error,
                             message: format!("Formula gemella di `{function}` per {what}: {m}"),
@@ -283,9 +303,8 @@ impl Run<'_> {
                         });
                         None
                     }
-                },
-                Err(_) => None,
-            },
+                }
+            }
             Err(e) => {
                 self.rule_error(&e, &name, what, source);
                 None
@@ -521,7 +540,12 @@ impl Run<'_> {
             let result = self.call("peso_obiettivo", (view.clone(), area_view.clone()));
             let mut s = self.interpret(result, "peso_obiettivo", &what, source.clone());
             s.rule = self.rules.locate("peso_obiettivo", 2);
-            s.twin = self.twin("peso_obiettivo", &view, &what, source.clone());
+            s.twin = if self.rules.has_function("peso_obiettivo_excel", 2) {
+                let result = self.call("peso_obiettivo_excel", (view.clone(), area_view.clone()));
+                self.twin_from(result, "peso_obiettivo", 2, &what, source.clone())
+            } else {
+                self.twin("peso_obiettivo", &view, &what, source.clone())
+            };
             s
         };
         view.weight = opt(weight.value);

@@ -45,6 +45,11 @@ pub const TERRE_COL_PEI: u32 = 3;
 pub const TERRE_COL_OBJECTIVE_WEIGHT: u32 = 4;
 /// First objective row (row 0 holds the headers).
 pub const TERRE_FIRST_ROW: u32 = 1;
+/// Column of the objective's interim result as the sector table prints it (`54% su 70,96%`,
+/// or `=` for objectives monitored only at year end).
+pub const TERRE_COL_RESULT: u32 = 5;
+/// Header of that column, kept as an extra column of the objective.
+pub const TERRE_RESULT_HEADER: &str = "Esito (monitoraggio)";
 
 /// The whole of `tests/data/terre_s1.json`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -192,6 +197,15 @@ fn build(data: &TerreS1, keep_stored_pai: bool) -> Ente {
             &sheet,
             row,
             TERRE_COL_OBJECTIVE_WEIGHT,
+        ));
+        let result = if card.printed_result.trim() == "=" {
+            Value::Placeholder { text: "=".into() }
+        } else {
+            Value::Text
+        };
+        o.extra.push((
+            TERRE_RESULT_HEADER.to_string(),
+            field(&card.printed_result, result, &sheet, row, TERRE_COL_RESULT),
         ));
         row += 1;
         for a in &card.activities {

@@ -1,0 +1,75 @@
+//! Portomaggiore 2024-26: weights derived from the Giunta's priorities by the default rules
+//! (priority / Σ priorities of the sector × 100) equal every printed weight.
+
+mod common;
+
+use barometro::model::Severity;
+use barometro::read::{normalise_header, read_workbook, ReadOptions};
+use barometro::rules::excel::round;
+use barometro::rules::{evaluate, EvaluateOptions, RuleSet};
+use barometro::value::Value;
+use common::fixtures::*;
+
+#[test]
+fn weights_from_priorities_match_every_printed_weight() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("portomaggiore.xlsx");
+    write_portomaggiore(&path).unwrap();
+    let ente = read_workbook(&path, &ReadOptions::default()).unwrap();
+    let ev = evaluate(
+        ente,
+        &RuleSet::default_set().unwrap(),
+        &EvaluateOptions::default(),
+    );
+
+    let mut compared = 0;
+    for (o, oo) in ev.objectives() {
+        let (Some(priority), Some(printed)) = (o.priority.as_ref(), o.weight.as_ref()) else {
+            continue;
+        };
+        let Value::Percent { percent } = printed.value else {
+            panic!("weight not a percentage at {}", printed.source)
+        };
+        let weight = oo.weight.value.expect("weight derived");
+        // Printed with 2 or 4 decimals: compare at the printed precision.
+        let decimals = printed
+            .raw
+            .split([',', '.'])
+            .nth(1)
+            .map_or(0, |d| d.trim_end_matches([' ', '%']).len()) as i64;
+        assert_eq!(
+            round(weight, decimals),
+            round(percent, decimals),
+            "{} (priority {}) at {}",
+            o.label(),
+            priority.raw,
+            printed.source
+        );
+        assert!(oo.weight.twin.is_some(), "weight twin");
+        compared += 1;
+    }
+    // Every row that prints both a priority and a weight.
+    assert_eq!(compared, 50);
+
+    // Where priorities were lost in the source text (SAP: 67 of 74, TEC: 68 of 94), the check
+    // says so as an error on the sector; where all survive, it is silent.
+    let totals: Vec<&str> = ev
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .filter(|f| normalise_header(&f.message).contains("totale delle priorita"))
+        .map(|f| f.message.as_str())
+        .collect();
+    let broken: Vec<_> = portomaggiore_sectors()
+        .into_iter()
+        .filter(|s| s.priority_sum_present != s.declared_total)
+        .collect();
+    assert_eq!(totals.len(), broken.len(), "{totals:?}");
+    for (message, sector) in totals.iter().zip(&broken) {
+        assert!(
+            message.contains(&format!("({}, {}!", sector.declared_total, sector.code))
+                && message.ends_with(&format!(": {}", sector.priority_sum_present)),
+            "{message}"
+        );
+    }
+}
