@@ -53,7 +53,8 @@ fn clean_workbook_exits_0_and_prints_an_italian_summary() {
     let dir = tempfile::tempdir().unwrap();
     let path = cremona(dir.path());
     let before = std::fs::read(&path).unwrap();
-    let out = check(&path);
+    // Reading only: Cremona reads cleanly (the rules' checks find errors, see cli_rules.rs).
+    let out = barometro(&["check", "--solo-lettura", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("Ente: Comune di Cremona"), "{text}");
@@ -93,7 +94,7 @@ fn data_errors_exit_1_and_name_the_cell() {
 fn json_has_the_stable_shape() {
     let dir = tempfile::tempdir().unwrap();
     let path = cremona(dir.path());
-    let out = barometro(&["check", "--json", path.to_str().unwrap()]);
+    let out = barometro(&["check", "--json", "--solo-lettura", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     assert_eq!(v["ente"], "Comune di Cremona");
@@ -248,8 +249,10 @@ fn usage_errors_are_italian_and_exit_2() {
 fn verifica_is_an_alias_of_check() {
     let dir = tempfile::tempdir().unwrap();
     let path = cremona(dir.path());
-    let out = barometro(&["verifica", path.to_str().unwrap()]);
+    let out = barometro(&["verifica", "--solo-lettura", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
+    let out = barometro(&["verifica", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "the rules' checks find errors");
 }
 
 #[test]
@@ -277,9 +280,17 @@ fn mapping_file_from_the_command_line() {
         ws.write(1, c as u16, *v).unwrap();
     }
     wb.save(&p).unwrap();
-    // Unknown headers: read as extra columns, nothing to check.
-    let out = check(&p);
+    // Unknown headers: read as extra columns, nothing to check when reading…
+    let out = barometro(&["check", "--solo-lettura", p.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // … while the rules need a target.
+    let out = check(&p);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("Obiettivi!C2  Target mancante"),
+        "{}",
+        stdout(&out)
+    );
     // Mapped: the actual is read as a value, and its impossible date is an error.
     let map = dir.path().join("mappa.toml");
     std::fs::write(

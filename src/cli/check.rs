@@ -2,10 +2,11 @@
 
 use std::fmt::Write as _;
 
-use barometro::model::{Area, Ente, Severity};
+use barometro::model::{Area, Ente, Finding, Severity};
 use barometro::read::{read_workbook, HeaderMap, ReadOptions};
+use barometro::rules::{evaluate, EvaluateOptions, Evaluation, RuleSet};
 
-use super::{InputArgs, EXIT_DATA_ERRORS, EXIT_OK, EXIT_UNREADABLE};
+use super::{InputArgs, RulesArgs, EXIT_DATA_ERRORS, EXIT_OK, EXIT_UNREADABLE};
 
 /// Builds the reading options from the command line, or an Italian error.
 pub fn read_options(input: &InputArgs) -> Result<ReadOptions, String> {
@@ -32,11 +33,43 @@ pub fn read_input(input: &InputArgs) -> Result<Ente, i32> {
     })
 }
 
-pub fn run(input: &InputArgs, json: bool) -> i32 {
-    let ente = match read_input(input) {
-        Ok(e) => e,
-        Err(code) => return code,
+/// Compiles the rule set the user chose (the embedded default when none), or prints why not.
+pub fn load_rules(rules: &RulesArgs) -> Result<RuleSet, i32> {
+    let set = match &rules.regole {
+        Some(name) => RuleSet::open(name),
+        None => RuleSet::default_set(),
     };
+    set.map_err(|e| {
+        eprintln!("errore nelle regole: {e}");
+        EXIT_UNREADABLE
+    })
+}
+
+/// Reads the input and scores it with the chosen rules.
+pub fn read_and_evaluate(input: &InputArgs, rules: &RulesArgs) -> Result<Evaluation, i32> {
+    let set = load_rules(rules)?;
+    let ente = read_input(input)?;
+    Ok(evaluate(ente, &set, &EvaluateOptions { at: rules.al }))
+}
+
+pub fn run(input: &InputArgs, rules: &RulesArgs, json: bool, read_only: bool) -> i32 {
+    let (ente, rule_findings): (Ente, Vec<Finding>) = if read_only {
+        match read_input(input) {
+            Ok(e) => (e, Vec::new()),
+            Err(code) => return code,
+        }
+    } else {
+        match read_and_evaluate(input, rules) {
+            Ok(ev) => {
+                let findings = ev.findings;
+                let ente = std::sync::Arc::try_unwrap(ev.ente).unwrap_or_else(|a| (*a).clone());
+                (ente, findings)
+            }
+            Err(code) => return code,
+        }
+    };
+    let mut ente = ente;
+    ente.findings.extend(rule_findings);
     let text = if json {
         match serde_json::to_string_pretty(&ente) {
             Ok(text) => text + "\n",
@@ -49,19 +82,51 @@ pub fn run(input: &InputArgs, json: bool) -> i32 {
         summary(&ente)
     };
     super::print_stdout(&text);
-    exit_status(&ente)
+    exit_status(ente.worst_severity())
 }
 
 /// 1 when the data has errors, 0 otherwise.
-pub fn exit_status(ente: &Ente) -> i32 {
-    if ente.worst_severity() == Some(Severity::Error) {
+pub fn exit_status(worst: Option<Severity>) -> i32 {
+    if worst == Some(Severity::Error) {
         EXIT_DATA_ERRORS
     } else {
         EXIT_OK
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+/// Prints findings as `severity  cell  message  [rule]` lines.
+pub fn findings_text<'a>(out: &mut String, findings: impl Iterator<Item = &'a Finding>) {
+    let findings: Vec<&Finding> = findings.collect();
+    let count = |s| findings.iter().filter(|f| f.severity == s).count();
+    if findings.is_empty() {
+        let _ = writeln!(out, "Nessuna segnalazione.");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "Segnalazioni: {}, {}, {}",
+        plural(count(Severity::Error), "errore", "errori"),
+        plural(count(Severity::Warning), "avviso", "avvisi"),
+        plural(count(Severity::Info), "informazione", "informazioni"),
+    );
+    for f in findings {
+        let place = f
+            .source
+            .as_ref()
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "—".to_string());
+        let _ = writeln!(
+            out,
+            "  {:<7} {}  {}  [{}]",
+            f.severity.label(),
+            place,
+            f.message,
+            f.rule
+        );
+    }
+}
+
+pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
@@ -129,33 +194,7 @@ pub fn summary(ente: &Ente) -> String {
     for area in &ente.areas {
         area_line(&mut out, area, 0);
     }
-    let count = |s| ente.findings.iter().filter(|f| f.severity == s).count();
     out.push('\n');
-    if ente.findings.is_empty() {
-        let _ = writeln!(out, "Nessuna segnalazione.");
-    } else {
-        let _ = writeln!(
-            out,
-            "Segnalazioni: {}, {}, {}",
-            plural(count(Severity::Error), "errore", "errori"),
-            plural(count(Severity::Warning), "avviso", "avvisi"),
-            plural(count(Severity::Info), "informazione", "informazioni"),
-        );
-        for f in &ente.findings {
-            let place = f
-                .source
-                .as_ref()
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| "—".to_string());
-            let _ = writeln!(
-                out,
-                "  {:<7} {}  {}  [{}]",
-                f.severity.label(),
-                place,
-                f.message,
-                f.rule
-            );
-        }
-    }
+    findings_text(&mut out, ente.findings.iter());
     out
 }

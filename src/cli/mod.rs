@@ -1,6 +1,9 @@
 //! Argument parsing (Italian help and messages) and dispatch to the commands.
 
 mod check;
+mod explain;
+mod init;
+mod score;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -65,6 +68,95 @@ enum Command {
         next_help_heading = "Opzioni"
     )]
     Check(CheckArgs),
+    /// Calcola i raggiungimenti con le regole e mostra il barometro di aree e obiettivi
+    #[command(
+        name = "valuta",
+        alias = "score",
+        help_template = SUBCOMMAND_TEMPLATE,
+        override_usage = "barometro valuta [OPZIONI] <FILE.xlsx>",
+        next_help_heading = "Opzioni"
+    )]
+    Score(ScoreArgs),
+    /// Spiega come è stato ottenuto ogni numero di un obiettivo
+    #[command(
+        name = "spiega",
+        alias = "explain",
+        help_template = SUBCOMMAND_TEMPLATE,
+        override_usage = "barometro spiega [OPZIONI] <FILE.xlsx> --obiettivo CODICE",
+        next_help_heading = "Opzioni"
+    )]
+    Explain(ExplainArgs),
+    /// Scrive le regole in una cartella, per modificarle
+    #[command(
+        name = "init",
+        alias = "nuovo",
+        help_template = SUBCOMMAND_TEMPLATE,
+        override_usage = "barometro init [OPZIONI] <CARTELLA>",
+        next_help_heading = "Opzioni"
+    )]
+    Init(InitArgs),
+}
+
+/// Options of every command that applies the rules.
+#[derive(Args, Debug, Clone)]
+pub struct RulesArgs {
+    /// Le regole da usare: una cartella di file .rhai, oppure il nome di regole incorporate
+    /// (predefinite, somma-pesata)
+    #[arg(long = "regole", alias = "rules", value_name = "CARTELLA")]
+    pub regole: Option<String>,
+    /// Data di monitoraggio per l'atteso delle attività (es. 2024-07-31 o 31/07/2024)
+    #[arg(long = "al", alias = "at", value_name = "DATA", value_parser = parse_date_arg)]
+    pub al: Option<chrono::NaiveDate>,
+}
+
+/// `2024-07-31` or `31/07/2024`.
+fn parse_date_arg(s: &str) -> Result<chrono::NaiveDate, String> {
+    let s = s.trim();
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .map_err(|_| format!("data non valida «{s}»: scrivete 2024-07-31 oppure 31/07/2024"))
+}
+
+#[derive(Args, Debug)]
+pub struct ScoreArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    rules: RulesArgs,
+    /// Stampa i risultati in JSON invece del riepilogo
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    rules: RulesArgs,
+    /// L'obiettivo da spiegare: codice (S1.00002), titolo o parte del titolo, o cella
+    #[arg(
+        long = "obiettivo",
+        alias = "objective",
+        value_name = "CODICE",
+        required = true
+    )]
+    obiettivo: String,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// La cartella in cui scrivere le regole (viene creata)
+    #[arg(value_name = "CARTELLA", help_heading = "Argomenti")]
+    cartella: PathBuf,
+    /// Le regole incorporate da copiare (predefinite, somma-pesata)
+    #[arg(
+        long = "da",
+        alias = "from",
+        value_name = "NOME",
+        default_value = "predefinite"
+    )]
+    da: String,
 }
 
 /// Options shared by every command that reads a workbook.
@@ -88,9 +180,14 @@ pub struct InputArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// Stampa il modello letto in JSON invece del riepilogo
+    #[command(flatten)]
+    rules: RulesArgs,
+    /// Stampa il modello letto in JSON (con tutte le segnalazioni) invece del riepilogo
     #[arg(long)]
     json: bool,
+    /// Solo i controlli di lettura, senza applicare le regole
+    #[arg(long = "solo-lettura", alias = "read-only")]
+    solo_lettura: bool,
 }
 
 /// Translates clap's usage errors into Italian.
@@ -154,6 +251,9 @@ fn run_with<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         }
     };
     match cli.command {
-        Command::Check(args) => check::run(&args.input, args.json),
+        Command::Check(args) => check::run(&args.input, &args.rules, args.json, args.solo_lettura),
+        Command::Score(args) => score::run(&args.input, &args.rules, args.json),
+        Command::Explain(args) => explain::run(&args.input, &args.rules, &args.obiettivo),
+        Command::Init(args) => init::run(&args.cartella, &args.da),
     }
 }

@@ -347,6 +347,8 @@ impl Run<'_> {
                 String::new()
             }
         };
+        let method_inputs = view.inputs();
+        view.read.set(0);
         let score = if method.is_empty() {
             Score::missing("metodo non determinato")
         } else if !self.method_exists(&method) {
@@ -369,6 +371,7 @@ impl Run<'_> {
         (
             IndicatorOutcome {
                 method,
+                method_inputs,
                 score,
                 inputs,
             },
@@ -748,10 +751,11 @@ impl Run<'_> {
                     severity: f.severity,
                     message: f.message,
                     source: f.source,
-                    rule: if f.origin.is_empty() {
-                        at.as_ref().map_or_else(|| function.to_string(), |l| format!("{}:{}", l.file, l.line))
-                    } else {
-                        f.origin
+                    rule: match (&at, f.origin.strip_prefix("riga ")) {
+                        // the call's own source is unknown: the check's file, the call's line
+                        (Some(l), Some(line)) => format!("{}:{line}", l.file),
+                        (Some(l), None) if f.origin.is_empty() => format!("{}:{}", l.file, l.line),
+                        _ => f.origin,
                     },
                 }),
                 None => self.findings.push(Finding {

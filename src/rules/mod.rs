@@ -55,7 +55,8 @@ use std::fmt;
 use serde::Serialize;
 
 pub use evaluate::{evaluate, EvaluateOptions};
-pub use set::{RuleError, RuleFile, RuleSet, DEFAULT_SET_NAME};
+pub use set::{RuleError, RuleFile, RuleSet, BUILTIN_SETS, DEFAULT_SET_NAME};
+pub use view::INDICATOR_FIELDS;
 
 use crate::model::{Ente, Finding};
 use std::sync::Arc;
@@ -224,9 +225,12 @@ impl Bands {
 pub struct IndicatorOutcome {
     /// The method the rules chose (the name of a rule function), e.g. `rapporto`.
     pub method: String,
+    /// The indicator values `metodo` read to choose it (`formula`, `polarita_testo`…).
+    pub method_inputs: Vec<&'static str>,
     /// The achievement (*% raggiungimento*), 0–100 with the default rules.
     pub score: Score,
-    /// The indicator values the rule read (`target`, `consuntivo`…), in reading order.
+    /// The indicator values the scoring method read (`target`, `consuntivo`…), in the order of
+    /// [`INDICATOR_FIELDS`].
     pub inputs: Vec<&'static str>,
 }
 

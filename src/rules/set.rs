@@ -12,6 +12,37 @@ use super::{Band, Bands, RuleRef, Twin};
 /// The name of the embedded default rule set.
 pub const DEFAULT_SET_NAME: &str = "predefinite";
 
+/// The rule sets embedded in the binary, by name.
+pub const BUILTIN_SETS: &[&str] = &[DEFAULT_SET_NAME, "somma-pesata"];
+
+/// The `somma-pesata` set: the default files with its own aggregation.
+const SOMMA_PESATA_FILES: &[(&str, &str)] = &[
+    (
+        "LEGGIMI.md",
+        include_str!("../../rules/somma-pesata/LEGGIMI.md"),
+    ),
+    (
+        "indicatori.rhai",
+        include_str!("../../rules/somma-pesata/indicatori.rhai"),
+    ),
+    (
+        "aggregazione.rhai",
+        include_str!("../../rules/somma-pesata/aggregazione.rhai"),
+    ),
+    (
+        "atteso.rhai",
+        include_str!("../../rules/somma-pesata/atteso.rhai"),
+    ),
+    (
+        "barometro.rhai",
+        include_str!("../../rules/somma-pesata/barometro.rhai"),
+    ),
+    (
+        "controlli.rhai",
+        include_str!("../../rules/somma-pesata/controlli.rhai"),
+    ),
+];
+
 /// The default rule set, embedded at build time: (file name, text).
 const DEFAULT_FILES: &[(&str, &str)] = &[
     (
@@ -134,14 +165,52 @@ impl RuleSet {
     /// assert!(rules.files().iter().any(|f| f.name == "indicatori.rhai"));
     /// ```
     pub fn default_set() -> Result<RuleSet, RuleError> {
-        let files = DEFAULT_FILES
+        RuleSet::builtin(DEFAULT_SET_NAME).ok_or_else(|| RuleError::Definition {
+            message: "regole predefinite mancanti".into(),
+        })?
+    }
+
+    /// A rule set embedded in the binary by name (see [`BUILTIN_SETS`]); `None` for an unknown
+    /// name.
+    ///
+    /// ```
+    /// let rules = barometro::rules::RuleSet::builtin("somma-pesata").unwrap().unwrap();
+    /// assert_eq!(rules.name(), "somma-pesata");
+    /// assert!(barometro::rules::RuleSet::builtin("nessuna").is_none());
+    /// ```
+    pub fn builtin(name: &str) -> Option<Result<RuleSet, RuleError>> {
+        let files = match name {
+            DEFAULT_SET_NAME => DEFAULT_FILES,
+            "somma-pesata" => SOMMA_PESATA_FILES,
+            _ => return None,
+        };
+        let files = files
             .iter()
             .map(|(name, text)| RuleFile {
                 name: name.to_string(),
                 text: text.to_string(),
             })
             .collect();
-        RuleSet::from_files(DEFAULT_SET_NAME, None, files)
+        Some(RuleSet::from_files(name, None, files))
+    }
+
+    /// The rule set a user names on the command line: a folder if one exists at that path,
+    /// otherwise an embedded set by name.
+    pub fn open(name_or_dir: &str) -> Result<RuleSet, RuleError> {
+        let path = Path::new(name_or_dir);
+        if path.is_dir() {
+            return RuleSet::load_dir(path);
+        }
+        if let Some(set) = RuleSet::builtin(name_or_dir) {
+            return set;
+        }
+        Err(RuleError::Unreadable {
+            path: name_or_dir.to_string(),
+            reason: format!(
+                "non è una cartella di regole né il nome di regole incorporate ({})",
+                BUILTIN_SETS.join(", ")
+            ),
+        })
     }
 
     /// Loads every `.rhai` file of a folder (in name order); other files are kept for
