@@ -574,6 +574,17 @@ fn translate(msg: &str) -> String {
         ("Expecting ", "manca "),
         ("Unexpected ", "inatteso "),
         ("Property not found: ", "proprietà sconosciuta: "),
+        ("Unknown property ", "proprietà sconosciuta "),
+        (" - a getter is not registered for type ", " per il tipo "),
+        (
+            " - a setter is not registered for type ",
+            " (le regole non possono modificare i dati) per il tipo ",
+        ),
+        ("Syntax error: ", "errore di sintassi: "),
+        (
+            "is a reserved keyword",
+            "è una parola riservata, non consentita nelle regole",
+        ),
         (
             "Too many operations",
             "troppe operazioni (un ciclo che non finisce?)",
@@ -602,15 +613,13 @@ fn translate(msg: &str) -> String {
             "i moduli non sono consentiti nelle regole",
         ),
     ];
+    let mut out = msg.to_string();
     for (en, it) in table {
-        if let Some(rest) = msg.strip_prefix(en) {
-            return format!("{it}{rest}");
-        }
-        if msg.contains(en) {
-            return msg.replacen(en, it, 1);
+        if out.contains(en) {
+            out = out.replacen(en, it, 1);
         }
     }
-    msg.to_string()
+    out
 }
 
 /// A runtime error, located: the innermost rule function, its file, line and column, and the

@@ -4,6 +4,7 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -97,6 +98,15 @@ pub fn evaluate(ente: Ente, rules: &RuleSet, options: &EvaluateOptions) -> Evalu
     }
 }
 
+/// "l'indicatore «nome»", written only when a message needs it.
+struct Named<'a>(&'static str, &'a str);
+
+impl fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} «{}»", self.0, self.1.trim())
+    }
+}
+
 /// Scores, weights and expected values of a list of objectives (neutralised ones have no score).
 fn all_children<'a>(objectives: impl Iterator<Item = &'a ObjectiveOutcome>) -> Children {
     let mut c = Children::default();
@@ -142,17 +152,39 @@ impl Run<'_> {
         &mut self,
         e: &EvalAltResult,
         function: &str,
-        what: &str,
+        what: &dyn fmt::Display,
         source: Option<Source>,
     ) {
         let default_file = self.rules.file_of(function).unwrap_or("").to_string();
-        let l = api::locate(e, &default_file);
-        let func = l.function.as_deref().unwrap_or(function);
+        let mut l = api::locate(e, &default_file);
+        let func = l.function.clone().unwrap_or_else(|| function.to_string());
+        // The file is the one that defines the innermost function (the combined AST keeps
+        // no per-file source).
+        if let Some(file) = self.rules.file_of(&func) {
+            l.file = file.to_string();
+        }
+        // Limits (operations, call depth, sizes) reach us without a position: point at the
+        // function that was running.
+        let mut place = format!("riga {}, colonna {}", l.line, l.column);
+        if l.line == 0 {
+            if let Some(r) = self
+                .rules
+                .locate(&func, 1)
+                .or_else(|| self.rules.locate(&func, 2))
+                .or_else(|| self.rules.locate(&func, 0))
+            {
+                l.line = r.line;
+                place = format!(
+                    "riga {} (dove inizia la funzione; il limite è stato raggiunto in essa o in una funzione che essa chiama)",
+                    r.line
+                );
+            }
+        }
         self.findings.push(Finding {
             severity: Severity::Error,
             message: format!(
-                "Errore nella regola {}, riga {}, colonna {} (funzione `{}`) calcolando {}: {}",
-                l.file, l.line, l.column, func, what, l.message
+                "Errore nella regola {}, {place} (funzione `{func}`) calcolando {what}: {}",
+                l.file, l.message
             ),
             source,
             rule: format!("regola:{}:{}", l.file, l.line),
@@ -164,7 +196,7 @@ impl Run<'_> {
         &mut self,
         result: Result<Dynamic, Box<EvalAltResult>>,
         function: &str,
-        what: &str,
+        what: &dyn fmt::Display,
         source: Option<Source>,
     ) -> Score {
         let rule = self
@@ -225,7 +257,7 @@ impl Run<'_> {
         &mut self,
         function: &str,
         view: &T,
-        what: &str,
+        what: &dyn fmt::Display,
         source: Option<Source>,
     ) -> Score {
         let result = self.call(function, (view.clone(),));
@@ -239,7 +271,7 @@ impl Run<'_> {
         &mut self,
         function: &str,
         view: &T,
-        what: &str,
+        what: &dyn fmt::Display,
         source: Option<Source>,
     ) -> Score {
         if self.rules.has_function(function, 1) {
@@ -255,7 +287,7 @@ impl Run<'_> {
         &mut self,
         function: &str,
         view: &T,
-        what: &str,
+        what: &dyn fmt::Display,
         source: Option<Source>,
     ) -> Option<Twin> {
         if let Some(t) = self.rules.constant_twin(function) {
@@ -275,7 +307,7 @@ impl Run<'_> {
         result: Result<Dynamic, Box<EvalAltResult>>,
         function: &str,
         arity: usize,
-        what: &str,
+        what: &dyn fmt::Display,
         source: Option<Source>,
     ) -> Option<Twin> {
         let name = format!("{function}_excel");
@@ -323,9 +355,12 @@ impl Run<'_> {
             method: Dynamic::UNIT,
         };
         let source = view.indicator().source.clone();
-        let what = format!(
-            "l'indicatore «{}»",
-            view.indicator().name().map_or("senza nome", |f| f.text())
+        let ente = self.ente.clone();
+        let what = Named(
+            "l'indicatore",
+            path.get(&ente).objectives[o as usize].indicators[i as usize]
+                .name()
+                .map_or("senza nome", |f| f.text()),
         );
         let method = match self.call("metodo", (view.clone(),)) {
             Ok(d) => match d.into_immutable_string() {
@@ -356,7 +391,7 @@ impl Run<'_> {
             self.findings.push(Finding {
                 severity: Severity::Error,
                 message: format!(
-                    "Il metodo «{method}» scelto per {what} non esiste nelle regole: definite `fn {method}(i)` in indicatori.rhai oppure correggete la colonna Metodo"
+                    "Il metodo «{method}» scelto per {what} non esiste nelle regole: correggete la colonna Metodo, oppure definite `fn {method}(i)` in indicatori.rhai e aggiungetelo a `metodi()`"
                 ),
                 source: Some(view.source_of("metodo")),
                 rule: at.map_or_else(|| "regola".into(), |l| format!("regola:{}:{}", l.file, l.line)),
@@ -383,7 +418,7 @@ impl Run<'_> {
         if let Some(m) = self.methods.get(method) {
             return m.exists;
         }
-        let exists = self.rules.has_function(method, 1) && !method.ends_with("_excel");
+        let exists = self.rules.is_method(method);
         self.methods
             .insert(method.to_string(), MethodInfo { exists });
         exists
@@ -412,10 +447,11 @@ impl Run<'_> {
             objective: o,
             index: a,
         };
-        let act = view.activity();
-        let what = format!(
-            "l'attività «{}»",
-            act.name.as_ref().map_or("senza nome", |f| f.text())
+        let ente = self.ente.clone();
+        let act = &path.get(&ente).objectives[o as usize].activities[a as usize];
+        let what = Named(
+            "l'attività",
+            act.name.as_ref().map_or("senza nome", |f| f.text()),
         );
         let stored = act.expected.as_ref().and_then(|f| f.number());
         let actual = act.actual.as_ref().and_then(|f| f.number());
@@ -583,7 +619,7 @@ impl Run<'_> {
         &mut self,
         actual: Option<f64>,
         expected: Option<f64>,
-        what: &str,
+        what: &dyn fmt::Display,
         source: Option<Source>,
     ) -> Option<String> {
         let (a, e) = (actual?, expected?);
@@ -726,7 +762,7 @@ impl Run<'_> {
         &mut self,
         result: Result<Dynamic, Box<EvalAltResult>>,
         function: &str,
-        what: &str,
+        what: &dyn fmt::Display,
         source: Option<Source>,
     ) {
         let value = match result {
@@ -774,7 +810,7 @@ impl Run<'_> {
         &mut self,
         function: &str,
         view: &T,
-        what: &str,
+        what: &dyn fmt::Display,
         source: Option<Source>,
     ) {
         if self.rules.has_function(function, 1) {
@@ -822,9 +858,11 @@ impl Run<'_> {
                     score: opt(io.score.value),
                     method: Dynamic::from(rhai::ImmutableString::from(io.method.as_str())),
                 };
-                let iwhat = format!(
-                    "l'indicatore «{}»",
-                    view.indicator().name().map_or("senza nome", |f| f.text())
+                let iwhat = Named(
+                    "l'indicatore",
+                    objective.indicators[i]
+                        .name()
+                        .map_or("senza nome", |f| f.text()),
                 );
                 let src = Some(view.indicator().source.clone());
                 self.check("controlla_indicatore", &view, &iwhat, src);

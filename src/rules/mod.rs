@@ -87,7 +87,7 @@ pub struct Twin {
     /// The template, with English function names and commas, starting with `=`.
     pub template: Arc<str>,
     /// The placeholders in the order they first appear, without braces.
-    pub inputs: Vec<Arc<str>>,
+    pub inputs: Arc<[Arc<str>]>,
 }
 
 impl Twin {
@@ -132,7 +132,7 @@ impl Twin {
         }
         Ok(Twin {
             template: template.into(),
-            inputs,
+            inputs: inputs.into(),
         })
     }
 

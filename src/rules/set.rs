@@ -74,6 +74,7 @@ const DEFAULT_FILES: &[(&str, &str)] = &[
 /// Functions every rule set must define: (name, number of parameters, what it is for).
 pub(crate) const REQUIRED: &[(&str, usize, &str)] = &[
     ("metodo", 1, "sceglie il metodo di calcolo di un indicatore"),
+    ("metodi", 0, "elenca i metodi di calcolo degli indicatori"),
     (
         "neutralizzato",
         1,
@@ -139,7 +140,11 @@ pub struct RuleSet {
     pub(crate) ast: AST,
     /// (name, arity) → (file index, line)
     functions: HashMap<(String, usize), (usize, usize)>,
+    /// name → [(arity, where)], for lookups by `&str` with no allocation.
+    located: HashMap<String, Vec<(usize, RuleRef)>>,
     pub(crate) bands: Bands,
+    /// The scoring methods `metodi()` lists.
+    methods: std::collections::HashSet<String>,
     /// Twins of functions with no parameters (`X_excel()`), computed once.
     constant_twins: HashMap<String, Option<Twin>>,
 }
@@ -328,6 +333,8 @@ impl RuleSet {
             files,
             engine,
             ast,
+            located: HashMap::new(),
+            methods: Default::default(),
             functions,
             bands: Bands {
                 bands: Vec::new(),
@@ -339,7 +346,19 @@ impl RuleSet {
             },
             constant_twins: HashMap::new(),
         };
+        for ((name, arity), (file, line)) in &set.functions {
+            let r = RuleRef {
+                file: set.files[*file].name.as_str().into(),
+                function: name.as_str().into(),
+                line: *line,
+            };
+            set.located
+                .entry(name.clone())
+                .or_default()
+                .push((*arity, r));
+        }
         set.bands = set.read_bands()?;
+        set.methods = set.read_methods()?;
         set.constant_twins = set.read_constant_twins()?;
         Ok(set)
     }
@@ -393,17 +412,18 @@ impl RuleSet {
 
     /// Whether the set defines `name` with `arity` parameters.
     pub fn has_function(&self, name: &str, arity: usize) -> bool {
-        self.functions.contains_key(&(name.to_string(), arity))
+        self.located
+            .get(name)
+            .is_some_and(|v| v.iter().any(|(a, _)| *a == arity))
     }
 
     /// Where a function is defined.
     pub fn locate(&self, name: &str, arity: usize) -> Option<RuleRef> {
-        let (file, line) = *self.functions.get(&(name.to_string(), arity))?;
-        Some(RuleRef {
-            file: self.files[file].name.as_str().into(),
-            function: name.into(),
-            line,
-        })
+        self.located
+            .get(name)?
+            .iter()
+            .find(|(a, _)| *a == arity)
+            .map(|(_, r)| r.clone())
     }
 
     /// The file a function of any arity is defined in (for locating runtime errors).
@@ -418,6 +438,43 @@ impl RuleSet {
     /// the set has one; per-element twins (`function_excel(x)`) come with each [`super::Score`].
     pub fn constant_twin(&self, function: &str) -> Option<&Twin> {
         self.constant_twins.get(function).and_then(Option::as_ref)
+    }
+
+    /// Whether `name` is a scoring method the set lists in `metodi()`.
+    pub fn is_method(&self, name: &str) -> bool {
+        self.methods.contains(name)
+    }
+
+    fn read_methods(&self) -> Result<std::collections::HashSet<String>, RuleError> {
+        let loc = self.locate("metodi", 0);
+        let at = |msg: String| RuleError::Definition {
+            message: match &loc {
+                Some(l) => format!("{}, riga {} (metodi): {msg}", l.file, l.line),
+                None => msg,
+            },
+        };
+        let value: Dynamic = self
+            .engine
+            .call_fn(&mut rhai::Scope::new(), &self.ast, "metodi", ())
+            .map_err(|e| api::located_error(&e, loc.as_ref().map_or("", |l| &l.file)))?;
+        let list = value.try_cast::<rhai::Array>().ok_or_else(|| {
+            at("`metodi()` deve restituire l'elenco dei nomi dei metodi, es. [\"rapporto\", \"fatto_non_fatto\"]".into())
+        })?;
+        let mut methods = std::collections::HashSet::new();
+        for item in list {
+            let name = item.into_immutable_string().map_err(|t| {
+                at(format!(
+                    "ogni metodo deve essere un nome tra virgolette, non un valore di tipo {t}"
+                ))
+            })?;
+            if !self.has_function(&name, 1) {
+                return Err(at(format!(
+                    "il metodo «{name}» è nell'elenco ma manca la sua funzione `fn {name}(i)`"
+                )));
+            }
+            methods.insert(name.to_string());
+        }
+        Ok(methods)
     }
 
     fn read_bands(&self) -> Result<Bands, RuleError> {
