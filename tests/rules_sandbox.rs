@@ -889,6 +889,8 @@ fn a_throw_in_a_helper_of_another_file_names_that_file() {
         .enumerate()
     {
         ind.set(IndicatorValue::Method, text("rapporto", 3 + k as u32, 3));
+        // An interim actual above the final one: the cumulative check asks `polarita`.
+        ind.set(IndicatorValue::InterimActual, num(1000.0, 3 + k as u32, 7));
     }
     let ev = run(&rules, ente);
     assert_eq!(scores(&ev), [Some(80.0), Some(50.0), Some(100.0)]);

@@ -107,6 +107,15 @@ impl fmt::Display for Named<'_> {
     }
 }
 
+/// "l'obiettivo «codice titolo»", written only when a message needs it.
+struct ObjectiveName<'a>(&'a crate::model::Objective);
+
+impl fmt::Display for ObjectiveName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "l'obiettivo «{}»", self.0.label())
+    }
+}
+
 /// Scores, weights and expected values of a list of objectives (neutralised ones have no score).
 fn all_children<'a>(objectives: impl Iterator<Item = &'a ObjectiveOutcome>) -> Children {
     let mut c = Children::default();
@@ -310,20 +319,21 @@ impl Run<'_> {
         what: &dyn fmt::Display,
         source: Option<Source>,
     ) -> Option<Twin> {
-        let name = format!("{function}_excel");
+        let name = || format!("{function}_excel");
         match result {
             Ok(d) if d.is_unit() => None,
             Ok(d) => {
                 let parsed = match d.into_immutable_string() {
                     Ok(s) => Twin::parse(&s),
                     Err(t) => Err(format!(
-                        "`{name}` deve restituire il testo della formula, non un valore di tipo {t}"
+                        "`{}` deve restituire il testo della formula, non un valore di tipo {t}",
+                        name()
                     )),
                 };
                 match parsed {
                     Ok(t) => Some(t),
                     Err(m) => {
-                        let at = self.rules.locate(&name, arity);
+                        let at = self.rules.locate(&name(), arity);
                         self.findings.push(Finding {
                             severity: Severity::Error,
                             message: format!("Formula gemella di `{function}` per {what}: {m}"),
@@ -338,7 +348,7 @@ impl Run<'_> {
                 }
             }
             Err(e) => {
-                self.rule_error(&e, &name, what, source);
+                self.rule_error(&e, &name(), what, source);
                 None
             }
         }
@@ -527,7 +537,7 @@ impl Run<'_> {
     ) -> (ObjectiveOutcome, ObjectiveView) {
         let ente = self.ente.clone();
         let objective = &path.get(&ente).objectives[index as usize];
-        let what = format!("l'obiettivo «{}»", objective.label());
+        let what = ObjectiveName(objective);
         let source = Some(objective.source.clone());
 
         let mut indicators = Vec::with_capacity(objective.indicators.len());
@@ -822,6 +832,18 @@ impl Run<'_> {
     /// Runs the checks (`controlla_*`) on every element, after scoring, so that they see the
     /// computed figures.
     fn checks(&mut self, areas: &[AreaOutcome], mut ente_view: EnteView) {
+        let any = [
+            "controlla_indicatore",
+            "controlla_attivita",
+            "controlla_obiettivo",
+            "controlla_area",
+            "controlla_ente",
+        ]
+        .iter()
+        .any(|f| self.rules.has_function(f, 1));
+        if !any {
+            return;
+        }
         let ente = self.ente.clone();
         let mut all_objectives = Array::new();
         for (i, (area, outcome)) in ente.areas.iter().zip(areas).enumerate() {
@@ -846,7 +868,7 @@ impl Run<'_> {
         }
         let mut items = Array::with_capacity(area.objectives.len());
         for (o, (objective, oo)) in area.objectives.iter().zip(&outcome.objectives).enumerate() {
-            let what = format!("l'obiettivo «{}»", objective.label());
+            let what = ObjectiveName(objective);
             let mut ind_views = Array::with_capacity(objective.indicators.len());
             for (i, io) in oo.indicators.iter().enumerate() {
                 let view = IndicatorView {
