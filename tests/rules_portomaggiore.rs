@@ -73,3 +73,94 @@ fn weights_from_priorities_match_every_printed_weight() {
         );
     }
 }
+
+#[test]
+fn one_strategic_code_with_two_descriptions_is_a_warning() {
+    use barometro::model::{Area, Ente, Field, Objective, Source};
+    let sheet: std::sync::Arc<str> = "Obiettivi".into();
+    let text = |s: &str, row, col| Field {
+        raw: s.into(),
+        value: Value::Text,
+        source: Source::new(sheet.clone(), row, col),
+    };
+    let mut area = Area::new("Servizi", "Settore");
+    for (row, strategic) in [
+        (
+            2,
+            "OS116 Efficienza e qualità nell'erogazione dei servizi ai cittadini",
+        ),
+        (
+            3,
+            "OS116 Efficienza e qualità nell'erogazione dei servizi ai cittadini",
+        ),
+        (
+            4,
+            "OS116 Promuovere la divulgazione culturale come valore aggiunto alla vita quotidiana",
+        ),
+    ] {
+        let mut o = Objective::new(Source::new(sheet.clone(), row, 0));
+        o.title = Some(text(&format!("Obiettivo {row}"), row, 1));
+        o.strategy
+            .push(("Obiettivo strategico".into(), text(strategic, row, 2)));
+        area.objectives.push(o);
+    }
+    let mut ente = Ente::new("Comune di Casalgrande", "casalgrande.xlsx");
+    ente.areas.push(area);
+    let ev = evaluate(
+        ente,
+        &RuleSet::default_set().unwrap(),
+        &EvaluateOptions::default(),
+    );
+    let found: Vec<_> = ev
+        .findings
+        .iter()
+        .filter(|f| f.message.contains("«OS116»"))
+        .collect();
+    assert_eq!(found.len(), 1, "{:#?}", ev.findings);
+    assert_eq!(found[0].severity, Severity::Warning);
+    assert_eq!(
+        found[0].source.as_ref().unwrap().to_string(),
+        "Obiettivi!C5"
+    );
+    assert!(
+        found[0].message.contains("Obiettivi!C3"),
+        "{}",
+        found[0].message
+    );
+}
+
+#[test]
+fn portomaggiore_strategic_codes_with_two_descriptions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("portomaggiore.xlsx");
+    write_portomaggiore(&path).unwrap();
+    let ente = read_workbook(&path, &ReadOptions::default()).unwrap();
+    let ev = evaluate(
+        ente,
+        &RuleSet::default_set().unwrap(),
+        &EvaluateOptions::default(),
+    );
+    let found: Vec<String> = ev
+        .findings
+        .iter()
+        .filter(|f| f.message.starts_with("Il codice «"))
+        .map(|f| format!("{} {}", f.source.as_ref().unwrap(), f.message))
+        .collect();
+    // Once per cell (merged cells stand for several objectives). 1.2.1 reads "servizi on line
+    // resi" in FIN and "servizi on line reali" in SAP; FIN's 9.3.1 cell packs 9.3.1–9.3.3.
+    assert!(
+        found
+            .iter()
+            .any(|f| f.starts_with("FIN!C9 Il codice «1.2.1»")),
+        "{found:#?}"
+    );
+    assert_eq!(
+        found.iter().filter(|f| f.contains("«9.3.1»")).count(),
+        1,
+        "{found:#?}"
+    );
+    let mut cells: Vec<&str> = found.iter().map(|f| f.split(' ').next().unwrap()).collect();
+    let n = cells.len();
+    cells.dedup();
+    assert_eq!(cells.len(), n, "one finding per cell: {found:#?}");
+}

@@ -34,7 +34,7 @@ use calamine::{Reader, SheetVisible, Xlsx, XlsxError};
 use thiserror::Error;
 
 pub use header::{HeaderMap, HeaderMatcher, Role};
-pub use titles::parse_polarity;
+pub use titles::{parse_polarity, split_code};
 
 use crate::model::{Ente, Finding, Severity};
 

@@ -190,7 +190,14 @@ pub(crate) fn is_total_label(text: &str) -> bool {
 
 /// A leading code in an objective title: `1.1.1 ANTICORRUZIONE`, `S1.00002 - Titolo`,
 /// `OS98 Titolo`, `6.1.1.1/6.1.2.1 GIOVANI`. Returns (code, rest of the title).
-pub(crate) fn split_code(title: &str) -> Option<(&str, &str)> {
+///
+/// ```
+/// use barometro::read::split_code;
+/// assert_eq!(split_code("S1.00002 - Gare e contratti"), Some(("S1.00002", "Gare e contratti")));
+/// assert_eq!(split_code("1.1.1. Aggiornare il PIAO"), Some(("1.1.1", "Aggiornare il PIAO")));
+/// assert_eq!(split_code("Missione 1"), None);
+/// ```
+pub fn split_code(title: &str) -> Option<(&str, &str)> {
     let t = title.trim_start();
     let end = t.find(|c: char| c.is_whitespace()).unwrap_or(t.len());
     let token = &t[..end];

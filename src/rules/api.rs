@@ -198,6 +198,17 @@ fn register_numbers(engine: &mut Engine) {
     engine.register_fn("e_data", |x: Dynamic| x.is::<RuleDate>());
     engine.register_fn("normalizza", |s: ImmutableString| normalise_text(&s));
     engine.register_fn("normalizza", |_: ()| ImmutableString::new());
+    engine.register_fn(
+        "separa_codice",
+        |s: ImmutableString| match crate::read::split_code(&s) {
+            Some((code, rest)) => Dynamic::from_array(vec![
+                Dynamic::from(ImmutableString::from(code)),
+                Dynamic::from(ImmutableString::from(rest.trim())),
+            ]),
+            None => Dynamic::UNIT,
+        },
+    );
+    engine.register_fn("separa_codice", |_: ()| Dynamic::UNIT);
 }
 
 /// SUMPRODUCT: non-numbers count as 0, lists of different length are an error in Excel and
@@ -464,6 +475,25 @@ fn register_views(engine: &mut Engine) {
     engine.register_get("punteggio", |v: &mut ObjectiveView| v.score.clone());
     engine.register_get("atteso", |v: &mut ObjectiveView| v.expected.clone());
     engine.register_get("peso_calcolato", |v: &mut ObjectiveView| v.weight.clone());
+    engine.register_get("strategia", |v: &mut ObjectiveView| {
+        v.objective()
+            .strategy
+            .iter()
+            .map(|(header, f)| {
+                let mut map = rhai::Map::new();
+                map.insert(
+                    "colonna".into(),
+                    Dynamic::from(ImmutableString::from(header.as_str())),
+                );
+                map.insert("testo".into(), text_dynamic(Some(f)));
+                map.insert(
+                    "cella".into(),
+                    Dynamic::from(ImmutableString::from(f.source.to_string())),
+                );
+                Dynamic::from_map(map)
+            })
+            .collect::<Array>()
+    });
     engine.register_fn(
         "colonna",
         |v: &mut ObjectiveView, header: ImmutableString| {

@@ -243,7 +243,7 @@ impl ObjectiveView {
             "priorita" => o.priority.as_ref(),
             "nota" => o.note.as_ref(),
             "" => None,
-            other => extra_field(&o.extra, other),
+            other => extra_field(&o.extra, other).or_else(|| extra_field(&o.strategy, other)),
         };
         f.map_or_else(|| o.source.clone(), |f| f.source.clone())
     }
