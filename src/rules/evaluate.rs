@@ -3,7 +3,6 @@
 //! the run.
 
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -41,34 +40,25 @@ pub fn evaluate(ente: Ente, rules: &RuleSet, options: &EvaluateOptions) -> Evalu
         scope: Scope::new(),
         findings: Vec::new(),
         at: options.at.map(RuleDate),
-        methods: HashMap::new(),
         warned_missing: Vec::new(),
     };
     let mut areas = Vec::with_capacity(ente.areas.len());
+    let mut area_views = Vec::with_capacity(ente.areas.len());
     for (i, area) in ente.areas.iter().enumerate() {
         let path = AreaPath {
             top: i as u32,
             sub: None,
         };
-        areas.push(run.area(path, area));
+        let (outcome, views) = run.area(path, area);
+        areas.push(outcome);
+        area_views.push(views);
     }
     let children = Rc::new(Children {
         punteggi: areas.iter().map(|a| opt(a.score.value)).collect(),
         attesi: areas.iter().map(|a| opt(a.expected.value)).collect(),
-        items: ente
-            .areas
+        items: area_views
             .iter()
-            .enumerate()
-            .zip(&areas)
-            .map(|((i, _), o)| {
-                Dynamic::from(run.area_view(
-                    AreaPath {
-                        top: i as u32,
-                        sub: None,
-                    },
-                    o,
-                ))
-            })
+            .map(|a| Dynamic::from(a.view.clone()))
             .collect(),
         ..Children::default()
     });
@@ -85,7 +75,7 @@ pub fn evaluate(ente: Ente, rules: &RuleSet, options: &EvaluateOptions) -> Evalu
     view.score = opt(score.value);
     view.expected = opt(expected.value);
 
-    run.checks(&areas, view);
+    run.checks(&area_views, view);
     Evaluation {
         ente,
         rules: rules.name().to_string(),
@@ -116,6 +106,28 @@ impl fmt::Display for ObjectiveName<'_> {
     }
 }
 
+/// The views built while scoring an objective, kept for the checks.
+struct ObjectiveViews {
+    view: ObjectiveView,
+    indicators: Vec<IndicatorView>,
+    activities: Vec<ActivityView>,
+}
+
+/// The views built while scoring an area, kept for the checks.
+struct AreaViews {
+    view: AreaView,
+    areas: Vec<AreaViews>,
+    objectives: Vec<ObjectiveViews>,
+}
+
+/// `regola:FILE:LINE` for a finding about a rule, `regola` when it cannot be located.
+fn rule_tag(at: Option<super::RuleRef>) -> String {
+    at.map_or_else(
+        || "regola".into(),
+        |l| format!("regola:{}:{}", l.file, l.line),
+    )
+}
+
 /// Scores, weights and expected values of a list of objectives (neutralised ones have no score).
 fn all_children<'a>(objectives: impl Iterator<Item = &'a ObjectiveOutcome>) -> Children {
     let mut c = Children::default();
@@ -131,17 +143,12 @@ fn opt(v: Option<f64>) -> Dynamic {
     v.map_or(Dynamic::UNIT, Dynamic::from_float)
 }
 
-struct MethodInfo {
-    exists: bool,
-}
-
 struct Run<'a> {
     rules: &'a RuleSet,
     ente: Arc<Ente>,
     scope: Scope<'static>,
     findings: Vec<Finding>,
     at: Option<RuleDate>,
-    methods: HashMap<String, MethodInfo>,
     warned_missing: Vec<&'static str>,
 }
 
@@ -205,13 +212,11 @@ impl Run<'_> {
         &mut self,
         result: Result<Dynamic, Box<EvalAltResult>>,
         function: &str,
+        arity: usize,
         what: &dyn fmt::Display,
         source: Option<Source>,
     ) -> Score {
-        let rule = self
-            .rules
-            .locate(function, 1)
-            .or_else(|| self.rules.locate(function, 2));
+        let rule = self.rules.locate(function, arity);
         let mut score = Score {
             value: None,
             reason: None,
@@ -237,7 +242,7 @@ impl Run<'_> {
                                 if n.is_nan() { "NaN" } else { "infinito" }
                             ),
                             source,
-                            rule: l.map_or_else(|| "regola".into(), |l| format!("regola:{}:{}", l.file, l.line)),
+                            rule: rule_tag(l),
                         });
                         score.reason = Some("risultato non numerico".into());
                     }
@@ -270,7 +275,7 @@ impl Run<'_> {
         source: Option<Source>,
     ) -> Score {
         let result = self.call(function, (view.clone(),));
-        let mut score = self.interpret(result, function, what, source.clone());
+        let mut score = self.interpret(result, function, 1, what, source.clone());
         score.twin = self.twin(function, view, what, source);
         score
     }
@@ -338,10 +343,7 @@ impl Run<'_> {
                             severity: Severity::Error,
                             message: format!("Formula gemella di `{function}` per {what}: {m}"),
                             source,
-                            rule: at.map_or_else(
-                                || "regola".into(),
-                                |l| format!("regola:{}:{}", l.file, l.line),
-                            ),
+                            rule: rule_tag(at),
                         });
                         None
                     }
@@ -396,7 +398,7 @@ impl Run<'_> {
         view.read.set(0);
         let score = if method.is_empty() {
             Score::missing("metodo non determinato")
-        } else if !self.method_exists(&method) {
+        } else if !self.rules.is_method(&method) {
             let at = self.rules.locate("metodo", 1);
             self.findings.push(Finding {
                 severity: Severity::Error,
@@ -404,7 +406,7 @@ impl Run<'_> {
                     "Il metodo «{method}» scelto per {what} non esiste nelle regole: correggete la colonna Metodo, oppure definite `fn {method}(i)` in indicatori.rhai e aggiungetelo a `metodi()`"
                 ),
                 source: Some(view.source_of("metodo")),
-                rule: at.map_or_else(|| "regola".into(), |l| format!("regola:{}:{}", l.file, l.line)),
+                rule: rule_tag(at),
             });
             Score::missing(format!("metodo «{method}» sconosciuto"))
         } else {
@@ -422,16 +424,6 @@ impl Run<'_> {
             },
             view,
         )
-    }
-
-    fn method_exists(&mut self, method: &str) -> bool {
-        if let Some(m) = self.methods.get(method) {
-            return m.exists;
-        }
-        let exists = self.rules.is_method(method);
-        self.methods
-            .insert(method.to_string(), MethodInfo { exists });
-        exists
     }
 
     fn missing_function(&mut self, name: &'static str, why: &str) {
@@ -469,8 +461,7 @@ impl Run<'_> {
         let computed = match self.at {
             Some(at) if self.rules.has_function("atteso_attivita", 2) => {
                 let result = self.call("atteso_attivita", (view.clone(), at));
-                let mut s = self.interpret(result, "atteso_attivita", &what, source.clone());
-                s.rule = self.rules.locate("atteso_attivita", 2);
+                let mut s = self.interpret(result, "atteso_attivita", 2, &what, source.clone());
                 s.twin = self.rules.constant_twin("atteso_attivita").cloned();
                 s
             }
@@ -534,26 +525,30 @@ impl Run<'_> {
         path: AreaPath,
         index: u32,
         area_view: &AreaView,
-    ) -> (ObjectiveOutcome, ObjectiveView) {
+    ) -> (ObjectiveOutcome, ObjectiveViews) {
         let ente = self.ente.clone();
         let objective = &path.get(&ente).objectives[index as usize];
         let what = ObjectiveName(objective);
         let source = Some(objective.source.clone());
 
         let mut indicators = Vec::with_capacity(objective.indicators.len());
-        let mut items = Array::with_capacity(objective.indicators.len());
+        let mut indicator_views = Vec::with_capacity(objective.indicators.len());
         for i in 0..objective.indicators.len() {
             let (outcome, view) = self.indicator(path, index, i as u32);
             indicators.push(outcome);
-            items.push(Dynamic::from(view));
+            indicator_views.push(view);
         }
         let mut activities = Vec::with_capacity(objective.activities.len());
-        let mut activity_views = Array::with_capacity(objective.activities.len());
+        let mut activity_views = Vec::with_capacity(objective.activities.len());
         for a in 0..objective.activities.len() {
             let (outcome, view) = self.activity(path, index, a as u32);
             activities.push(outcome);
-            activity_views.push(Dynamic::from(view));
+            activity_views.push(view);
         }
+        let items: Array = indicator_views
+            .iter()
+            .map(|v| Dynamic::from(v.clone()))
+            .collect();
         let children = Rc::new(Children {
             punteggi: indicators.iter().map(|i| opt(i.score.value)).collect(),
             pesi: objective
@@ -570,7 +565,12 @@ impl Run<'_> {
             area: path,
             index,
             children,
-            activities: Rc::new(activity_views),
+            activities: Rc::new(
+                activity_views
+                    .iter()
+                    .map(|v| Dynamic::from(v.clone()))
+                    .collect(),
+            ),
             effettivi: Rc::new(activities.iter().map(|a| opt(a.actual)).collect()),
             score: Dynamic::UNIT,
             expected: Dynamic::UNIT,
@@ -587,8 +587,7 @@ impl Run<'_> {
         view.neutralised = neutralised;
         let weight = {
             let result = self.call("peso_obiettivo", (view.clone(), area_view.clone()));
-            let mut s = self.interpret(result, "peso_obiettivo", &what, source.clone());
-            s.rule = self.rules.locate("peso_obiettivo", 2);
+            let mut s = self.interpret(result, "peso_obiettivo", 2, &what, source.clone());
             s.twin = if self.rules.has_function("peso_obiettivo_excel", 2) {
                 let result = self.call("peso_obiettivo_excel", (view.clone(), area_view.clone()));
                 self.twin_from(result, "peso_obiettivo", 2, &what, source.clone())
@@ -621,7 +620,11 @@ impl Run<'_> {
                 indicators,
                 activities,
             },
-            view,
+            ObjectiveViews {
+                view,
+                indicators: indicator_views,
+                activities: activity_views,
+            },
         )
     }
 
@@ -646,56 +649,19 @@ impl Run<'_> {
         }
     }
 
-    /// A view of an area with its computed outcome (for the ente and the checks).
-    fn area_view(&self, path: AreaPath, outcome: &AreaOutcome) -> AreaView {
-        let area = path.get(&self.ente);
-        AreaView {
-            ente: self.ente.clone(),
-            path,
-            children: Rc::new(Children {
-                punteggi: outcome
-                    .objectives
-                    .iter()
-                    .map(|o| opt(o.score.value))
-                    .collect(),
-                pesi: outcome
-                    .objectives
-                    .iter()
-                    .map(|o| opt(o.weight.value))
-                    .collect(),
-                attesi: outcome
-                    .objectives
-                    .iter()
-                    .map(|o| opt(o.expected.value))
-                    .collect(),
-                priorita: area
-                    .objectives
-                    .iter()
-                    .map(|o| value_dynamic(o.priority.as_ref()))
-                    .collect(),
-                items: Array::new(),
-            }),
-            areas: Rc::new(Array::new()),
-            area_scores: Rc::new(outcome.areas.iter().map(|a| opt(a.score.value)).collect()),
-            all: Rc::new(all_children(outcome.all_objectives())),
-            score: opt(outcome.score.value),
-            expected: opt(outcome.expected.value),
-        }
-    }
-
-    fn area(&mut self, path: AreaPath, area: &Area) -> AreaOutcome {
+    fn area(&mut self, path: AreaPath, area: &Area) -> (AreaOutcome, AreaViews) {
         let what = format!("l'area «{}»", area.name);
         let source = area.source.clone();
         let mut sub_outcomes = Vec::with_capacity(area.areas.len());
-        let mut sub_views = Array::with_capacity(area.areas.len());
+        let mut sub_views = Vec::with_capacity(area.areas.len());
         for (s, sub) in area.areas.iter().enumerate() {
             let sub_path = AreaPath {
                 top: path.top,
                 sub: Some(s as u32),
             };
-            let outcome = self.area(sub_path, sub);
-            sub_views.push(Dynamic::from(self.area_view(sub_path, &outcome)));
+            let (outcome, views) = self.area(sub_path, sub);
             sub_outcomes.push(outcome);
+            sub_views.push(views);
         }
         // The area as objectives see it while their weights are derived (priorities known).
         let mut view = AreaView {
@@ -709,25 +675,31 @@ impl Run<'_> {
                     .collect(),
                 ..Children::default()
             }),
-            areas: Rc::new(sub_views),
+            areas: Rc::new(
+                sub_views
+                    .iter()
+                    .map(|a| Dynamic::from(a.view.clone()))
+                    .collect(),
+            ),
             area_scores: Rc::new(sub_outcomes.iter().map(|a| opt(a.score.value)).collect()),
             all: Rc::new(Children::default()),
             score: Dynamic::UNIT,
             expected: Dynamic::UNIT,
         };
         let mut objectives = Vec::with_capacity(area.objectives.len());
-        let mut items = Array::with_capacity(area.objectives.len());
+        let mut objective_views = Vec::with_capacity(area.objectives.len());
         for o in 0..area.objectives.len() {
-            let (outcome, oview) = self.objective(path, o as u32, &view);
+            let (outcome, views) = self.objective(path, o as u32, &view);
             objectives.push(outcome);
-            items.push(Dynamic::from(oview));
+            objective_views.push(views);
         }
         view.children = Rc::new(Children {
-            punteggi: objectives.iter().map(|o| opt(o.score.value)).collect(),
-            pesi: objectives.iter().map(|o| opt(o.weight.value)).collect(),
-            attesi: objectives.iter().map(|o| opt(o.expected.value)).collect(),
             priorita: view.children.priorita.clone(),
-            items,
+            items: objective_views
+                .iter()
+                .map(|o| Dynamic::from(o.view.clone()))
+                .collect(),
+            ..all_children(objectives.iter())
         });
         view.all = Rc::new(all_children(
             objectives
@@ -758,13 +730,22 @@ impl Run<'_> {
             )
         };
         let judgement = self.judgement(score.value, expected.value, &what, source);
-        AreaOutcome {
-            score,
-            expected,
-            judgement,
-            areas: sub_outcomes,
-            objectives,
-        }
+        view.score = opt(score.value);
+        view.expected = opt(expected.value);
+        (
+            AreaOutcome {
+                score,
+                expected,
+                judgement,
+                areas: sub_outcomes,
+                objectives,
+            },
+            AreaViews {
+                view,
+                areas: sub_views,
+                objectives: objective_views,
+            },
+        )
     }
 
     /// Collects what a check returned: a finding, a list of findings, or nothing.
@@ -829,9 +810,9 @@ impl Run<'_> {
         }
     }
 
-    /// Runs the checks (`controlla_*`) on every element, after scoring, so that they see the
-    /// computed figures.
-    fn checks(&mut self, areas: &[AreaOutcome], mut ente_view: EnteView) {
+    /// Runs the checks (`controlla_*`) on every element, after scoring, on the views the
+    /// scoring built, so that they see the computed figures.
+    fn checks(&mut self, areas: &[AreaViews], mut ente_view: EnteView) {
         let any = [
             "controlla_indicatore",
             "controlla_attivita",
@@ -844,105 +825,49 @@ impl Run<'_> {
         if !any {
             return;
         }
-        let ente = self.ente.clone();
         let mut all_objectives = Array::new();
-        for (i, (area, outcome)) in ente.areas.iter().zip(areas).enumerate() {
-            let path = AreaPath {
-                top: i as u32,
-                sub: None,
-            };
-            self.check_area(path, area, outcome, &mut all_objectives);
+        for area in areas {
+            self.check_area(area, &mut all_objectives);
         }
         ente_view.objectives = Rc::new(all_objectives);
-        let what = format!("l'ente «{}»", ente.ente);
+        let what = format!("l'ente «{}»", self.ente.ente);
         self.check("controlla_ente", &ente_view, &what, None);
     }
 
-    fn check_area(&mut self, path: AreaPath, area: &Area, outcome: &AreaOutcome, all: &mut Array) {
-        for (s, (sub, sub_outcome)) in area.areas.iter().zip(&outcome.areas).enumerate() {
-            let sub_path = AreaPath {
-                top: path.top,
-                sub: Some(s as u32),
-            };
-            self.check_area(sub_path, sub, sub_outcome, all);
+    fn check_area(&mut self, views: &AreaViews, all: &mut Array) {
+        for sub in &views.areas {
+            self.check_area(sub, all);
         }
-        let mut items = Array::with_capacity(area.objectives.len());
-        for (o, (objective, oo)) in area.objectives.iter().zip(&outcome.objectives).enumerate() {
+        for o in &views.objectives {
+            let objective = o.view.objective();
             let what = ObjectiveName(objective);
-            let mut ind_views = Array::with_capacity(objective.indicators.len());
-            for (i, io) in oo.indicators.iter().enumerate() {
-                let view = IndicatorView {
-                    ente: self.ente.clone(),
-                    area: path,
-                    objective: o as u32,
-                    index: i as u32,
-                    read: Rc::new(Cell::new(0)),
-                    score: opt(io.score.value),
-                    method: Dynamic::from(rhai::ImmutableString::from(io.method.as_str())),
-                };
+            for iv in &o.indicators {
+                let indicator = iv.indicator();
                 let iwhat = Named(
                     "l'indicatore",
-                    objective.indicators[i]
-                        .name()
-                        .map_or("senza nome", |f| f.text()),
+                    indicator.name().map_or("senza nome", |f| f.text()),
                 );
-                let src = Some(view.indicator().source.clone());
-                self.check("controlla_indicatore", &view, &iwhat, src);
-                ind_views.push(Dynamic::from(view));
+                let src = Some(indicator.source.clone());
+                self.check("controlla_indicatore", iv, &iwhat, src);
             }
-            let mut act_views = Array::with_capacity(objective.activities.len());
-            for a in 0..objective.activities.len() {
-                let view = ActivityView {
-                    ente: self.ente.clone(),
-                    area: path,
-                    objective: o as u32,
-                    index: a as u32,
-                };
+            for av in &o.activities {
                 self.check(
                     "controlla_attivita",
-                    &view,
+                    av,
                     &what,
                     Some(objective.source.clone()),
                 );
-                act_views.push(Dynamic::from(view));
             }
-            let view = ObjectiveView {
-                ente: self.ente.clone(),
-                area: path,
-                index: o as u32,
-                children: Rc::new(Children {
-                    punteggi: oo.indicators.iter().map(|i| opt(i.score.value)).collect(),
-                    pesi: objective
-                        .indicators
-                        .iter()
-                        .map(|i| value_dynamic(i.weight()))
-                        .collect(),
-                    attesi: oo.activities.iter().map(|a| opt(a.expected)).collect(),
-                    priorita: Array::new(),
-                    items: ind_views,
-                }),
-                activities: Rc::new(act_views),
-                effettivi: Rc::new(oo.activities.iter().map(|a| opt(a.actual)).collect()),
-                score: opt(oo.score.value),
-                expected: opt(oo.expected.value),
-                weight: opt(oo.weight.value),
-                neutralised: oo.neutralised,
-            };
             self.check(
                 "controlla_obiettivo",
-                &view,
+                &o.view,
                 &what,
                 Some(objective.source.clone()),
             );
-            items.push(Dynamic::from(view.clone()));
-            all.push(Dynamic::from(view));
+            all.push(Dynamic::from(o.view.clone()));
         }
-        let mut view = self.area_view(path, outcome);
-        view.children = Rc::new(Children {
-            items,
-            ..(*view.children).clone()
-        });
+        let area = views.view.path.get(&views.view.ente);
         let what = format!("l'area «{}»", area.name);
-        self.check("controlla_area", &view, &what, area.source.clone());
+        self.check("controlla_area", &views.view, &what, area.source.clone());
     }
 }
