@@ -15,61 +15,31 @@ pub const DEFAULT_SET_NAME: &str = "predefinite";
 /// The rule sets embedded in the binary, by name.
 pub const BUILTIN_SETS: &[&str] = &[DEFAULT_SET_NAME, "somma-pesata"];
 
-/// The `somma-pesata` set: the default files with its own aggregation.
-const SOMMA_PESATA_FILES: &[(&str, &str)] = &[
-    (
-        "LEGGIMI.md",
-        include_str!("../../rules/somma-pesata/LEGGIMI.md"),
-    ),
-    (
-        "indicatori.rhai",
-        include_str!("../../rules/somma-pesata/indicatori.rhai"),
-    ),
-    (
-        "aggregazione.rhai",
-        include_str!("../../rules/somma-pesata/aggregazione.rhai"),
-    ),
-    (
-        "atteso.rhai",
-        include_str!("../../rules/somma-pesata/atteso.rhai"),
-    ),
-    (
-        "barometro.rhai",
-        include_str!("../../rules/somma-pesata/barometro.rhai"),
-    ),
-    (
-        "controlli.rhai",
-        include_str!("../../rules/somma-pesata/controlli.rhai"),
-    ),
-];
+/// The files of a shipped rule set folder, embedded at build time: (file name, text).
+macro_rules! embedded_set {
+    ($dir:literal) => {
+        &[
+            embedded_set!(@file $dir, "LEGGIMI.md"),
+            embedded_set!(@file $dir, "indicatori.rhai"),
+            embedded_set!(@file $dir, "aggregazione.rhai"),
+            embedded_set!(@file $dir, "atteso.rhai"),
+            embedded_set!(@file $dir, "barometro.rhai"),
+            embedded_set!(@file $dir, "controlli.rhai"),
+        ]
+    };
+    (@file $dir:literal, $file:literal) => {
+        (
+            $file,
+            include_str!(concat!("../../rules/", $dir, "/", $file)),
+        )
+    };
+}
 
-/// The default rule set, embedded at build time: (file name, text).
-const DEFAULT_FILES: &[(&str, &str)] = &[
-    (
-        "LEGGIMI.md",
-        include_str!("../../rules/predefinite/LEGGIMI.md"),
-    ),
-    (
-        "indicatori.rhai",
-        include_str!("../../rules/predefinite/indicatori.rhai"),
-    ),
-    (
-        "aggregazione.rhai",
-        include_str!("../../rules/predefinite/aggregazione.rhai"),
-    ),
-    (
-        "atteso.rhai",
-        include_str!("../../rules/predefinite/atteso.rhai"),
-    ),
-    (
-        "barometro.rhai",
-        include_str!("../../rules/predefinite/barometro.rhai"),
-    ),
-    (
-        "controlli.rhai",
-        include_str!("../../rules/predefinite/controlli.rhai"),
-    ),
-];
+/// The default rule set.
+const DEFAULT_FILES: &[(&str, &str)] = embedded_set!("predefinite");
+
+/// The `somma-pesata` set: the default files with its own aggregation.
+const SOMMA_PESATA_FILES: &[(&str, &str)] = embedded_set!("somma-pesata");
 
 /// Functions every rule set must define: (name, number of parameters, what it is for).
 pub(crate) const REQUIRED: &[(&str, usize, &str)] = &[
@@ -138,9 +108,7 @@ pub struct RuleSet {
     pub(crate) files: Vec<RuleFile>,
     pub(crate) engine: Engine,
     pub(crate) ast: AST,
-    /// (name, arity) → (file index, line)
-    functions: HashMap<(String, usize), (usize, usize)>,
-    /// name → [(arity, where)], for lookups by `&str` with no allocation.
+    /// name → [(arity, where it is defined)], for lookups by `&str` with no allocation.
     located: HashMap<String, Vec<(usize, RuleRef)>>,
     pub(crate) bands: Bands,
     /// The scoring methods `metodi()` lists.
@@ -335,7 +303,6 @@ impl RuleSet {
             ast,
             located: HashMap::new(),
             methods: Default::default(),
-            functions,
             bands: Bands {
                 bands: Vec::new(),
                 no_score: Band {
@@ -346,7 +313,7 @@ impl RuleSet {
             },
             constant_twins: HashMap::new(),
         };
-        for ((name, arity), (file, line)) in &set.functions {
+        for ((name, arity), (file, line)) in &functions {
             let r = RuleRef {
                 file: set.files[*file].name.as_str().into(),
                 function: name.as_str().into(),
@@ -428,10 +395,7 @@ impl RuleSet {
 
     /// The file a function of any arity is defined in (for locating runtime errors).
     pub(crate) fn file_of(&self, name: &str) -> Option<&str> {
-        self.functions
-            .iter()
-            .find(|((n, _), _)| n == name)
-            .map(|(_, (f, _))| self.files[*f].name.as_str())
+        self.located.get(name)?.first().map(|(_, r)| &*r.file)
     }
 
     /// The constant Excel twin of `function` (from `function_excel()` with no parameters), if
@@ -542,11 +506,11 @@ impl RuleSet {
 
     fn read_constant_twins(&self) -> Result<HashMap<String, Option<Twin>>, RuleError> {
         let mut twins = HashMap::new();
-        for ((name, arity), _) in self.functions.iter() {
+        for (name, defined) in self.located.iter() {
             let Some(base) = name.strip_suffix("_excel") else {
                 continue;
             };
-            if *arity != 0 {
+            if !defined.iter().any(|(arity, _)| *arity == 0) {
                 continue;
             }
             let loc = self.locate(name, 0);
