@@ -27,11 +27,17 @@
 //! - `BENCH_DIR=path`: keep the generated workbooks in `path` and reuse them when present
 //!   (e.g. to run under `valgrind --tool=callgrind` without generating there).
 
+mod harness;
 mod synth;
 
+use harness::{
+    bench_dir, cpu_model, env_usize, group_thousands, human_time, is_smoke_run, sample, sizes,
+    time, Sample,
+};
+
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::time::Duration;
 
 use calamine::{open_workbook, Reader, Xlsx};
 
@@ -46,28 +52,6 @@ enum Only {
     Barometro,
 }
 
-struct Sample {
-    min: Duration,
-    median: Duration,
-}
-
-fn sample(mut times: Vec<Duration>) -> Option<Sample> {
-    if times.is_empty() {
-        return None;
-    }
-    times.sort();
-    let n = times.len();
-    let median = if n % 2 == 1 {
-        times[n / 2]
-    } else {
-        (times[n / 2 - 1] + times[n / 2]) / 2
-    };
-    Some(Sample {
-        min: times[0],
-        median,
-    })
-}
-
 struct Row {
     indicators: usize,
     sheets: usize,
@@ -76,14 +60,6 @@ struct Row {
     runs: usize,
     calamine: Option<Sample>,
     barometro: Option<Sample>,
-}
-
-fn env_usize(name: &str) -> Option<usize> {
-    let v = std::env::var(name).ok()?;
-    match v.trim().parse() {
-        Ok(n) => Some(n),
-        Err(_) => panic!("{name}={v:?}: expected a non-negative integer"),
-    }
 }
 
 /// calamine's raw read: every sheet's values as a `Range<Data>`. Returns the cell count.
@@ -114,41 +90,12 @@ fn barometro_read(path: &Path) -> usize {
     n
 }
 
-fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
-    let start = Instant::now();
-    let out = f();
-    (start.elapsed(), out)
-}
-
 fn human_size(bytes: u64) -> String {
     if bytes >= 1 << 20 {
         format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
     } else {
         format!("{:.1} KiB", bytes as f64 / 1024.0)
     }
-}
-
-fn human_time(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s >= 1.0 {
-        format!("{s:.3} s")
-    } else if s >= 1e-3 {
-        format!("{:.2} ms", s * 1e3)
-    } else {
-        format!("{:.1} µs", s * 1e6)
-    }
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|text| {
-            text.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".to_string())
 }
 
 fn bench_size(dir: &Path, indicators: usize, only: Only, smoke: bool) -> Row {
@@ -222,39 +169,16 @@ fn bench_size(dir: &Path, indicators: usize, only: Only, smoke: bool) -> Row {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` (or `--all-targets`) does not, and
-    // then a quick smoke run (150 indicators, one round) checks that the benchmark works.
-    let smoke = !std::env::args().any(|a| a == "--bench");
+    // A smoke run (150 indicators, one round) under `cargo test --benches`.
+    let smoke = is_smoke_run();
     let only = match std::env::var("BENCH_ONLY").as_deref() {
         Ok("barometro") => Only::Barometro,
         Ok("calamine") => Only::Calamine,
         Ok("") | Err(_) => Only::Both,
         Ok(other) => panic!("BENCH_ONLY={other:?}: expected barometro or calamine"),
     };
-    let sizes: Vec<usize> = match std::env::var("BENCH_SIZES") {
-        Ok(list) if !list.trim().is_empty() => list
-            .split(',')
-            .map(|s| {
-                s.trim()
-                    .replace('_', "")
-                    .parse()
-                    .unwrap_or_else(|_| panic!("BENCH_SIZES: {s:?} is not a number"))
-            })
-            .collect(),
-        _ if smoke => vec![SMOKE_SIZE],
-        _ => DEFAULT_SIZES.to_vec(),
-    };
-    let temp;
-    let dir: PathBuf = match std::env::var_os("BENCH_DIR") {
-        Some(d) => {
-            std::fs::create_dir_all(&d).expect("BENCH_DIR can be created");
-            PathBuf::from(d)
-        }
-        None => {
-            temp = tempfile::tempdir().expect("a temporary directory");
-            temp.path().to_path_buf()
-        }
-    };
+    let sizes = sizes(smoke, SMOKE_SIZE, &DEFAULT_SIZES);
+    let (dir, _temp) = bench_dir();
 
     let rows: Vec<Row> = sizes
         .iter()
@@ -317,16 +241,4 @@ fn main() {
             println!("read ratio (100k indicators): {x:.2}× calamine");
         }
     }
-}
-
-fn group_thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -48,12 +48,17 @@
 //! - `BENCH_WARMUP=n`: warm-up runs per size (default 1 for large, 3 for small);
 //! - `BENCH_DIR=path`: keep the generated workbooks in `path` and reuse them when present.
 
+mod harness;
 mod synth;
+
+use harness::{
+    bench_dir, cpu_model, env_usize, group_thousands, human_time, is_smoke_run, sample, sizes,
+    time, Sample,
+};
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
 use barometro::model::{Area, Ente, Field, Indicator, Objective};
 use barometro::read::{read_workbook, ReadOptions};
@@ -516,28 +521,6 @@ impl Variant {
     }
 }
 
-struct Sample {
-    min: Duration,
-    median: Duration,
-}
-
-fn sample(mut times: Vec<Duration>) -> Option<Sample> {
-    if times.is_empty() {
-        return None;
-    }
-    times.sort();
-    let n = times.len();
-    let median = if n % 2 == 1 {
-        times[n / 2]
-    } else {
-        (times[n / 2 - 1] + times[n / 2]) / 2
-    };
-    Some(Sample {
-        min: times[0],
-        median,
-    })
-}
-
 struct Row {
     indicators: usize,
     objectives: usize,
@@ -551,20 +534,6 @@ struct Row {
     full_calls: Option<Calls>,
     scoring_calls: Option<Calls>,
     full_summary: Option<FullSummary>,
-}
-
-fn env_usize(name: &str) -> Option<usize> {
-    let v = std::env::var(name).ok()?;
-    match v.trim().parse() {
-        Ok(n) => Some(n),
-        Err(_) => panic!("{name}={v:?}: expected a non-negative integer"),
-    }
-}
-
-fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
-    let start = Instant::now();
-    let out = f();
-    (start.elapsed(), out)
 }
 
 /// `evaluate`, never inlined so that a profiler can select it.
@@ -712,17 +681,6 @@ fn bench_size(dir: &Path, indicators: usize, only: &[Variant], smoke: bool) -> R
 // Report.
 // ---------------------------------------------------------------------------------------------
 
-fn human_time(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s >= 1.0 {
-        format!("{s:.3} s")
-    } else if s >= 1e-3 {
-        format!("{:.2} ms", s * 1e3)
-    } else {
-        format!("{:.1} µs", s * 1e6)
-    }
-}
-
 /// A small time (per indicator, per call), from seconds.
 fn per_item(seconds: f64) -> String {
     if seconds >= 1e-6 {
@@ -730,30 +688,6 @@ fn per_item(seconds: f64) -> String {
     } else {
         format!("{:.0} ns", seconds * 1e9)
     }
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|text| {
-            text.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".to_string())
-}
-
-fn group_thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn ratio(a: &Option<Sample>, b: &Option<Sample>) -> Option<f64> {
@@ -832,37 +766,14 @@ fn describe_calls(name: &str, r: &Row, c: &Calls) {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` (or `--all-targets`) does not, and
-    // then a quick smoke run (150 indicators, one round) checks that the benchmark works.
-    let smoke = !std::env::args().any(|a| a == "--bench");
+    // A smoke run (150 indicators, one round) under `cargo test --benches`.
+    let smoke = is_smoke_run();
     let only: Vec<Variant> = match std::env::var("BENCH_ONLY") {
         Ok(list) if !list.trim().is_empty() => list.split(',').map(Variant::parse).collect(),
         _ => vec![Variant::Full, Variant::Scoring, Variant::Rust],
     };
-    let sizes: Vec<usize> = match std::env::var("BENCH_SIZES") {
-        Ok(list) if !list.trim().is_empty() => list
-            .split(',')
-            .map(|s| {
-                s.trim()
-                    .replace('_', "")
-                    .parse()
-                    .unwrap_or_else(|_| panic!("BENCH_SIZES: {s:?} is not a number"))
-            })
-            .collect(),
-        _ if smoke => vec![SMOKE_SIZE],
-        _ => DEFAULT_SIZES.to_vec(),
-    };
-    let temp;
-    let dir: PathBuf = match std::env::var_os("BENCH_DIR") {
-        Some(d) => {
-            std::fs::create_dir_all(&d).expect("BENCH_DIR can be created");
-            PathBuf::from(d)
-        }
-        None => {
-            temp = tempfile::tempdir().expect("a temporary directory");
-            temp.path().to_path_buf()
-        }
-    };
+    let sizes = sizes(smoke, SMOKE_SIZE, &DEFAULT_SIZES);
+    let (dir, _temp) = bench_dir();
 
     let rows: Vec<Row> = sizes
         .iter()

@@ -1,0 +1,122 @@
+//! What the benchmarks share: timing, medians, the `BENCH_*` environment knobs, and the
+//! formatting of the printed tables.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// The fastest and the median of a set of timed runs.
+pub struct Sample {
+    pub min: Duration,
+    pub median: Duration,
+}
+
+/// The minimum and median of `times`; `None` when nothing was timed.
+pub fn sample(mut times: Vec<Duration>) -> Option<Sample> {
+    if times.is_empty() {
+        return None;
+    }
+    times.sort();
+    let n = times.len();
+    let median = if n % 2 == 1 {
+        times[n / 2]
+    } else {
+        (times[n / 2 - 1] + times[n / 2]) / 2
+    };
+    Some(Sample {
+        min: times[0],
+        median,
+    })
+}
+
+/// A non-negative integer from the environment (`BENCH_RUNS`, `BENCH_WARMUP`).
+pub fn env_usize(name: &str) -> Option<usize> {
+    let v = std::env::var(name).ok()?;
+    match v.trim().parse() {
+        Ok(n) => Some(n),
+        Err(_) => panic!("{name}={v:?}: expected a non-negative integer"),
+    }
+}
+
+/// `cargo bench` passes `--bench`; `cargo test --benches` (or `--all-targets`) does not, and
+/// then a quick smoke run checks that the benchmark works.
+pub fn is_smoke_run() -> bool {
+    !std::env::args().any(|a| a == "--bench")
+}
+
+/// The sizes to run: `BENCH_SIZES` (comma-separated, `_` allowed), else `smoke_size` on a smoke
+/// run, else `defaults`.
+pub fn sizes(smoke: bool, smoke_size: usize, defaults: &[usize]) -> Vec<usize> {
+    match std::env::var("BENCH_SIZES") {
+        Ok(list) if !list.trim().is_empty() => list
+            .split(',')
+            .map(|s| {
+                s.trim()
+                    .replace('_', "")
+                    .parse()
+                    .unwrap_or_else(|_| panic!("BENCH_SIZES: {s:?} is not a number"))
+            })
+            .collect(),
+        _ if smoke => vec![smoke_size],
+        _ => defaults.to_vec(),
+    }
+}
+
+/// Where the generated workbooks go: `BENCH_DIR` (kept and reused), else a temporary folder
+/// that lives as long as the returned guard.
+pub fn bench_dir() -> (PathBuf, Option<tempfile::TempDir>) {
+    match std::env::var_os("BENCH_DIR") {
+        Some(d) => {
+            std::fs::create_dir_all(&d).expect("BENCH_DIR can be created");
+            (PathBuf::from(d), None)
+        }
+        None => {
+            let temp = tempfile::tempdir().expect("a temporary directory");
+            (temp.path().to_path_buf(), Some(temp))
+        }
+    }
+}
+
+/// Times `f`.
+pub fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
+    let start = Instant::now();
+    let out = f();
+    (start.elapsed(), out)
+}
+
+/// `1.234 s`, `12.34 ms`, `123.4 µs`.
+pub fn human_time(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 1.0 {
+        format!("{s:.3} s")
+    } else if s >= 1e-3 {
+        format!("{:.2} ms", s * 1e3)
+    } else {
+        format!("{:.1} µs", s * 1e6)
+    }
+}
+
+/// The CPU model from `/proc/cpuinfo`.
+pub fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string())
+}
+
+/// `100,000`.
+pub fn group_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
