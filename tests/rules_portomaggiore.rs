@@ -10,17 +10,22 @@ use barometro::rules::{evaluate, EvaluateOptions, RuleSet};
 use barometro::value::Value;
 use common::fixtures::*;
 
-#[test]
-fn weights_from_priorities_match_every_printed_weight() {
+/// The Portomaggiore plan rebuilt as a workbook, read and scored with the default rules.
+fn scored_portomaggiore() -> barometro::rules::Evaluation {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("portomaggiore.xlsx");
     write_portomaggiore(&path).unwrap();
     let ente = read_workbook(&path, &ReadOptions::default()).unwrap();
-    let ev = evaluate(
+    evaluate(
         ente,
         &RuleSet::default_set().unwrap(),
         &EvaluateOptions::default(),
-    );
+    )
+}
+
+#[test]
+fn weights_from_priorities_match_every_printed_weight() {
+    let ev = scored_portomaggiore();
 
     let mut compared = 0;
     for (o, oo) in ev.objectives() {
@@ -131,15 +136,7 @@ fn one_strategic_code_with_two_descriptions_is_a_warning() {
 
 #[test]
 fn portomaggiore_strategic_codes_with_two_descriptions() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("portomaggiore.xlsx");
-    write_portomaggiore(&path).unwrap();
-    let ente = read_workbook(&path, &ReadOptions::default()).unwrap();
-    let ev = evaluate(
-        ente,
-        &RuleSet::default_set().unwrap(),
-        &EvaluateOptions::default(),
-    );
+    let ev = scored_portomaggiore();
     let found: Vec<String> = ev
         .findings
         .iter()
