@@ -16,5 +16,6 @@
 
 pub mod model;
 pub mod read;
+pub mod report;
 pub mod rules;
 pub mod value;

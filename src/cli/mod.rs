@@ -3,6 +3,7 @@
 mod check;
 mod explain;
 mod init;
+mod report;
 mod score;
 
 use std::ffi::OsString;
@@ -95,6 +96,40 @@ enum Command {
         next_help_heading = "Opzioni"
     )]
     Init(InitArgs),
+    /// Scrive la relazione XLSX: formule vive verificate, barometri, sintesi, anomalie, regole
+    #[command(
+        name = "report",
+        alias = "relazione",
+        help_template = SUBCOMMAND_TEMPLATE,
+        override_usage = "barometro report [OPZIONI] <FILE.xlsx> -o <RELAZIONE.xlsx>",
+        next_help_heading = "Opzioni"
+    )]
+    Report(ReportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    rules: RulesArgs,
+    /// Il file della relazione da scrivere (.xlsx)
+    #[arg(
+        short = 'o',
+        long = "output",
+        alias = "uscita",
+        value_name = "RELAZIONE.xlsx"
+    )]
+    output: PathBuf,
+    /// Scrive anche il modello valutato in JSON in questo file
+    #[arg(long = "json", value_name = "FILE.json")]
+    json: Option<PathBuf>,
+    /// Non ricalcola le formule con il motore indipendente (più veloce, nessuna prova)
+    #[arg(long = "no-verify", alias = "senza-verifica")]
+    no_verify: bool,
+    /// Sostituisce la relazione (e il JSON) se esistono già
+    #[arg(long = "force", alias = "sovrascrivi")]
+    force: bool,
 }
 
 /// Options of every command that applies the rules.
@@ -255,5 +290,6 @@ fn run_with<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Score(args) => score::run(&args.input, &args.rules, args.json),
         Command::Explain(args) => explain::run(&args.input, &args.rules, &args.obiettivo),
         Command::Init(args) => init::run(&args.cartella, &args.da),
+        Command::Report(args) => report::run(&args),
     }
 }

@@ -56,9 +56,9 @@ use serde::Serialize;
 
 pub use evaluate::{evaluate, EvaluateOptions};
 pub use set::{RuleError, RuleFile, RuleSet, BUILTIN_SETS, DEFAULT_SET_NAME};
-pub use view::INDICATOR_FIELDS;
+pub use view::{extra_field, INDICATOR_FIELDS};
 
-use crate::model::{Ente, Finding};
+use crate::model::{Ente, Field, Finding};
 use std::sync::Arc;
 
 /// Where a number comes from: the rule file, the function and the line where the function
@@ -150,6 +150,55 @@ impl Twin {
         }
         out.push_str(rest);
         Some(out)
+    }
+}
+
+/// What a rule sees of an input cell, and so what a report writes for it: the same number in
+/// the cell that the Excel twin reads as the rule read it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum InputValue<'a> {
+    /// Empty, a placeholder (`n.d.`, `-`) or an invalid value: `()` for a rule.
+    Empty,
+    /// A number: percentages in points (`40%` is 40), `>= 6` is 6, done is 1 and not done 0.
+    Number(f64),
+    /// A date (a span of years ends on 31 December of its last year).
+    Date(chrono::NaiveDate),
+    /// Text that is not a value.
+    Text(&'a str),
+}
+
+impl<'a> InputValue<'a> {
+    /// The value a rule sees for a field (`None` when the cell is missing).
+    ///
+    /// ```
+    /// use barometro::model::{Field, Source};
+    /// use barometro::rules::InputValue;
+    /// use barometro::value::Value;
+    /// let field = Field {
+    ///     raw: "40%".into(),
+    ///     value: Value::Percent { percent: 40.0 },
+    ///     source: Source::new("Foglio1".into(), 0, 0),
+    /// };
+    /// assert_eq!(InputValue::of(Some(&field)), InputValue::Number(40.0));
+    /// assert_eq!(InputValue::of(None), InputValue::Empty);
+    /// ```
+    pub fn of(field: Option<&'a Field>) -> InputValue<'a> {
+        use crate::value::Value;
+        let Some(f) = field else {
+            return InputValue::Empty;
+        };
+        match &f.value {
+            Value::Number { number, .. }
+            | Value::Percent { percent: number }
+            | Value::Comparison { number, .. }
+            | Value::Change { percent: number } => InputValue::Number(*number),
+            Value::Done { done } => InputValue::Number(if *done { 1.0 } else { 0.0 }),
+            Value::Date { date, .. } => InputValue::Date(*date),
+            Value::Period { to, .. } => chrono::NaiveDate::from_ymd_opt(*to, 12, 31)
+                .map_or(InputValue::Empty, InputValue::Date),
+            Value::Text => InputValue::Text(f.raw.as_str()),
+            Value::Empty | Value::Placeholder { .. } | Value::Invalid { .. } => InputValue::Empty,
+        }
     }
 }
 

@@ -12,7 +12,6 @@ use crate::model::{
     Activity, Area, Ente, Field, Indicator, IndicatorValue, Objective, Polarity, Source,
 };
 use crate::read::normalise_header;
-use crate::value::Value;
 
 /// A date as rules see it (*Data*): compare with `<`, subtract for days, `.anno`, `.mese`,
 /// `.giorno`.
@@ -73,20 +72,11 @@ pub fn indicator_field(name: &str) -> Option<IndicatorValue> {
 /// A field's value for a rule: a number (percentages in points, `>= 6` as 6, done as 1/0), a
 /// `Data`, the text for text, `()` when empty, a placeholder or invalid.
 pub fn value_dynamic(field: Option<&Field>) -> Dynamic {
-    let Some(f) = field else {
-        return Dynamic::UNIT;
-    };
-    match &f.value {
-        Value::Number { number, .. }
-        | Value::Percent { percent: number }
-        | Value::Comparison { number, .. }
-        | Value::Change { percent: number } => Dynamic::from_float(*number),
-        Value::Done { done } => Dynamic::from_float(if *done { 1.0 } else { 0.0 }),
-        Value::Date { date, .. } => Dynamic::from(RuleDate(*date)),
-        Value::Period { to, .. } => NaiveDate::from_ymd_opt(*to, 12, 31)
-            .map_or(Dynamic::UNIT, |d| Dynamic::from(RuleDate(d))),
-        Value::Text => Dynamic::from(ImmutableString::from(f.raw.as_str())),
-        Value::Empty | Value::Placeholder { .. } | Value::Invalid { .. } => Dynamic::UNIT,
+    match super::InputValue::of(field) {
+        super::InputValue::Empty => Dynamic::UNIT,
+        super::InputValue::Number(n) => Dynamic::from_float(n),
+        super::InputValue::Date(d) => Dynamic::from(RuleDate(d)),
+        super::InputValue::Text(t) => Dynamic::from(ImmutableString::from(t)),
     }
 }
 

@@ -1,0 +1,169 @@
+//! `barometro report FILE.xlsx -o RELAZIONE.xlsx` (alias `relazione`): the report with live
+//! formulas, verified by an independent formula engine, and optionally the scored JSON.
+
+use std::path::Path;
+use std::time::Instant;
+
+use barometro::model::{Finding, Severity, Source};
+use barometro::report::{
+    build, build_with_findings, scored_json, verify, write_atomically, Provenance, ReportError,
+};
+
+use super::check::{exit_status, load_rules, read_input};
+use super::{ReportArgs, EXIT_DATA_ERRORS, EXIT_UNREADABLE};
+use barometro::rules::{evaluate, EvaluateOptions};
+
+/// Refuses early what would be refused after all the work: writing over the input, or over an
+/// existing file without `--force`.
+fn check_output(output: &Path, input: &Path, force: bool) -> Result<(), ReportError> {
+    // An empty write through the same checks, without touching anything.
+    if output.exists() && !force {
+        return Err(ReportError::Exists(output.to_path_buf()));
+    }
+    let same = match (input.canonicalize(), output.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same {
+        return Err(ReportError::SameAsInput(output.to_path_buf()));
+    }
+    Ok(())
+}
+
+pub fn run(args: &ReportArgs) -> i32 {
+    let started = Instant::now();
+    let input = &args.input.input;
+    for out in std::iter::once(&args.output).chain(args.json.as_ref()) {
+        if let Err(e) = check_output(out, input, args.force) {
+            eprintln!("errore: {e}");
+            return EXIT_UNREADABLE;
+        }
+    }
+    let rules = match load_rules(&args.rules) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let ente = match read_input(&args.input) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let provenance = match Provenance::of_file(input) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("errore: {}: {e}", input.display());
+            return EXIT_UNREADABLE;
+        }
+    };
+    let ev = evaluate(ente, &rules, &EvaluateOptions { at: args.rules.al });
+    let mut report = match build(&ev, &rules, &provenance) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("errore: {e}");
+            return EXIT_UNREADABLE;
+        }
+    };
+    let mut status = exit_status(ev.worst_severity());
+    let mut lines = Vec::new();
+    if args.no_verify {
+        lines.push(format!(
+            "Formule: {} (non verificate: --no-verify)",
+            report.checks.len()
+        ));
+    } else {
+        let proof = match verify(&report) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("errore: {e}");
+                return EXIT_UNREADABLE;
+            }
+        };
+        if proof.mismatches.is_empty() {
+            lines.push(format!(
+                "Formule: {} verificate con {} in {} ms: tutte uguali ai valori delle regole",
+                proof.checked,
+                proof.engine,
+                proof.elapsed.as_millis()
+            ));
+        } else {
+            status = status.max(EXIT_DATA_ERRORS);
+            let findings: Vec<Finding> = proof
+                .mismatches
+                .iter()
+                .map(|m| Finding {
+                    severity: Severity::Error,
+                    message: format!(
+                        "La formula {} ricalcolata da {} dà {}, la regola {} dà {}: correggete la formula gemella della regola",
+                        m.formula, proof.engine, m.computed, m.rule, m.expected
+                    ),
+                    source: Some(Source::new(m.sheet.into(), m.row, u32::from(m.col))),
+                    rule: "formula-diversa-dalla-regola".into(),
+                })
+                .collect();
+            for f in &findings {
+                if let Some(s) = &f.source {
+                    eprintln!("errore: {s}: {}", f.message);
+                }
+            }
+            lines.push(format!(
+                "Formule: {} verificate con {} in {} ms: {} diverse dai valori delle regole (elencate in Anomalie)",
+                proof.checked,
+                proof.engine,
+                proof.elapsed.as_millis(),
+                proof.mismatches.len()
+            ));
+            report = match build_with_findings(&ev, &rules, &provenance, &findings) {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("errore: {e}");
+                    return EXIT_UNREADABLE;
+                }
+            };
+        }
+    }
+    if let Err(e) = write_atomically(&args.output, &report.bytes, Some(input), args.force) {
+        eprintln!("errore: {e}");
+        return EXIT_UNREADABLE;
+    }
+    if let Some(json_path) = &args.json {
+        let text = match serde_json::to_string_pretty(&scored_json(&ev)) {
+            Ok(t) => t + "\n",
+            Err(e) => {
+                eprintln!("errore: impossibile scrivere il JSON: {e}");
+                return EXIT_UNREADABLE;
+            }
+        };
+        if let Err(e) = write_atomically(json_path, text.as_bytes(), Some(input), args.force) {
+            eprintln!("errore: {e}");
+            return EXIT_UNREADABLE;
+        }
+        lines.push(format!("JSON: {}", json_path.display()));
+    }
+    let count = |s: Severity| ev.all_findings().filter(|f| f.severity == s).count();
+    let mut out = format!(
+        "Relazione scritta: {} ({} aree, {} obiettivi, {} indicatori)\n",
+        args.output.display(),
+        ev.ente.areas.len(),
+        ev.ente.objective_count(),
+        ev.ente.indicator_count()
+    );
+    if let Some(v) = ev.score.value {
+        out += &format!(
+            "Raggiungimento dell'ente: {} — {}\n",
+            super::score::percent(v),
+            ev.bands.label_of(Some(v))
+        );
+    }
+    for l in lines {
+        out += &l;
+        out.push('\n');
+    }
+    out += &format!(
+        "Anomalie: {} errori, {} avvisi, {} informazioni (foglio Anomalie)\n",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info)
+    );
+    out += &format!("Tempo totale: {} ms\n", started.elapsed().as_millis());
+    super::print_stdout(&out);
+    status
+}

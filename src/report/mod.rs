@@ -1,0 +1,260 @@
+//! The report (*relazione*): an XLSX workbook in which every computed number is a live Excel
+//! formula over the cells it comes from, with the rules' value cached, and colour barometers
+//! from the rules' bands.
+//!
+//! Sheets: *Sintesi* (areas, the ente total, a chart and the legend), *Obiettivi*,
+//! *Indicatori* (inputs, method, achievement, barometer and the source cell of every input),
+//! *Attività* (when the workbook has activities), *Anomalie* (every finding) and *Regole* (the
+//! audit trail: rule files with their SHA-256, bands, monitoring date, input file and its
+//! SHA-256, barometro's version, time of generation).
+//!
+//! Every formula comes from a rule's Excel twin ([`crate::rules::Twin`]); the report only
+//! decides where the cells are. [`verify`] recalculates the written workbook with an
+//! independent formula engine and compares every formula with the value the rules computed.
+//!
+//! ```
+//! use barometro::model::{Area, Ente, Field, Indicator, IndicatorValue, Objective, Source};
+//! use barometro::report::{build, verify, Provenance};
+//! use barometro::rules::{evaluate, EvaluateOptions, RuleSet};
+//! use barometro::value::Value;
+//!
+//! let num = |n: f64, col| Field {
+//!     raw: n.to_string().into(),
+//!     value: Value::Number { number: n, unit: None },
+//!     source: Source::new("Foglio1".into(), 1, col),
+//! };
+//! let mut indicator = Indicator::new(Source::new("Foglio1".into(), 1, 0));
+//! indicator.set(IndicatorValue::Target, num(50.0, 3));
+//! indicator.set(IndicatorValue::Actual, num(39.0, 4));
+//! let mut objective = Objective::new(Source::new("Foglio1".into(), 1, 0));
+//! objective.indicators.push(indicator);
+//! let mut area = Area::new("Ambiente", "Linea strategica");
+//! area.objectives.push(objective);
+//! let mut ente = Ente::new("Comune di Esempio", "esempio.xlsx");
+//! ente.areas.push(area);
+//!
+//! let rules = RuleSet::default_set()?;
+//! let evaluation = evaluate(ente, &rules, &EvaluateOptions::default());
+//! let report = build(&evaluation, &rules, &Provenance::named("esempio.xlsx"))?;
+//! let proof = verify(&report)?;
+//! assert!(proof.mismatches.is_empty());
+//! assert_eq!(proof.checked, report.checks.len());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod json;
+mod layout;
+mod sheets;
+mod style;
+mod verify;
+
+use std::fmt;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::model::Finding;
+use crate::rules::{Evaluation, RuleSet};
+
+pub use json::scored_json;
+pub use layout::{ANOMALIE, ATTIVITA, INDICATORI, OBIETTIVI, REGOLE, SINTESI};
+pub use sheets::{excel_serial, sha256_hex};
+pub use verify::{verify, Mismatch, Verification, ENGINE};
+
+/// Where the report's input came from, for the audit trail (*Regole* sheet).
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    /// The input file's name as the user gave it.
+    pub input_name: String,
+    /// SHA-256 of the input file, lower-case hexadecimal.
+    pub input_sha256: Option<String>,
+    /// When the report was generated.
+    pub generated_at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+impl Provenance {
+    /// The provenance of an input file: its name and SHA-256, generated now.
+    pub fn of_file(path: &Path) -> std::io::Result<Provenance> {
+        let bytes = fs::read(path)?;
+        Ok(Provenance {
+            input_name: path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
+            input_sha256: Some(sha256_hex(&bytes)),
+            generated_at: chrono::Local::now().fixed_offset(),
+        })
+    }
+
+    /// A provenance with only a name (no checksum), generated now.
+    pub fn named(name: &str) -> Provenance {
+        Provenance {
+            input_name: name.to_string(),
+            input_sha256: None,
+            generated_at: chrono::Local::now().fixed_offset(),
+        }
+    }
+}
+
+/// The value a formula cell must show: what the rules computed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expected {
+    /// A number (achievement, weight, expected-to-date).
+    Number(f64),
+    /// A text (barometer label, judgement).
+    Text(String),
+}
+
+impl fmt::Display for Expected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expected::Number(n) => write!(f, "{}", crate::value::format_number_it(*n)),
+            Expected::Text(t) => write!(f, "«{t}»"),
+        }
+    }
+}
+
+/// A formula the report wrote, with the value the rules computed for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormulaCheck {
+    /// The sheet (one of [`SINTESI`], [`OBIETTIVI`], [`INDICATORI`], [`ATTIVITA`]).
+    pub sheet: &'static str,
+    /// Zero-based row.
+    pub row: u32,
+    /// Zero-based column.
+    pub col: u16,
+    /// The formula, with English function names, starting with `=`.
+    pub formula: String,
+    /// The rules' value, cached in the cell.
+    pub expected: Expected,
+    /// The rule that computed it, e.g. `indicatori.rhai:136 (rapporto)`.
+    pub rule: String,
+}
+
+impl FormulaCheck {
+    /// The cell as `'Sheet'!C5`.
+    pub fn cell(&self) -> String {
+        crate::model::Source::new(self.sheet.into(), self.row, u32::from(self.col)).to_string()
+    }
+}
+
+/// A report in memory: the XLSX bytes and the formulas to verify.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The XLSX file.
+    pub bytes: Vec<u8>,
+    /// Every formula written, with the value the rules computed for it.
+    pub checks: Vec<FormulaCheck>,
+}
+
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The XLSX writer refused something.
+    #[error("impossibile comporre la relazione: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+    /// The output exists and `--force` was not given.
+    #[error("{0} esiste già: scegliete un altro nome o aggiungete --force per sostituirlo")]
+    Exists(PathBuf),
+    /// The output is the input.
+    #[error("{0} è il file di input: la relazione va scritta in un altro file (-o)")]
+    SameAsInput(PathBuf),
+    /// The formula engine could not read the report back.
+    #[error("verifica delle formule non riuscita: {0}")]
+    Verify(String),
+}
+
+/// Builds the report of an evaluation.
+pub fn build(
+    evaluation: &Evaluation,
+    rules: &RuleSet,
+    provenance: &Provenance,
+) -> Result<Report, ReportError> {
+    build_with_findings(evaluation, rules, provenance, &[])
+}
+
+/// Builds the report, listing `extra` findings (e.g. formulas that failed the verification)
+/// in *Anomalie* after the reader's and the rules'.
+pub fn build_with_findings(
+    evaluation: &Evaluation,
+    rules: &RuleSet,
+    provenance: &Provenance,
+    extra: &[Finding],
+) -> Result<Report, ReportError> {
+    let mut book = sheets::Book::new(evaluation, rules, provenance);
+    let mut workbook = book.build(extra)?;
+    let bytes = workbook.save_to_buffer()?;
+    Ok(Report {
+        bytes,
+        checks: book.checks,
+    })
+}
+
+/// Writes `bytes` to `output` through a temporary file in the same folder and a rename, so that
+/// a failure never leaves a half-written file or damages an existing one. Refuses to write
+/// over `input`, and over an existing file unless `force`.
+pub fn write_atomically(
+    output: &Path,
+    bytes: &[u8],
+    input: Option<&Path>,
+    force: bool,
+) -> Result<(), ReportError> {
+    if let Some(input) = input {
+        if same_file(input, output) {
+            return Err(ReportError::SameAsInput(output.to_path_buf()));
+        }
+    }
+    if output.exists() && !force {
+        return Err(ReportError::Exists(output.to_path_buf()));
+    }
+    let io = |source| ReportError::Io {
+        path: output.to_path_buf(),
+        source,
+    };
+    let dir = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = output
+        .file_name()
+        .map_or_else(|| "relazione".into(), |n| n.to_string_lossy().into_owned());
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&temp, output)
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_file(&temp);
+        return Err(io(e));
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same file (the second may not exist yet).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let canon = |p: &Path| -> Option<PathBuf> {
+        if let Ok(c) = p.canonicalize() {
+            return Some(c);
+        }
+        let parent = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.canonicalize().ok()?,
+            _ => std::env::current_dir().ok()?,
+        };
+        Some(parent.join(p.file_name()?))
+    };
+    match (canon(a), canon(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => false,
+    }
+}

@@ -1,0 +1,1312 @@
+//! The sheets of the report: Sintesi, Obiettivi, Indicatori, Attività, Anomalie, Regole.
+
+use chrono::NaiveDate;
+use rust_xlsxwriter::{
+    Chart, ChartType, Formula, Note, Table, TableColumn, TableStyle, Workbook, Worksheet, XlsxError,
+};
+use sha2::{Digest, Sha256};
+
+use super::layout::{
+    cell_ref, local_ref, stated, Column, Columns, Key, Layout, ObjectivePlace, Span, ANOMALIE,
+    ATTIVITA, FIRST_ROW, HEADER_ROW, INDICATORI, OBIETTIVI, REGOLE, SINTESI,
+};
+use super::style::{self, number_text, Formats};
+use super::{Expected, FormulaCheck, Provenance};
+use crate::model::{Area, Field, Finding, IndicatorValue, Objective, Severity, Source};
+use crate::rules::{
+    extra_field, AreaOutcome, Evaluation, InputValue, ObjectiveOutcome, RuleSet, Score, Twin,
+    INDICATOR_FIELDS,
+};
+
+/// Excel's limit on the characters of a cell.
+const MAX_TEXT: usize = 32_767;
+
+const MONTHS: [&str; 12] = [
+    "gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic",
+];
+
+/// How a computed figure looks.
+#[derive(Clone, Copy)]
+enum Look {
+    Score,
+    Total,
+    Weight,
+}
+
+/// Writes the workbook; collects the formulas to verify and what had to be changed on the way.
+pub struct Book<'a> {
+    ev: &'a Evaluation,
+    rules: &'a RuleSet,
+    provenance: &'a Provenance,
+    layout: Layout,
+    f: Formats,
+    pub checks: Vec<FormulaCheck>,
+    /// Findings about the report itself (text cut to Excel's limit), shown in Anomalie.
+    pub notes: Vec<Finding>,
+}
+
+impl<'a> Book<'a> {
+    pub fn new(ev: &'a Evaluation, rules: &'a RuleSet, provenance: &'a Provenance) -> Book<'a> {
+        let layout = Layout::new(ev);
+        Book {
+            ev,
+            rules,
+            provenance,
+            layout,
+            f: Formats::new(),
+            checks: Vec::with_capacity(ev.ente.indicator_count() * 2 + 64),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Builds the whole workbook; `extra` findings go to Anomalie after the others.
+    pub fn build(&mut self, extra: &[Finding]) -> Result<Workbook, XlsxError> {
+        let mut wb = Workbook::new();
+        wb.add_worksheet().set_name(SINTESI)?;
+        wb.add_worksheet().set_name(OBIETTIVI)?;
+        wb.add_worksheet().set_name(INDICATORI)?;
+        let has_activities = self.layout.activity_count > 0;
+        if has_activities {
+            wb.add_worksheet().set_name(ATTIVITA)?;
+        }
+        wb.add_worksheet().set_name(ANOMALIE)?;
+        wb.add_worksheet().set_name(REGOLE)?;
+
+        self.indicators(wb.worksheet_from_name(INDICATORI)?)?;
+        if has_activities {
+            self.activities(wb.worksheet_from_name(ATTIVITA)?)?;
+        }
+        self.objectives(wb.worksheet_from_name(OBIETTIVI)?)?;
+        self.sintesi(wb.worksheet_from_name(SINTESI)?)?;
+        self.regole(wb.worksheet_from_name(REGOLE)?)?;
+        // Last, so that it also lists what the other sheets had to change.
+        self.anomalie(wb.worksheet_from_name(ANOMALIE)?, extra)?;
+        self.names(&mut wb)?;
+        wb.set_properties(
+            &rust_xlsxwriter::DocProperties::new()
+                .set_title(format!(
+                    "Relazione sulla performance — {}",
+                    self.ev.ente.ente
+                ))
+                .set_author("barometro")
+                .set_comment(format!(
+                    "Generata da barometro {} con le regole «{}»",
+                    env!("CARGO_PKG_VERSION"),
+                    self.ev.rules
+                )),
+        );
+        Ok(wb)
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Cell helpers
+    // ------------------------------------------------------------------------------------
+
+    /// Text, always as text (never a formula, whatever it starts with), cut to Excel's limit.
+    fn text(
+        &mut self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        text: &str,
+        wrap: bool,
+    ) -> Result<(), XlsxError> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        let format = if wrap { &self.f.wrap } else { &self.f.text };
+        if text.chars().count() > MAX_TEXT {
+            let cut: String = text.chars().take(MAX_TEXT - 1).collect::<String>() + "…";
+            self.notes.push(Finding {
+                severity: Severity::Warning,
+                message: format!(
+                    "Il testo della cella {} supera i {MAX_TEXT} caratteri che Excel ammette: nella relazione è troncato",
+                    cell_ref(ws.name().as_str(), row, col)
+                ),
+                source: None,
+                rule: "testo-troncato".into(),
+            });
+            ws.write_string_with_format(row, col, cut, format)?;
+        } else {
+            ws.write_string_with_format(row, col, text, format)?;
+        }
+        Ok(())
+    }
+
+    /// An input cell: the value the rules saw (number, date), the text otherwise.
+    fn input(
+        &mut self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        field: Option<&Field>,
+        number_format: bool,
+    ) -> Result<(), XlsxError> {
+        let Some(field) = field else {
+            return Ok(());
+        };
+        match InputValue::of(Some(field)) {
+            InputValue::Number(n) if n.is_finite() => {
+                let format = if number_format {
+                    &self.f.weight
+                } else {
+                    &self.f.general
+                };
+                ws.write_number_with_format(row, col, n, format)?;
+            }
+            InputValue::Date(d) => {
+                ws.write_number_with_format(row, col, excel_serial(d), &self.f.date)?;
+            }
+            // Placeholders (`n.d.`), invalid values and text stay as the office wrote them.
+            _ => {
+                let raw = field.text().to_string();
+                self.text(ws, row, col, &raw, false)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A computed figure: the twin as a live formula with the rules' value cached, the value
+    /// with a note when the rule has no twin, an empty cell when there is no value.
+    #[allow(clippy::too_many_arguments)]
+    fn figure(
+        &mut self,
+        ws: &mut Worksheet,
+        sheet: &'static str,
+        row: u32,
+        col: u16,
+        score: &Score,
+        look: Look,
+        resolve: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(), XlsxError> {
+        let format = match look {
+            Look::Score => &self.f.score,
+            Look::Total => &self.f.total_score,
+            Look::Weight => &self.f.weight,
+        };
+        let Some(value) = score.value.filter(|v| v.is_finite()) else {
+            ws.write_blank(row, col, format)?;
+            return Ok(());
+        };
+        let formula = score.twin.as_ref().and_then(|t| t.render(resolve));
+        match formula {
+            Some(formula) => {
+                let text = number_text(value);
+                ws.write_formula_with_format(
+                    row,
+                    col,
+                    Formula::new(&formula).set_result(&text),
+                    format,
+                )?;
+                self.checks.push(FormulaCheck {
+                    sheet,
+                    row,
+                    col,
+                    formula,
+                    expected: Expected::Number(value),
+                    rule: rule_text(score),
+                });
+            }
+            None => {
+                ws.write_number_with_format(row, col, value, format)?;
+                let why = match &score.twin {
+                    Some(_) => "la sua formula gemella usa celle che la relazione non ha",
+                    None => "la regola non ha una formula gemella",
+                };
+                let note = Note::new(format!(
+                    "Valore calcolato dalla regola {} ({why}): non si aggiorna se cambiate i dati; rieseguite barometro.",
+                    rule_text(score)
+                ))
+                .set_author("barometro");
+                ws.insert_note(row, col, &note)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A text result with a twin (the judgement), or the text alone.
+    #[allow(clippy::too_many_arguments)]
+    fn text_figure(
+        &mut self,
+        ws: &mut Worksheet,
+        sheet: &'static str,
+        row: u32,
+        col: u16,
+        value: &str,
+        twin: Option<&Twin>,
+        rule: String,
+        resolve: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<(), XlsxError> {
+        match twin.and_then(|t| t.render(resolve)) {
+            Some(formula) => {
+                ws.write_formula_with_format(
+                    row,
+                    col,
+                    Formula::new(&formula).set_result(value),
+                    &self.f.label,
+                )?;
+                self.checks.push(FormulaCheck {
+                    sheet,
+                    row,
+                    col,
+                    formula,
+                    expected: Expected::Text(value.to_string()),
+                    rule,
+                });
+                Ok(())
+            }
+            None => self.text(ws, row, col, value, false),
+        }
+    }
+
+    /// The barometer label of the score in `score_col` of the same row.
+    fn label(
+        &mut self,
+        ws: &mut Worksheet,
+        sheet: &'static str,
+        row: u32,
+        col: u16,
+        score_col: u16,
+        score: Option<f64>,
+    ) -> Result<(), XlsxError> {
+        let bands = &self.ev.bands;
+        let formula = style::label_formula(bands, &local_ref(row, score_col));
+        let value = bands.label_of(score).to_string();
+        ws.write_formula_with_format(
+            row,
+            col,
+            Formula::new(&formula).set_result(&value),
+            &self.f.label,
+        )?;
+        self.checks.push(FormulaCheck {
+            sheet,
+            row,
+            col,
+            formula,
+            expected: Expected::Text(value),
+            rule: "fasce (barometro.rhai)".into(),
+        });
+        Ok(())
+    }
+
+    /// Header row, widths, table, frozen panes, print set-up.
+    fn frame(
+        &self,
+        ws: &mut Worksheet,
+        columns: &Columns,
+        header_row: u32,
+        rows: u32,
+        title: &str,
+        freeze_cols: u16,
+    ) -> Result<(), XlsxError> {
+        ws.write_string_with_format(0, 0, title, &self.f.title)?;
+        ws.write_string_with_format(1, 0, self.subtitle(), &self.f.subtitle)?;
+        self.table(ws, columns, header_row, rows)?;
+        ws.set_freeze_panes(header_row + 1, freeze_cols)?;
+        self.print_setup(ws, header_row);
+        Ok(())
+    }
+
+    fn table(
+        &self,
+        ws: &mut Worksheet,
+        columns: &Columns,
+        header_row: u32,
+        rows: u32,
+    ) -> Result<(), XlsxError> {
+        for (c, column) in columns.0.iter().enumerate() {
+            ws.set_column_width(c as u16, column.width)?;
+        }
+        let headers = unique_headers(&columns.0);
+        if rows == 0 {
+            for (c, h) in headers.iter().enumerate() {
+                ws.write_string_with_format(header_row, c as u16, h, &self.f.header)?;
+            }
+            return Ok(());
+        }
+        let table_columns: Vec<TableColumn> = headers
+            .iter()
+            .map(|h| {
+                TableColumn::new()
+                    .set_header(h)
+                    .set_header_format(&self.f.header)
+            })
+            .collect();
+        let table = Table::new()
+            .set_columns(&table_columns)
+            .set_style(TableStyle::Light9);
+        ws.add_table(header_row, 0, header_row + rows, columns.len() - 1, &table)?;
+        ws.set_row_height(header_row, 30)?;
+        Ok(())
+    }
+
+    fn print_setup(&self, ws: &mut Worksheet, header_row: u32) {
+        let ente = self.ev.ente.ente.replace('&', "&&");
+        ws.set_landscape();
+        ws.set_paper_size(9);
+        ws.set_print_fit_to_pages(1, 0);
+        let _ = ws.set_repeat_rows(header_row, header_row);
+        ws.set_footer(format!("&L{ente}&CPagina &P di &N&R&A"));
+    }
+
+    fn subtitle(&self) -> String {
+        let mut s = format!("Regole «{}»", self.ev.rules);
+        if let Some(at) = self.ev.at {
+            s += &format!(" · monitoraggio al {}", at.format("%d/%m/%Y"));
+        }
+        s += &format!(
+            " · file {} · generata il {} da barometro {}",
+            self.provenance.input_name,
+            self.provenance.generated_at.format("%d/%m/%Y %H:%M"),
+            env!("CARGO_PKG_VERSION")
+        );
+        s
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Indicatori
+    // ------------------------------------------------------------------------------------
+
+    fn indicators(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        let cols = self.layout.indicator_columns.clone();
+        let score_col = cols.index(&Key::Score).unwrap_or(0);
+        let places = self.layout.objectives.clone();
+        let ev = self.ev;
+        let mut k = 0usize;
+        for (area, area_out) in ev.ente.areas.iter().zip(&ev.areas) {
+            for (sub, objective, outcome) in objectives_of(area, area_out) {
+                let place = places[k];
+                k += 1;
+                for (i, (ind, out)) in objective
+                    .indicators
+                    .iter()
+                    .zip(&outcome.indicators)
+                    .enumerate()
+                {
+                    let row = place.indicators.first + i as u32;
+                    for (c, column) in cols.0.iter().enumerate() {
+                        let (c, wrap) = (c as u16, column.wrap);
+                        match &column.key {
+                            Key::Area => self.text(ws, row, c, &area.name, wrap)?,
+                            Key::SubArea => {
+                                self.text(ws, row, c, sub.map_or("", |s| &s.name), wrap)?
+                            }
+                            Key::Code => self.text(ws, row, c, code(objective), wrap)?,
+                            Key::Objective => {
+                                self.text(ws, row, c, objective.title_text(), wrap)?
+                            }
+                            Key::Indicator => {
+                                let t = ind.name().map_or("", |f| f.text()).to_string();
+                                self.text(ws, row, c, &t, wrap)?
+                            }
+                            Key::Formula => {
+                                let t = ind.formula().map_or("", |f| f.text()).to_string();
+                                self.text(ws, row, c, &t, wrap)?
+                            }
+                            Key::Method => self.text(ws, row, c, &out.method, wrap)?,
+                            Key::Input(which) => {
+                                let weight = *which == IndicatorValue::Weight;
+                                self.input(ws, row, c, ind.get(*which), weight)?
+                            }
+                            Key::Extra(header) => {
+                                self.input(ws, row, c, extra_field(&ind.extra, header), false)?
+                            }
+                            Key::Score => {
+                                let resolve = |name: &str| -> Option<String> {
+                                    let key =
+                                        match INDICATOR_FIELDS.iter().find(|(n, _)| *n == name) {
+                                            Some((_, IndicatorValue::Name)) => Key::Indicator,
+                                            Some((_, IndicatorValue::Formula)) => Key::Formula,
+                                            Some((_, v)) => Key::Input(*v),
+                                            None => Key::Extra(name.to_string()),
+                                        };
+                                    cols.index(&key).map(|col| local_ref(row, col))
+                                };
+                                self.figure(
+                                    ws,
+                                    INDICATORI,
+                                    row,
+                                    c,
+                                    &out.score,
+                                    Look::Score,
+                                    &resolve,
+                                )?
+                            }
+                            Key::Barometer => {
+                                self.label(ws, INDICATORI, row, c, score_col, out.score.value)?
+                            }
+                            Key::Rule => {
+                                let t = explain(&out.score);
+                                self.text(ws, row, c, &t, wrap)?
+                            }
+                            Key::Source => {
+                                let mut parts: Vec<String> = Vec::new();
+                                for name in &out.inputs {
+                                    if let Some((_, v)) =
+                                        INDICATOR_FIELDS.iter().find(|(n, _)| n == name)
+                                    {
+                                        if let Some(f) = ind.get(*v) {
+                                            parts.push(format!(
+                                                "{}: {}",
+                                                field_label(*v),
+                                                f.source
+                                            ));
+                                        }
+                                    }
+                                }
+                                if parts.is_empty() {
+                                    parts.push(format!("riga: {}", ind.source));
+                                }
+                                self.text(ws, row, c, &parts.join(" · "), wrap)?
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        let rows = self.layout.indicator_count;
+        self.frame(ws, &cols, HEADER_ROW, rows, "Indicatori", 0)?;
+        if rows > 0 {
+            let last = FIRST_ROW + rows - 1;
+            style::barometer(ws, &self.ev.bands, FIRST_ROW, last, score_col)?;
+            if let Some(b) = cols.index(&Key::Barometer) {
+                style::label_fills(ws, &self.ev.bands, FIRST_ROW, last, b)?;
+            }
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Attività
+    // ------------------------------------------------------------------------------------
+
+    fn activities(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        let cols = self.layout.activity_columns.clone();
+        let places = self.layout.objectives.clone();
+        let ev = self.ev;
+        let mut k = 0usize;
+        for (area, area_out) in ev.ente.areas.iter().zip(&ev.areas) {
+            for (sub, objective, outcome) in objectives_of(area, area_out) {
+                let place = places[k];
+                k += 1;
+                for (a, (act, out)) in objective
+                    .activities
+                    .iter()
+                    .zip(&outcome.activities)
+                    .enumerate()
+                {
+                    let row = place.activities.first + a as u32;
+                    for (c, column) in cols.0.iter().enumerate() {
+                        let (c, wrap) = (c as u16, column.wrap);
+                        match &column.key {
+                            Key::Area => self.text(ws, row, c, &area.name, wrap)?,
+                            Key::SubArea => {
+                                self.text(ws, row, c, sub.map_or("", |s| &s.name), wrap)?
+                            }
+                            Key::Code => self.text(ws, row, c, code(objective), wrap)?,
+                            Key::Objective => {
+                                self.text(ws, row, c, objective.title_text(), wrap)?
+                            }
+                            Key::Activity => {
+                                let t = act.name.as_ref().map_or("", |f| f.text()).to_string();
+                                self.text(ws, row, c, &t, wrap)?
+                            }
+                            Key::StatedWeight => {
+                                self.input(ws, row, c, act.weight.as_ref(), true)?
+                            }
+                            Key::PlannedMonths => {
+                                self.text(ws, row, c, &months(&act.planned_months), wrap)?
+                            }
+                            Key::ActualMonths => {
+                                self.text(ws, row, c, &months(&act.actual_months), wrap)?
+                            }
+                            Key::ExpectedStored => {
+                                self.input(ws, row, c, act.expected.as_ref(), true)?
+                            }
+                            Key::ExpectedComputed => self.figure(
+                                ws,
+                                ATTIVITA,
+                                row,
+                                c,
+                                &out.expected_computed,
+                                Look::Weight,
+                                &|_| None,
+                            )?,
+                            Key::Expected => {
+                                let Some(value) = out.expected else { continue };
+                                let from = if out.expected_stored == Some(value) {
+                                    cols.index(&Key::ExpectedStored)
+                                } else {
+                                    cols.index(&Key::ExpectedComputed)
+                                };
+                                let Some(from) = from else { continue };
+                                let formula = format!("={}", local_ref(row, from));
+                                ws.write_formula_with_format(
+                                    row,
+                                    c,
+                                    Formula::new(&formula).set_result(number_text(value)),
+                                    &self.f.weight,
+                                )?;
+                                self.checks.push(FormulaCheck {
+                                    sheet: ATTIVITA,
+                                    row,
+                                    col: c,
+                                    formula,
+                                    expected: Expected::Number(value),
+                                    rule: "atteso_scritto_prevale (atteso.rhai)".into(),
+                                });
+                            }
+                            Key::ActualToDate => {
+                                self.input(ws, row, c, act.actual.as_ref(), true)?
+                            }
+                            Key::Source => {
+                                let s = act.name.as_ref().map_or_else(
+                                    || objective.source.to_string(),
+                                    |f| f.source.to_string(),
+                                );
+                                self.text(ws, row, c, &s, wrap)?
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        let rows = self.layout.activity_count;
+        self.frame(ws, &cols, HEADER_ROW, rows, "Attività", 0)
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Obiettivi
+    // ------------------------------------------------------------------------------------
+
+    fn objectives(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        let cols = self.layout.objective_columns.clone();
+        let ind_cols = self.layout.indicator_columns.clone();
+        let act_cols = self.layout.activity_columns.clone();
+        let score_col = cols.index(&Key::Score).unwrap_or(0);
+        let places = self.layout.objectives.clone();
+        let ev = self.ev;
+        let judgement_twin = self.rules.constant_twin("giudizio").cloned();
+        let judgement_rule = self
+            .rules
+            .locate("giudizio", 2)
+            .map_or_else(|| "giudizio".to_string(), |r| r.to_string());
+        let mut k = 0usize;
+        for (area, area_out) in ev.ente.areas.iter().zip(&ev.areas) {
+            for (sub, objective, outcome) in objectives_of(area, area_out) {
+                let place: ObjectivePlace = places[k];
+                k += 1;
+                let row = place.row;
+                let parent = sub.unwrap_or(area);
+                let resolve = |name: &str| -> Option<String> {
+                    let ind = |key: Key| {
+                        ind_cols
+                            .index(&key)
+                            .and_then(|c| place.indicators.range(INDICATORI, c))
+                    };
+                    let act = |key: Key| {
+                        act_cols
+                            .index(&key)
+                            .and_then(|c| place.activities.range(ATTIVITA, c))
+                    };
+                    let here = |key: Key| cols.index(&key).map(|c| local_ref(row, c));
+                    match name {
+                        "punteggi" => ind(Key::Score),
+                        "pesi" => ind(Key::Input(IndicatorValue::Weight)),
+                        "effettivi" => act(Key::ActualToDate),
+                        "attesi" => act(Key::Expected),
+                        "peso" => here(Key::StatedWeight),
+                        "priorita" => here(Key::Priority),
+                        "totale_priorita" => here(Key::PriorityTotal),
+                        "priorita_area" => cols
+                            .index(&Key::Priority)
+                            .and_then(|c| place.siblings.range(OBIETTIVI, c)),
+                        "effettivo" => here(Key::Score),
+                        "atteso" => here(Key::Expected),
+                        _ => None,
+                    }
+                };
+                for (c, column) in cols.0.iter().enumerate() {
+                    let (c, wrap) = (c as u16, column.wrap);
+                    match &column.key {
+                        Key::Area => self.text(ws, row, c, &area.name, wrap)?,
+                        Key::SubArea => self.text(ws, row, c, sub.map_or("", |s| &s.name), wrap)?,
+                        Key::Code => self.text(ws, row, c, code(objective), wrap)?,
+                        Key::Objective => self.text(ws, row, c, objective.title_text(), wrap)?,
+                        Key::Responsible => {
+                            let t = objective
+                                .responsible
+                                .as_ref()
+                                .map_or("", |f| f.text())
+                                .to_string();
+                            self.text(ws, row, c, &t, wrap)?
+                        }
+                        Key::Priority => {
+                            self.input(ws, row, c, objective.priority.as_ref(), false)?
+                        }
+                        Key::PriorityTotal => {
+                            if let Some(total) = stated(parent, "priorita") {
+                                ws.write_number_with_format(row, c, total, &self.f.general)?;
+                            }
+                        }
+                        Key::StatedWeight => {
+                            self.input(ws, row, c, objective.weight.as_ref(), true)?
+                        }
+                        Key::Weight => self.figure(
+                            ws,
+                            OBIETTIVI,
+                            row,
+                            c,
+                            &outcome.weight,
+                            Look::Weight,
+                            &resolve,
+                        )?,
+                        Key::Neutralised => {
+                            let t = if outcome.neutralised { "Sì" } else { "No" };
+                            self.text(ws, row, c, t, wrap)?
+                        }
+                        Key::Count => {
+                            let n = if objective.activities.is_empty() {
+                                objective.indicators.len()
+                            } else {
+                                objective.activities.len()
+                            };
+                            ws.write_number_with_format(row, c, n as f64, &self.f.general)?;
+                        }
+                        Key::Score => self.figure(
+                            ws,
+                            OBIETTIVI,
+                            row,
+                            c,
+                            &outcome.score,
+                            Look::Score,
+                            &resolve,
+                        )?,
+                        Key::Expected => self.figure(
+                            ws,
+                            OBIETTIVI,
+                            row,
+                            c,
+                            &outcome.expected,
+                            Look::Score,
+                            &resolve,
+                        )?,
+                        Key::Judgement => {
+                            if let Some(j) = &outcome.judgement {
+                                self.text_figure(
+                                    ws,
+                                    OBIETTIVI,
+                                    row,
+                                    c,
+                                    j,
+                                    judgement_twin.as_ref(),
+                                    judgement_rule.clone(),
+                                    &resolve,
+                                )?;
+                            }
+                        }
+                        Key::Barometer => {
+                            self.label(ws, OBIETTIVI, row, c, score_col, outcome.score.value)?
+                        }
+                        Key::Rule => {
+                            let t = if outcome.neutralised {
+                                "Neutralizzato: escluso dalle medie".to_string()
+                            } else {
+                                explain(&outcome.score)
+                            };
+                            self.text(ws, row, c, &t, wrap)?
+                        }
+                        Key::Source => {
+                            let s = objective.source.to_string();
+                            self.text(ws, row, c, &s, wrap)?
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let rows = self.layout.objective_count;
+        self.frame(ws, &cols, HEADER_ROW, rows, "Obiettivi", 0)?;
+        if rows > 0 {
+            let last = FIRST_ROW + rows - 1;
+            style::barometer(ws, &self.ev.bands, FIRST_ROW, last, score_col)?;
+            if let Some(b) = cols.index(&Key::Barometer) {
+                style::label_fills(ws, &self.ev.bands, FIRST_ROW, last, b)?;
+            }
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Sintesi
+    // ------------------------------------------------------------------------------------
+
+    fn sintesi(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        let ev = self.ev;
+        let layout = self.layout.clone();
+        let cols = layout.area_columns.clone();
+        let obj_cols = layout.objective_columns.clone();
+        let sub_cols = layout.subarea_columns.clone();
+        let judgement_twin = self.rules.constant_twin("giudizio").cloned();
+        let judgement_rule = self
+            .rules
+            .locate("giudizio", 2)
+            .map_or_else(|| "giudizio".to_string(), |r| r.to_string());
+
+        ws.write_string_with_format(
+            0,
+            0,
+            format!("Relazione sulla performance — {}", ev.ente.ente),
+            &self.f.title,
+        )?;
+        ws.write_string_with_format(1, 0, self.subtitle(), &self.f.subtitle)?;
+        ws.write_string_with_format(
+            2,
+            0,
+            "Ogni numero è una formula di Excel: cambiate un consuntivo nel foglio Indicatori e si aggiornano obiettivi, aree e totale.",
+            &self.f.subtitle,
+        )?;
+
+        // One area row (top areas in the areas table, sub-areas in theirs).
+        let area_row = |book: &mut Book<'_>,
+                        ws: &mut Worksheet,
+                        cols: &Columns,
+                        row: u32,
+                        names: (&str, Option<&str>),
+                        area: &Area,
+                        out: &AreaOutcome,
+                        place: &super::layout::AreaPlace|
+         -> Result<(), XlsxError> {
+            let score_col = cols.index(&Key::Score).unwrap_or(0);
+            let resolve = |name: &str| -> Option<String> {
+                let obj = |key: Key, span: Span| {
+                    obj_cols.index(&key).and_then(|c| span.range(OBIETTIVI, c))
+                };
+                match name {
+                    "punteggi" => obj(Key::Score, place.direct),
+                    "pesi" => obj(Key::Weight, place.direct),
+                    "attesi" => obj(Key::Expected, place.direct),
+                    "priorita" => obj(Key::Priority, place.direct),
+                    "punteggi_tutti" => obj(Key::Score, place.all),
+                    "pesi_tutti" => obj(Key::Weight, place.all),
+                    "attesi_tutti" => obj(Key::Expected, place.all),
+                    "punteggi_aree" => sub_cols
+                        .index(&Key::Score)
+                        .and_then(|c| place.subareas.range(SINTESI, c)),
+                    "effettivo" => cols.index(&Key::Score).map(|c| local_ref(row, c)),
+                    "atteso" => cols.index(&Key::Expected).map(|c| local_ref(row, c)),
+                    _ => None,
+                }
+            };
+            for (c, column) in cols.0.iter().enumerate() {
+                let (c, wrap) = (c as u16, column.wrap);
+                match &column.key {
+                    Key::Area => book.text(ws, row, c, names.0, wrap)?,
+                    Key::SubArea => book.text(ws, row, c, names.1.unwrap_or(""), wrap)?,
+                    Key::Count => {
+                        ws.write_number_with_format(row, c, place.all.len as f64, &book.f.general)?;
+                    }
+                    Key::Score => {
+                        book.figure(ws, SINTESI, row, c, &out.score, Look::Score, &resolve)?
+                    }
+                    Key::Stated => {
+                        if let Some(v) = stated(area, "raggiungimento") {
+                            ws.write_number_with_format(row, c, v, &book.f.score)?;
+                        }
+                    }
+                    Key::Expected => {
+                        book.figure(ws, SINTESI, row, c, &out.expected, Look::Score, &resolve)?
+                    }
+                    Key::Judgement => {
+                        if let Some(j) = &out.judgement {
+                            book.text_figure(
+                                ws,
+                                SINTESI,
+                                row,
+                                c,
+                                j,
+                                judgement_twin.as_ref(),
+                                judgement_rule.clone(),
+                                &resolve,
+                            )?;
+                        }
+                    }
+                    Key::Barometer => {
+                        book.label(ws, SINTESI, row, c, score_col, out.score.value)?
+                    }
+                    Key::Rule => {
+                        let t = explain(&out.score);
+                        book.text(ws, row, c, &t, wrap)?
+                    }
+                    _ => {}
+                }
+            }
+            Ok(())
+        };
+
+        for (t, (area, out)) in ev.ente.areas.iter().zip(&ev.areas).enumerate() {
+            let place = &layout.areas[t];
+            area_row(
+                self,
+                ws,
+                &cols,
+                place.row,
+                (&area.name, None),
+                area,
+                out,
+                place,
+            )?;
+        }
+        if let Some(header) = layout.subarea_header {
+            ws.write_string_with_format(header - 1, 0, "Settori", &self.f.title)?;
+            for (t, (area, out)) in ev.ente.areas.iter().zip(&ev.areas).enumerate() {
+                for (s, (sub, sub_out)) in area.areas.iter().zip(&out.areas).enumerate() {
+                    let place = &layout.areas[t].children[s];
+                    area_row(
+                        self,
+                        ws,
+                        &sub_cols,
+                        place.row,
+                        (&area.name, Some(&sub.name)),
+                        sub,
+                        sub_out,
+                        place,
+                    )?;
+                }
+            }
+            self.table(ws, &sub_cols, header, layout.subarea_rows.len)?;
+        }
+        self.table(ws, &cols, layout.area_header, layout.area_rows.len)?;
+
+        // The ente total, under the areas table.
+        let row = layout.ente_row;
+        ws.write_string_with_format(row, 0, "Totale ente", &self.f.total_label)?;
+        let score_col = cols.index(&Key::Score).unwrap_or(0);
+        for c in 1..cols.len() {
+            ws.write_blank(row, c, &self.f.total_label)?;
+        }
+        ws.write_number_with_format(row, 1, layout.objective_count as f64, &self.f.total_label)?;
+        let resolve = |name: &str| -> Option<String> {
+            match name {
+                "punteggi" => layout.area_rows.range(SINTESI, score_col),
+                "attesi" => cols
+                    .index(&Key::Expected)
+                    .and_then(|c| layout.area_rows.range(SINTESI, c)),
+                _ => None,
+            }
+        };
+        self.figure(
+            ws,
+            SINTESI,
+            row,
+            score_col,
+            &ev.score,
+            Look::Total,
+            &resolve,
+        )?;
+        if let Some(c) = cols.index(&Key::Expected) {
+            self.figure(ws, SINTESI, row, c, &ev.expected, Look::Total, &resolve)?;
+        }
+        if let Some(c) = cols.index(&Key::Barometer) {
+            self.label(ws, SINTESI, row, c, score_col, ev.score.value)?;
+        }
+        if let Some(c) = cols.index(&Key::Rule) {
+            let t = explain(&ev.score);
+            self.text(ws, row, c, &t, true)?;
+        }
+
+        // Barometer on areas (data bars and fills), sub-areas and the total.
+        let rows = layout.area_rows;
+        if rows.len > 0 {
+            let last = rows.first + rows.len - 1;
+            style::data_bars(ws, rows.first, last, score_col)?;
+            style::barometer(ws, &ev.bands, rows.first, layout.ente_row, score_col)?;
+            if let Some(b) = cols.index(&Key::Barometer) {
+                style::label_fills(ws, &ev.bands, rows.first, layout.ente_row, b)?;
+            }
+        }
+        let subs = layout.subarea_rows;
+        if subs.len > 0 {
+            let last = subs.first + subs.len - 1;
+            let sc = sub_cols.index(&Key::Score).unwrap_or(0);
+            style::data_bars(ws, subs.first, last, sc)?;
+            style::barometer(ws, &ev.bands, subs.first, last, sc)?;
+            if let Some(b) = sub_cols.index(&Key::Barometer) {
+                style::label_fills(ws, &ev.bands, subs.first, last, b)?;
+            }
+        }
+
+        // Legend of the bands.
+        let mut row = layout.sintesi_end;
+        ws.write_string_with_format(
+            row,
+            0,
+            "Legenda del barometro (dalle regole)",
+            &self.f.title,
+        )?;
+        row += 1;
+        ws.write_string_with_format(row, 0, "Fascia", &self.f.header)?;
+        ws.write_string_with_format(row, 1, "Da", &self.f.header)?;
+        ws.write_string_with_format(row, 2, "Colore", &self.f.header)?;
+        for band in ev
+            .bands
+            .bands
+            .iter()
+            .chain(std::iter::once(&ev.bands.no_score))
+        {
+            row += 1;
+            let fill =
+                rust_xlsxwriter::Format::new().set_background_color(style::colour(&band.colour));
+            ws.write_string_with_format(row, 0, &band.label, &fill)?;
+            if std::ptr::eq(band, &ev.bands.no_score) {
+                ws.write_string_with_format(row, 1, "senza punteggio", &self.f.text)?;
+            } else {
+                ws.write_number_with_format(row, 1, band.from, &self.f.score)?;
+            }
+            ws.write_string_with_format(row, 2, &band.colour, &self.f.text)?;
+        }
+
+        // Chart of the areas.
+        if rows.len > 0 {
+            let last = rows.first + rows.len - 1;
+            let mut chart = Chart::new(ChartType::Bar);
+            chart
+                .add_series()
+                .set_categories((SINTESI, rows.first, 0, last, 0))
+                .set_values((SINTESI, rows.first, score_col, last, score_col))
+                .set_name("% Raggiungimento");
+            chart.title().set_name("Raggiungimento per area");
+            chart.x_axis().set_min(0).set_max(100);
+            chart.legend().set_hidden();
+            chart.set_height(120 + 28 * rows.len.min(30));
+            chart.set_width(560);
+            ws.insert_chart(layout.area_header, cols.len() + 1, &chart)?;
+        }
+
+        ws.set_freeze_panes(layout.area_header + 1, 1)?;
+        self.print_setup(ws, layout.area_header);
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Anomalie
+    // ------------------------------------------------------------------------------------
+
+    fn anomalie(&mut self, ws: &mut Worksheet, extra: &[Finding]) -> Result<(), XlsxError> {
+        let mut findings: Vec<Finding> = self
+            .ev
+            .all_findings()
+            .chain(extra.iter())
+            .cloned()
+            .chain(self.notes.iter().cloned())
+            .collect();
+        // Errors first, then warnings, then information; the sheet order within each.
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        let cols = Columns(vec![
+            column(Key::Rule, "Gravità", 10.0, false),
+            column(Key::Source, "Cella", 22.0, false),
+            column(Key::Code, "Regola", 26.0, false),
+            column(Key::Objective, "Messaggio", 100.0, true),
+        ]);
+        for (r, f) in findings.iter().enumerate() {
+            let row = FIRST_ROW + r as u32;
+            self.text(ws, row, 0, f.severity.label(), false)?;
+            let cell = f.source.as_ref().map(Source::to_string).unwrap_or_default();
+            self.text(ws, row, 1, &cell, false)?;
+            self.text(ws, row, 2, &f.rule, false)?;
+            self.text(ws, row, 3, &f.message, true)?;
+        }
+        let title = match findings.len() {
+            0 => "Anomalie: nessuna".to_string(),
+            n => format!(
+                "Anomalie: {n} ({} errori, {} avvisi)",
+                findings
+                    .iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .count(),
+                findings
+                    .iter()
+                    .filter(|f| f.severity == Severity::Warning)
+                    .count()
+            ),
+        };
+        self.frame(ws, &cols, HEADER_ROW, findings.len() as u32, &title, 0)?;
+        if findings.is_empty() {
+            ws.write_string_with_format(FIRST_ROW, 0, "Nessuna anomalia rilevata.", &self.f.text)?;
+        } else {
+            let last = FIRST_ROW + findings.len() as u32 - 1;
+            for (label, colour) in [
+                (Severity::Error.label(), "#F8696B"),
+                (Severity::Warning.label(), "#FFEB84"),
+            ] {
+                let fill = rust_xlsxwriter::ConditionalFormatCell::new()
+                    .set_rule(rust_xlsxwriter::ConditionalFormatCellRule::EqualTo(
+                        format!("\"{label}\""),
+                    ))
+                    .set_format(
+                        rust_xlsxwriter::Format::new().set_background_color(style::colour(colour)),
+                    );
+                ws.add_conditional_format(FIRST_ROW, 0, last, 0, &fill)?;
+            }
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Regole (audit trail)
+    // ------------------------------------------------------------------------------------
+
+    fn regole(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        let ev = self.ev;
+        let p = self.provenance;
+        ws.write_string_with_format(0, 0, "Regole e provenienza", &self.f.title)?;
+        ws.set_column_width(0, 34)?;
+        ws.set_column_width(1, 70)?;
+        ws.set_column_width(2, 10)?;
+        let rounding = "Come le regole lo scrivono (round/rounddown/roundup, come ARROTONDA/ARROTONDA.PER.DIF/ARROTONDA.PER.ECC di Excel sul valore decimale: 79,225 → 79,23); i valori intermedi non si arrotondano";
+        let dir = self.rules.dir().map_or_else(
+            || "incorporate nel programma".to_string(),
+            |d| d.display().to_string(),
+        );
+        let rows: Vec<(&str, String)> = vec![
+            ("Ente", ev.ente.ente.clone()),
+            ("File di input", p.input_name.clone()),
+            ("SHA-256 del file di input", p.input_sha256.clone().unwrap_or_else(|| "non calcolato".into())),
+            ("Insieme di regole", ev.rules.clone()),
+            ("Cartella delle regole", dir),
+            (
+                "Data di monitoraggio",
+                ev.at.map_or_else(|| "non indicata".into(), |d| d.format("%d/%m/%Y").to_string()),
+            ),
+            ("Arrotondamento", rounding.into()),
+            ("Versione di barometro", env!("CARGO_PKG_VERSION").into()),
+            ("Generata il", p.generated_at.format("%d/%m/%Y %H:%M:%S %:z").to_string()),
+            (
+                "Formule",
+                format!(
+                    "{} formule; i valori in cache sono quelli delle regole e sono verificati da un motore di calcolo indipendente dopo la scrittura (salvo --no-verify)",
+                    self.checks.len()
+                ),
+            ),
+        ];
+        let mut row = 2;
+        for (k, v) in rows {
+            ws.write_string_with_format(row, 0, k, &self.f.header)?;
+            let format = if k.starts_with("SHA") {
+                &self.f.hash
+            } else {
+                &self.f.wrap
+            };
+            ws.write_string_with_format(row, 1, v, format)?;
+            row += 1;
+        }
+        row += 1;
+        ws.write_string_with_format(row, 0, "File delle regole", &self.f.title)?;
+        row += 1;
+        for (c, h) in ["File", "SHA-256", "Righe"].iter().enumerate() {
+            ws.write_string_with_format(row, c as u16, *h, &self.f.header)?;
+        }
+        for file in self.rules.files() {
+            row += 1;
+            ws.write_string_with_format(row, 0, &file.name, &self.f.text)?;
+            ws.write_string_with_format(row, 1, sha256_hex(file.text.as_bytes()), &self.f.hash)?;
+            ws.write_number_with_format(row, 2, file.text.lines().count() as f64, &self.f.general)?;
+        }
+        row += 2;
+        ws.write_string_with_format(row, 0, "Fasce del barometro", &self.f.title)?;
+        row += 1;
+        for (c, h) in ["Fascia", "Da (compreso)", "Colore"].iter().enumerate() {
+            ws.write_string_with_format(row, c as u16, *h, &self.f.header)?;
+        }
+        for band in ev
+            .bands
+            .bands
+            .iter()
+            .chain(std::iter::once(&ev.bands.no_score))
+        {
+            row += 1;
+            let fill =
+                rust_xlsxwriter::Format::new().set_background_color(style::colour(&band.colour));
+            ws.write_string_with_format(row, 0, &band.label, &fill)?;
+            if std::ptr::eq(band, &ev.bands.no_score) {
+                ws.write_string_with_format(
+                    row,
+                    1,
+                    "senza punteggio (neutralizzato, non valutabile)",
+                    &self.f.text,
+                )?;
+            } else {
+                ws.write_number_with_format(row, 1, band.from, &self.f.general)?;
+            }
+            ws.write_string_with_format(row, 2, &band.colour, &self.f.text)?;
+        }
+        self.print_setup(ws, 0);
+        Ok(())
+    }
+
+    /// Workbook-level names for the main ranges.
+    fn names(&self, wb: &mut Workbook) -> Result<(), XlsxError> {
+        let l = &self.layout;
+        let score = |cols: &Columns| cols.index(&Key::Score).unwrap_or(0);
+        if let Some(r) = l.area_rows.range(SINTESI, score(&l.area_columns)) {
+            wb.define_name("Aree_raggiungimento", &format!("={r}"))?;
+        }
+        wb.define_name(
+            "Ente_raggiungimento",
+            &format!("={}", cell_ref(SINTESI, l.ente_row, score(&l.area_columns))),
+        )?;
+        let obj = Span {
+            first: FIRST_ROW,
+            len: l.objective_count,
+        };
+        if let Some(r) = obj.range(OBIETTIVI, score(&l.objective_columns)) {
+            wb.define_name("Obiettivi_raggiungimento", &format!("={r}"))?;
+        }
+        if let Some(r) = obj.range(
+            OBIETTIVI,
+            l.objective_columns.index(&Key::Weight).unwrap_or(0),
+        ) {
+            wb.define_name("Obiettivi_peso", &format!("={r}"))?;
+        }
+        let ind = Span {
+            first: FIRST_ROW,
+            len: l.indicator_count,
+        };
+        if let Some(r) = ind.range(INDICATORI, score(&l.indicator_columns)) {
+            wb.define_name("Indicatori_raggiungimento", &format!("={r}"))?;
+        }
+        if let Some(c) = l
+            .indicator_columns
+            .index(&Key::Input(IndicatorValue::Actual))
+        {
+            if let Some(r) = ind.range(INDICATORI, c) {
+                wb.define_name("Indicatori_consuntivo", &format!("={r}"))?;
+            }
+        }
+        if let Some(c) = l
+            .indicator_columns
+            .index(&Key::Input(IndicatorValue::Target))
+        {
+            if let Some(r) = ind.range(INDICATORI, c) {
+                wb.define_name("Indicatori_target", &format!("={r}"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn column(key: Key, header: &str, width: f64, wrap: bool) -> Column {
+    Column {
+        key,
+        header: header.into(),
+        width,
+        wrap,
+    }
+}
+
+/// Table headers must be unique: a repeated one gets ` (2)`.
+fn unique_headers(columns: &[Column]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(columns.len());
+    for c in columns {
+        let mut h = c.header.clone();
+        let mut n = 2;
+        while out.iter().any(|o| o.eq_ignore_ascii_case(&h)) {
+            h = format!("{} ({n})", c.header);
+            n += 1;
+        }
+        out.push(h);
+    }
+    out
+}
+
+/// The objectives of a top area with their sub-area (direct ones first), as
+/// [`Evaluation::objectives`] orders them.
+fn objectives_of<'e>(
+    area: &'e Area,
+    out: &'e AreaOutcome,
+) -> Vec<(Option<&'e Area>, &'e Objective, &'e ObjectiveOutcome)> {
+    let mut v: Vec<_> = area
+        .objectives
+        .iter()
+        .zip(&out.objectives)
+        .map(|(o, oo)| (None, o, oo))
+        .collect();
+    for (sub, sub_out) in area.areas.iter().zip(&out.areas) {
+        v.extend(
+            sub.objectives
+                .iter()
+                .zip(&sub_out.objectives)
+                .map(|(o, oo)| (Some(sub), o, oo)),
+        );
+    }
+    v
+}
+
+fn code(o: &Objective) -> &str {
+    o.code.as_ref().map_or("", |f| f.text())
+}
+
+fn months(m: &[u8]) -> String {
+    m.iter()
+        .filter_map(|&n| MONTHS.get(usize::from(n).wrapping_sub(1)))
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn field_label(v: IndicatorValue) -> &'static str {
+    match v {
+        IndicatorValue::Target => "target",
+        IndicatorValue::Actual => "consuntivo",
+        IndicatorValue::Baseline => "baseline",
+        IndicatorValue::Deadline => "scadenza",
+        IndicatorValue::Weight => "peso",
+        IndicatorValue::InterimTarget => "target intermedio",
+        IndicatorValue::InterimActual => "consuntivo intermedio",
+        IndicatorValue::StatedAchievement => "% raggiungimento",
+        IndicatorValue::Formula => "formula",
+        IndicatorValue::Method => "metodo",
+        IndicatorValue::PolarityText => "polarità",
+        IndicatorValue::Note => "nota",
+        IndicatorValue::Name => "indicatore",
+        IndicatorValue::Purpose => "finalità",
+        IndicatorValue::Deviation => "scostamento",
+        IndicatorValue::StatedBarometer => "barometro",
+    }
+}
+
+/// The rule as the audit columns show it: `indicatori.rhai:136 (rapporto)`.
+fn rule_text(score: &Score) -> String {
+    score
+        .rule
+        .as_ref()
+        .map_or_else(|| "regola".into(), |r| r.to_string())
+}
+
+/// The "Calcolo" column: the rule, or why there is no value.
+fn explain(score: &Score) -> String {
+    match (&score.value, &score.reason) {
+        (Some(_), _) if score.twin.is_some() => rule_text(score),
+        (Some(_), _) => format!("{} (valore della regola, senza formula)", rule_text(score)),
+        (None, Some(reason)) => format!("Non valutabile: {reason}"),
+        (None, None) => "Non valutabile".into(),
+    }
+}
+
+/// Excel's serial number of a date (1900 system).
+pub fn excel_serial(d: NaiveDate) -> f64 {
+    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default();
+    (d - epoch).num_days() as f64
+}
+
+/// Lower-case hexadecimal SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
