@@ -1,0 +1,1177 @@
+//! Report benchmark: barometro's XLSX report against rust_xlsxwriter writing the same cells
+//! alone, and a typical municipal file (150 indicators) end to end, measured in the same run.
+//!
+//! ```text
+//! cargo bench --bench report
+//! ```
+//!
+//! **Report against the floor.** For each size (100,000 indicators and a typical 150) a synthetic
+//! workbook in the Cremona table layout (see `synth/mod.rs`, the same files as the read and
+//! rules benchmarks) is generated once, read once and scored once with the default rules
+//! (`predefinite`); none of that is timed here. Then, in every round (the order of the variants
+//! rotates each round, after warm-up rounds that are not counted):
+//!
+//! - **barometro**: `barometro::report::build(&evaluation, &rules, &provenance)`: the layout,
+//!   the six sheets, formats, tables, conditional formats, the chart, notes and
+//!   `save_to_buffer`;
+//! - **floor**: rust_xlsxwriter alone writing *the same cells*: the cells of a barometro report
+//!   are extracted once, before timing ([`extract`]): values with calamine's `worksheet_range`
+//!   (formula cells give their cached result), formulas with `worksheet_formula` (aligned by
+//!   absolute position: the two ranges may start at different cells), and the blank cells
+//!   barometro writes with a format (a score with no value), which calamine does not report,
+//!   from the sheet XML. The timed loop creates a `Workbook`, adds the sheets with the same
+//!   names, writes every cell with `write_string` / `write_number` / `write_formula`
+//!   (`Formula::new(f).set_result(r)`, the cached result as barometro wrote it) / `write_blank`
+//!   and calls `save_to_buffer`. It writes **no formats** (every cell in the default style), no
+//!   tables, conditional formats, chart, notes, column widths, frozen panes, print set-up or
+//!   defined names: those are barometro's extras, so the ratio is conservative (it charges
+//!   barometro for all of them). The floor's output is read back once and checked to hold the
+//!   same cells as the report;
+//! - **floor with formats**: the same, every cell with the format of its style in the report,
+//!   rebuilt from the report's `xl/styles.xml` ([`style_formats`]: number format, font, fill,
+//!   border, alignment, wrapping) and checked cell by cell on the floor's output: rust_xlsxwriter
+//!   then does the same per-cell format lookup and writes the same `s="…"` attributes as for the
+//!   report; still no tables, conditional formats and the rest;
+//! - **verify**: `barometro::report::verify(&report)` alone (the independent recalculation), when
+//!   it is available: while the engine is not chosen it returns an error, and the row is left
+//!   out (said in the output).
+//!
+//! **End to end (150 indicators).** Every round times, alternating:
+//!
+//! - **library**: what the command does, step by step: `read_workbook` +
+//!   `RuleSet::default_set()` + `evaluate` + `Provenance::of_file` (the input's SHA-256) +
+//!   `build` + `verify` (when available) + `write_atomically` (temporary file, `fsync`, rename)
+//!   of the report, each step timed on its own;
+//! - **command**: the `barometro` binary (`env!("CARGO_BIN_EXE_barometro")`, built by Cargo in
+//!   the same profile as the benchmark: `target/release/barometro` under `cargo bench`),
+//!   `barometro report FILE -o OUT --force` (plus `--no-verify` while `verify` is not
+//!   available), process start-up included.
+//!
+//! The output is two Markdown tables (min and median wall time, barometro's median divided by
+//! each floor's, file sizes; the end-to-end steps) and the lines
+//! `report (100k indicators): barometro X ms, rust_xlsxwriter alone Y ms, ratio Z×` and
+//! `report end to end (150 indicators): …`. Timings are reported, never asserted.
+//!
+//! Profiling: `BENCH_ONLY=barometro` under `perf record --call-graph dwarf`, or
+//! `valgrind --tool=callgrind --toggle-collect='report::barometro_build*'
+//! --toggle-collect='report::floor_write*'` at `BENCH_SIZES=10000 BENCH_RUNS=1 BENCH_WARMUP=0`
+//! (both functions are never inlined).
+//!
+//! Run without `--bench` (as `cargo test --benches` does), it only makes a quick smoke run on
+//! 150 indicators. Environment variables, as for the other benchmarks:
+//!
+//! - `BENCH_ONLY=barometro,floor,floor-formats,verify,e2e,cli`: the variants to measure (any
+//!   of them; e.g. `BENCH_ONLY=barometro` to profile the report alone: the cells are then not
+//!   extracted);
+//! - `BENCH_SIZES=100000,150`: the sizes of the report-against-floor comparison (indicators);
+//!   the end-to-end run is always on 150 indicators;
+//! - `BENCH_RUNS=n`: measured runs per size (default 5 for large workbooks, 30 for small; the
+//!   end-to-end runs default to 30);
+//! - `BENCH_WARMUP=n`: warm-up runs per size (default 1 for large, 3 for small);
+//! - `BENCH_DIR=path`: keep the generated workbooks (and the reports) in `path` and reuse the
+//!   workbooks when present (e.g. to run under `valgrind --tool=callgrind`).
+
+mod harness;
+mod synth;
+
+use harness::{
+    bench_dir, cpu_model, env_usize, group_thousands, human_time, is_smoke_run, sample, sizes,
+    time, Sample,
+};
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::io::{Cursor, Read as _};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use barometro::read::{read_workbook, ReadOptions};
+use barometro::report::{build, verify, write_atomically, Provenance, Report, Verification};
+use barometro::rules::{evaluate, EvaluateOptions, Evaluation, RuleSet};
+use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Formula, Workbook};
+
+const SEED: u64 = 2024;
+const DEFAULT_SIZES: [usize; 2] = [100_000, 150];
+const SMOKE_SIZE: usize = 150;
+/// The typical municipal file of the end-to-end run.
+const E2E_SIZE: usize = 150;
+/// The goal of the issue: the report within this many times rust_xlsxwriter alone.
+const GOAL_RATIO: f64 = 1.5;
+/// The goal of the issue for the end-to-end run on a typical file, in milliseconds.
+const GOAL_E2E_MS: f64 = 100.0;
+
+// ---------------------------------------------------------------------------------------------
+// The cells of a report, for the floor.
+// ---------------------------------------------------------------------------------------------
+
+/// One cell as rust_xlsxwriter alone writes it.
+#[derive(Debug, Clone, PartialEq)]
+enum Cell {
+    String(String),
+    Number(f64),
+    /// The formula (as calamine gives it, without `=`) and its cached result, as text.
+    Formula(String, String),
+    /// A cell with a format and no value (barometro writes a score with no value so).
+    Blank,
+}
+
+/// A cell, where it is and its style in the report (`s="N"`, 0 for none).
+#[derive(Debug, Clone, PartialEq)]
+struct Placed {
+    row: u32,
+    col: u16,
+    style: u32,
+    cell: Cell,
+}
+
+/// The cells of one sheet, in row-major order.
+struct Sheet {
+    name: String,
+    cells: Vec<Placed>,
+}
+
+/// The cells of a workbook and its styles (`cellXfs`).
+struct Cells {
+    sheets: Vec<Sheet>,
+    /// By style index: the style rebuilt as a format (see [`style_formats`]).
+    formats: Vec<Format>,
+}
+
+#[derive(Default, Clone, Copy)]
+struct CellCounts {
+    strings: usize,
+    numbers: usize,
+    formulas: usize,
+    blanks: usize,
+    styled: usize,
+}
+
+impl CellCounts {
+    fn of(sheets: &[Sheet]) -> CellCounts {
+        let mut c = CellCounts::default();
+        for p in sheets.iter().flat_map(|s| s.cells.iter()) {
+            match p.cell {
+                Cell::String(_) => c.strings += 1,
+                Cell::Number(_) => c.numbers += 1,
+                Cell::Formula(..) => c.formulas += 1,
+                Cell::Blank => c.blanks += 1,
+            }
+            if p.style != 0 {
+                c.styled += 1;
+            }
+        }
+        c
+    }
+
+    fn total(&self) -> usize {
+        self.strings + self.numbers + self.formulas + self.blanks
+    }
+}
+
+/// A cached formula result as text: numbers as the shortest text that reads back as the same
+/// `f64` (what barometro passes to `set_result`).
+fn result_text(value: Option<&Data>) -> String {
+    match value {
+        None | Some(Data::Empty) => String::new(),
+        Some(Data::Float(f)) => number_text(*f),
+        Some(Data::Int(i)) => i.to_string(),
+        Some(Data::DateTime(d)) => number_text(d.as_f64()),
+        Some(Data::Bool(b)) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Some(Data::String(s)) | Some(Data::DateTimeIso(s)) | Some(Data::DurationIso(s)) => {
+            s.clone()
+        }
+        Some(Data::Error(e)) => e.to_string(),
+    }
+}
+
+fn number_text(n: f64) -> String {
+    if n == n.trunc() && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// `AB12` → (11, 27), zero-based.
+fn parse_ref(r: &str) -> Option<(u32, u16)> {
+    let split = r.find(|c: char| c.is_ascii_digit())?;
+    let (letters, digits) = r.split_at(split);
+    let mut col: u32 = 0;
+    for b in letters.bytes() {
+        if !b.is_ascii_uppercase() {
+            return None;
+        }
+        col = col * 26 + u32::from(b - b'A' + 1);
+    }
+    let row: u32 = digits.parse().ok()?;
+    Some((
+        row.checked_sub(1)?,
+        u16::try_from(col.checked_sub(1)?).ok()?,
+    ))
+}
+
+/// The value of `name="…"` in an XML tag's text.
+fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
+    let key = format!(" {name}=\"");
+    let at = tag.find(&key)? + key.len();
+    let len = tag[at..].find('"')?;
+    Some(&tag[at..at + len])
+}
+
+/// What the sheet XML says of every cell: its style (`s="N"`) and whether it is a formatted
+/// blank (`<c r="X5" s="3"/>`: no value), which calamine does not report.
+fn cell_tags(xml: &str) -> Vec<((u32, u16), u32, bool)> {
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(at) = rest.find("<c r=\"") {
+        rest = &rest[at + 2..];
+        let Some(end) = rest.find('>') else { break };
+        let tag = &rest[..end];
+        let at = attribute(tag, "r").and_then(parse_ref);
+        let style = attribute(tag, "s")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        if let Some(at) = at {
+            out.push((at, style, tag.ends_with('/')));
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// An entry of the XLSX archive as text.
+fn zip_text(bytes: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("the report is a zip archive");
+    let mut entry = zip.by_name(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut xml = String::new();
+    entry.read_to_string(&mut xml).expect("the entry is UTF-8");
+    xml
+}
+
+/// The elements `<tag …>…</tag>` or `<tag …/>` inside the section `<section …>…</section>`.
+fn elements<'x>(xml: &'x str, section: &str, tag: &str) -> Vec<&'x str> {
+    let Some(start) = xml.find(&format!("<{section}")) else {
+        return Vec::new();
+    };
+    let close = format!("</{section}>");
+    let end = xml[start..].find(&close).map_or(xml.len(), |e| start + e);
+    let body = &xml[start..end];
+    let (open_a, open_b) = (format!("<{tag} "), format!("<{tag}>"));
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(at) = [rest.find(&open_a), rest.find(&open_b)]
+        .into_iter()
+        .flatten()
+        .min()
+    {
+        rest = &rest[at..];
+        let head_end = rest.find('>').unwrap_or(rest.len());
+        let len = if rest[..head_end].ends_with('/') {
+            head_end + 1
+        } else {
+            rest.find(&format!("</{tag}>"))
+                .map_or(rest.len(), |e| e + tag.len() + 3)
+        };
+        out.push(&rest[..len]);
+        rest = &rest[len..];
+    }
+    out
+}
+
+/// `FF595959` → a colour.
+fn rgb(argb: &str) -> Option<Color> {
+    u32::from_str_radix(argb, 16)
+        .ok()
+        .map(|v| Color::RGB(v & 0xFF_FFFF))
+}
+
+/// For every style (`cellXfs`) of `xl/styles.xml`, the same format rebuilt with the attributes
+/// barometro's formats use: number format, font (bold, italic, size, name, colour), solid
+/// fill, thin top / bottom border, vertical alignment and wrapping.
+fn style_formats(bytes: &[u8]) -> Vec<Format> {
+    let xml = zip_text(bytes, "xl/styles.xml");
+    let unescape = |s: &str| {
+        s.replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    };
+    let codes: BTreeMap<u16, String> = elements(&xml, "numFmts", "numFmt")
+        .into_iter()
+        .filter_map(|t| {
+            let id = attribute(t, "numFmtId")?.parse().ok()?;
+            Some((id, unescape(attribute(t, "formatCode")?)))
+        })
+        .collect();
+    let fonts = elements(&xml, "fonts", "font");
+    let fills = elements(&xml, "fills", "fill");
+    let borders = elements(&xml, "borders", "border");
+    let index = |t: &str, name: &str| -> usize {
+        attribute(t, name).and_then(|v| v.parse().ok()).unwrap_or(0)
+    };
+    let mut formats = Vec::new();
+    for xf in elements(&xml, "cellXfs", "xf") {
+        let mut f = Format::new();
+        let num = index(xf, "numFmtId");
+        if let Some(code) = codes.get(&(num as u16)) {
+            f = f.set_num_format(code);
+        } else if num != 0 {
+            f = f.set_num_format_index(num as u8);
+        }
+        if let Some(font) = fonts
+            .get(index(xf, "fontId"))
+            .filter(|_| index(xf, "fontId") > 0)
+        {
+            if font.contains("<b/>") {
+                f = f.set_bold();
+            }
+            if font.contains("<i/>") {
+                f = f.set_italic();
+            }
+            if let Some(sz) = font
+                .find("<sz ")
+                .and_then(|at| attribute(&font[at..], "val"))
+                .and_then(|v| v.parse::<f64>().ok())
+            {
+                f = f.set_font_size(sz);
+            }
+            if let Some(name) = font
+                .find("<name ")
+                .and_then(|at| attribute(&font[at..], "val"))
+            {
+                f = f.set_font_name(name);
+            }
+            if let Some(colour) = font
+                .find("<color rgb")
+                .and_then(|at| attribute(&font[at..], "rgb"))
+                .and_then(rgb)
+            {
+                f = f.set_font_color(colour);
+            }
+        }
+        if let Some(colour) = fills
+            .get(index(xf, "fillId"))
+            .filter(|_| index(xf, "fillId") > 1)
+            .and_then(|fill| fill.find("<fgColor ").map(|at| &fill[at..]))
+            .and_then(|t| attribute(t, "rgb"))
+            .and_then(rgb)
+        {
+            f = f.set_background_color(colour);
+        }
+        if let Some(border) = borders.get(index(xf, "borderId")) {
+            if border.contains("<top style=\"thin\"") {
+                f = f.set_border_top(FormatBorder::Thin);
+            }
+            if border.contains("<bottom style=\"thin\"") {
+                f = f.set_border_bottom(FormatBorder::Thin);
+            }
+        }
+        if let Some(at) = xf.find("<alignment") {
+            let a = &xf[at..];
+            match attribute(a, "vertical") {
+                Some("top") => f = f.set_align(FormatAlign::Top),
+                Some("center") => f = f.set_align(FormatAlign::VerticalCenter),
+                _ => {}
+            }
+            if attribute(a, "wrapText") == Some("1") {
+                f = f.set_text_wrap();
+            }
+        }
+        formats.push(f);
+    }
+    formats
+}
+
+/// The number of styles (`cellXfs`) of an XLSX file.
+fn style_count(bytes: &[u8]) -> usize {
+    elements(&zip_text(bytes, "xl/styles.xml"), "cellXfs", "xf").len()
+}
+
+/// The cells of an XLSX workbook (a barometro report, or the floor's output to check it).
+/// Values from `worksheet_range`, formulas from `worksheet_formula`, aligned by absolute
+/// position; styles and formatted blank cells from the sheet XML (rust_xlsxwriter names the
+/// sheets `xl/worksheets/sheetN.xml` in sheet order).
+fn extract(bytes: &[u8]) -> Cells {
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("calamine opens it");
+    let names = wb.sheet_names();
+    let mut sheets = Vec::with_capacity(names.len());
+    for (index, name) in names.iter().enumerate() {
+        let values = wb.worksheet_range(name).expect("calamine reads the values");
+        let formulas = wb
+            .worksheet_formula(name)
+            .expect("calamine reads the formulas");
+        let mut cells: BTreeMap<(u32, u16), Cell> = BTreeMap::new();
+        // Values, by absolute position.
+        let mut cached: BTreeMap<(u32, u16), &Data> = BTreeMap::new();
+        if let Some((r0, c0)) = values.start() {
+            for (r, c, v) in values.used_cells() {
+                let at = (r0 + r as u32, (c0 as usize + c) as u16);
+                cached.insert(at, v);
+                let cell = match v {
+                    Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
+                        Cell::String(s.clone())
+                    }
+                    Data::Float(f) => Cell::Number(*f),
+                    Data::Int(i) => Cell::Number(*i as f64),
+                    Data::DateTime(d) => Cell::Number(d.as_f64()),
+                    Data::Bool(b) => Cell::String(b.to_string()),
+                    Data::Error(e) => panic!("{name}: error value {e} outside a formula"),
+                    Data::Empty => continue,
+                };
+                cells.insert(at, cell);
+            }
+        }
+        // Formulas replace the values they cache.
+        if let Some((r0, c0)) = formulas.start() {
+            for (r, c, f) in formulas.used_cells() {
+                if f.is_empty() {
+                    continue;
+                }
+                let at = (r0 + r as u32, (c0 as usize + c) as u16);
+                let result = result_text(cached.get(&at).copied());
+                cells.insert(at, Cell::Formula(f.clone(), result));
+            }
+        }
+        let mut styles: BTreeMap<(u32, u16), u32> = BTreeMap::new();
+        let xml = zip_text(bytes, &format!("xl/worksheets/sheet{}.xml", index + 1));
+        for (at, style, blank) in cell_tags(&xml) {
+            if blank {
+                cells.entry(at).or_insert(Cell::Blank);
+            }
+            styles.insert(at, style);
+        }
+        sheets.push(Sheet {
+            name: name.clone(),
+            cells: cells
+                .into_iter()
+                .map(|((row, col), cell)| Placed {
+                    row,
+                    col,
+                    style: styles.get(&(row, col)).copied().unwrap_or(0),
+                    cell,
+                })
+                .collect(),
+        });
+    }
+    Cells {
+        sheets,
+        formats: style_formats(bytes),
+    }
+}
+
+/// rust_xlsxwriter alone: the same sheets and cells saved to a buffer; with `formats`, every
+/// cell with the format of its style in the report, else no formats at all.
+/// (Never inlined, so that a profiler can select it.)
+#[inline(never)]
+fn floor_write(sheets: &[Sheet], formats: Option<&[Format]>) -> Vec<u8> {
+    let mut wb = Workbook::new();
+    let default = Format::default();
+    for sheet in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(&sheet.name).expect("a valid sheet name");
+        for p in &sheet.cells {
+            let (row, col) = (p.row, p.col);
+            let format = formats.and_then(|f| f.get(p.style as usize).filter(|_| p.style != 0));
+            match (&p.cell, format) {
+                (Cell::String(s), None) => ws.write_string(row, col, s),
+                (Cell::String(s), Some(f)) => ws.write_string_with_format(row, col, s, f),
+                (Cell::Number(n), None) => ws.write_number(row, col, *n),
+                (Cell::Number(n), Some(f)) => ws.write_number_with_format(row, col, *n, f),
+                (Cell::Formula(x, r), None) => {
+                    ws.write_formula(row, col, Formula::new(x).set_result(r))
+                }
+                (Cell::Formula(x, r), Some(f)) => {
+                    ws.write_formula_with_format(row, col, Formula::new(x).set_result(r), f)
+                }
+                (Cell::Blank, f) => ws.write_blank(row, col, f.unwrap_or(&default)),
+            }
+            .expect("rust_xlsxwriter takes the cell");
+        }
+    }
+    wb.save_to_buffer().expect("rust_xlsxwriter saves")
+}
+
+/// barometro's report. (Never inlined, like [`floor_write`].)
+#[inline(never)]
+fn barometro_build(ev: &Evaluation, rules: &RuleSet, provenance: &Provenance) -> Report {
+    build(ev, rules, provenance).expect("barometro builds the report")
+}
+
+/// `verify`, never inlined.
+#[inline(never)]
+fn barometro_verify(report: &Report) -> Result<Verification, String> {
+    verify(report).map_err(|e| e.to_string())
+}
+
+/// The floor's output holds the report's cells (checked once, not timed). Without formats,
+/// blank cells are not compared: rust_xlsxwriter stores a blank cell without a format but does
+/// not write it out (like Excel). With formats, every cell must also have the same format as in
+/// the report (as [`style_formats`] rebuilds them).
+fn check_floor(report: &Cells, floor_bytes: &[u8], with_formats: bool) {
+    let back = extract(floor_bytes);
+    assert_eq!(back.sheets.len(), report.sheets.len(), "sheet count");
+    let format = |c: &Cells, p: &Placed| c.formats.get(p.style as usize).cloned();
+    for (a, b) in report.sheets.iter().zip(&back.sheets) {
+        assert_eq!(a.name, b.name);
+        let name = &a.name;
+        let kept = |p: &&Placed| with_formats || p.cell != Cell::Blank;
+        let a: Vec<_> = a.cells.iter().filter(kept).collect();
+        let b: Vec<_> = b.cells.iter().filter(kept).collect();
+        assert_eq!(
+            a.len(),
+            b.len(),
+            "sheet {name}: the floor wrote {} cells, the report has {}",
+            b.len(),
+            a.len()
+        );
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(
+                (x.row, x.col, &x.cell),
+                (y.row, y.col, &y.cell),
+                "sheet {name}: the floor's cell differs"
+            );
+            if with_formats {
+                assert_eq!(
+                    format(report, x),
+                    format(&back, y),
+                    "sheet {name}: the floor's cell {}:{} has another format",
+                    x.row,
+                    x.col
+                );
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report against the floor.
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Variant {
+    Barometro,
+    Floor,
+    FloorFormats,
+    Verify,
+    EndToEnd,
+    Cli,
+}
+
+impl Variant {
+    fn parse(s: &str) -> Variant {
+        match s.trim() {
+            "barometro" => Variant::Barometro,
+            "floor" => Variant::Floor,
+            "floor-formats" => Variant::FloorFormats,
+            "verify" => Variant::Verify,
+            "e2e" => Variant::EndToEnd,
+            "cli" => Variant::Cli,
+            other => panic!(
+                "BENCH_ONLY: {other:?}: expected barometro, floor, floor-formats, verify, e2e or cli"
+            ),
+        }
+    }
+}
+
+struct Row {
+    indicators: usize,
+    runs: usize,
+    report_bytes: usize,
+    floor_bytes: usize,
+    floor_formats_bytes: usize,
+    formulas_checked: usize,
+    counts: CellCounts,
+    per_sheet: Vec<(String, usize)>,
+    barometro: Option<Sample>,
+    floor: Option<Sample>,
+    floor_formats: Option<Sample>,
+    verify: Option<Sample>,
+    /// Why `verify` was not timed, or its mismatches.
+    verify_note: String,
+}
+
+fn synth_path(dir: &Path, indicators: usize) -> PathBuf {
+    let path = dir.join(format!("synth-{indicators}-{SEED}.xlsx"));
+    if path.exists() {
+        eprintln!("reusing {}", path.display());
+    } else {
+        eprintln!(
+            "generating {indicators} indicators into {}…",
+            path.display()
+        );
+        synth::write_table_workbook(&path, indicators, SEED)
+            .unwrap_or_else(|e| panic!("cannot generate {}: {e}", path.display()));
+    }
+    path
+}
+
+fn default_set() -> RuleSet {
+    RuleSet::default_set().expect("the default rules compile")
+}
+
+fn bench_size(dir: &Path, indicators: usize, only: &[Variant], smoke: bool) -> Row {
+    let path = synth_path(dir, indicators);
+    let rules = default_set();
+    let (d, ente) = time(|| read_workbook(&path, &ReadOptions::default()));
+    let ente = ente.unwrap_or_else(|e| panic!("barometro cannot read {}: {e}", path.display()));
+    assert_eq!(ente.indicator_count(), indicators);
+    let (d2, ev) = time(|| evaluate(ente, &rules, &EvaluateOptions::default()));
+    eprintln!(
+        "  read in {}, scored in {} (not measured)",
+        human_time(d),
+        human_time(d2)
+    );
+    let provenance = Provenance::named(&path.file_name().unwrap_or_default().to_string_lossy());
+
+    // The cells, once, from a first report (not timed); only when the floor is measured.
+    let (d, report) = time(|| barometro_build(&ev, &rules, &provenance));
+    eprintln!(
+        "  first report in {} ({} bytes, not measured)",
+        human_time(d),
+        group_thousands(report.bytes.len()),
+    );
+    let floors = only.contains(&Variant::Floor) || only.contains(&Variant::FloorFormats);
+    let (cells, floor_bytes, floor_formats_bytes) = if floors {
+        let (d, cells) = time(|| extract(&report.bytes));
+        eprintln!(
+            "  {} cells extracted in {} (not measured)",
+            group_thousands(CellCounts::of(&cells.sheets).total()),
+            human_time(d)
+        );
+        let plain = floor_write(&cells.sheets, None);
+        check_floor(&cells, &plain, false);
+        let formatted = floor_write(&cells.sheets, Some(&cells.formats));
+        check_floor(&cells, &formatted, true);
+        eprintln!(
+            "  styles: report {}, floor with formats {} (checked: every cell has its format)",
+            style_count(&report.bytes),
+            style_count(&formatted)
+        );
+        (cells, plain.len(), formatted.len())
+    } else {
+        let none = Cells {
+            sheets: Vec::new(),
+            formats: Vec::new(),
+        };
+        (none, 0, 0)
+    };
+    let counts = CellCounts::of(&cells.sheets);
+
+    // Whether the verification is available (its first run is not timed).
+    let (verify_ok, verify_note) = if only.contains(&Variant::Verify) {
+        match barometro_verify(&report) {
+            Ok(v) => (
+                true,
+                format!(
+                    "{} formulas checked with {}, {} mismatches",
+                    group_thousands(v.checked),
+                    v.engine,
+                    v.mismatches.len()
+                ),
+            ),
+            Err(e) => (
+                false,
+                format!("not timed: `verify` returned an error ({e})"),
+            ),
+        }
+    } else {
+        (false, "not measured (BENCH_ONLY)".to_string())
+    };
+
+    let large = indicators >= 10_000;
+    let (default_runs, default_warmup) = match (smoke, large) {
+        (true, _) => (1, 0),
+        (false, true) => (5, 1),
+        (false, false) => (30, 3),
+    };
+    let runs = env_usize("BENCH_RUNS").unwrap_or(default_runs);
+    let warmup = env_usize("BENCH_WARMUP").unwrap_or(default_warmup);
+
+    let steps: Vec<Variant> = [
+        Variant::Barometro,
+        Variant::Floor,
+        Variant::FloorFormats,
+        Variant::Verify,
+    ]
+    .into_iter()
+    .filter(|v| only.contains(v) && (*v != Variant::Verify || verify_ok))
+    .collect();
+    let (mut bar, mut flo, mut fmt, mut ver) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for round in 0..warmup + runs {
+        let measured = round >= warmup;
+        let mut order = steps.clone();
+        if !order.is_empty() {
+            let shift = round % order.len();
+            order.rotate_left(shift);
+        }
+        for step in order {
+            match step {
+                Variant::Barometro => {
+                    let (d, r) = time(|| barometro_build(&ev, &rules, &provenance));
+                    black_box(&r);
+                    if measured {
+                        bar.push(d);
+                    }
+                    drop(r);
+                }
+                Variant::Floor => {
+                    let (d, bytes) = time(|| floor_write(&cells.sheets, None));
+                    black_box(&bytes);
+                    if measured {
+                        flo.push(d);
+                    }
+                    drop(bytes);
+                }
+                Variant::FloorFormats => {
+                    let (d, bytes) = time(|| floor_write(&cells.sheets, Some(&cells.formats)));
+                    black_box(&bytes);
+                    if measured {
+                        fmt.push(d);
+                    }
+                    drop(bytes);
+                }
+                Variant::Verify => {
+                    let (d, v) = time(|| barometro_verify(&report));
+                    black_box(&v);
+                    if measured {
+                        ver.push(d);
+                    }
+                }
+                Variant::EndToEnd | Variant::Cli => {}
+            }
+        }
+        if large {
+            eprintln!("  round {}/{} done", round + 1, warmup + runs);
+        }
+    }
+    Row {
+        indicators,
+        runs,
+        report_bytes: report.bytes.len(),
+        floor_bytes,
+        floor_formats_bytes,
+        formulas_checked: report.checks.len(),
+        counts,
+        per_sheet: cells
+            .sheets
+            .iter()
+            .map(|s| (s.name.clone(), s.cells.len()))
+            .collect(),
+        barometro: sample(bar),
+        floor: sample(flo),
+        floor_formats: sample(fmt),
+        verify: sample(ver),
+        verify_note,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// End to end.
+// ---------------------------------------------------------------------------------------------
+
+/// The steps of the library's end-to-end run, in order.
+const E2E_STEPS: [&str; 7] = [
+    "read_workbook",
+    "RuleSet::default_set",
+    "evaluate",
+    "Provenance::of_file",
+    "build",
+    "verify",
+    "write_atomically",
+];
+
+struct EndToEnd {
+    runs: usize,
+    file_bytes: u64,
+    report_bytes: usize,
+    total: Option<Sample>,
+    steps: Vec<(&'static str, Option<Sample>)>,
+    verified: bool,
+    cli: Option<Sample>,
+    cli_args: String,
+    cli_path: PathBuf,
+}
+
+/// One end-to-end run of the library: the time of every step (`verify` only when available).
+#[inline(never)]
+fn end_to_end(path: &Path, out: &Path, with_verify: bool) -> ([Duration; 7], usize) {
+    let (t0, ente) = time(|| read_workbook(path, &ReadOptions::default()));
+    let ente = ente.expect("barometro reads the workbook");
+    let (t1, rules) = time(default_set);
+    let (t2, ev) = time(|| evaluate(ente, &rules, &EvaluateOptions::default()));
+    let (tp, provenance) = time(|| Provenance::of_file(path));
+    let provenance = provenance.expect("the input can be read again");
+    let (t3, report) = time(|| barometro_build(&ev, &rules, &provenance));
+    let mut t4 = Duration::ZERO;
+    if with_verify {
+        let (d, v) = time(|| barometro_verify(&report));
+        v.expect("verify was available");
+        t4 = d;
+    }
+    let (t5, w) = time(|| write_atomically(out, &report.bytes, Some(path), true));
+    w.expect("the report is written");
+    ([t0, t1, t2, tp, t3, t4, t5], report.bytes.len())
+}
+
+fn bench_end_to_end(dir: &Path, only: &[Variant], smoke: bool) -> EndToEnd {
+    let path = synth_path(dir, E2E_SIZE);
+    let out_lib = dir.join(format!("relazione-{E2E_SIZE}-lib.xlsx"));
+    let out_cli = dir.join(format!("relazione-{E2E_SIZE}-cli.xlsx"));
+    let file_bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
+
+    // Whether `verify` is available, on this file (not timed).
+    let verified = {
+        let ente = read_workbook(&path, &ReadOptions::default()).expect("read");
+        let rules = default_set();
+        let ev = evaluate(ente, &rules, &EvaluateOptions::default());
+        let report = barometro_build(&ev, &rules, &Provenance::named("probe.xlsx"));
+        barometro_verify(&report).is_ok()
+    };
+
+    let cli_path = PathBuf::from(env!("CARGO_BIN_EXE_barometro"));
+    let mut args: Vec<String> = vec![
+        "report".into(),
+        path.display().to_string(),
+        "-o".into(),
+        out_cli.display().to_string(),
+        "--force".into(),
+    ];
+    if !verified {
+        args.push("--no-verify".into());
+    }
+    let file_name = |p: &Path| {
+        p.file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned()
+    };
+    let cli_args = format!(
+        "barometro report {} -o {} --force{}",
+        file_name(&path),
+        file_name(&out_cli),
+        if verified { "" } else { " --no-verify" }
+    );
+    let run_cli = || {
+        let output = Command::new(&cli_path)
+            .args(&args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", cli_path.display()));
+        // 0: clean; 1: the data has errors (the synthetic workbooks have some).
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{cli_args}: {}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+
+    let (runs, warmup) = if smoke { (1, 0) } else { (30, 3) };
+    let runs = env_usize("BENCH_RUNS").unwrap_or(runs);
+    let warmup = env_usize("BENCH_WARMUP").unwrap_or(warmup);
+    let steps: Vec<Variant> = [Variant::EndToEnd, Variant::Cli]
+        .into_iter()
+        .filter(|v| only.contains(v))
+        .collect();
+    let mut totals = Vec::new();
+    let mut per_step: Vec<Vec<Duration>> = vec![Vec::new(); E2E_STEPS.len()];
+    let mut cli = Vec::new();
+    let mut report_bytes = 0;
+    for round in 0..warmup + runs {
+        let measured = round >= warmup;
+        let mut order = steps.clone();
+        if !order.is_empty() {
+            let shift = round % order.len();
+            order.rotate_left(shift);
+        }
+        for step in order {
+            match step {
+                Variant::EndToEnd => {
+                    let (d, (t, n)) = time(|| end_to_end(&path, &out_lib, verified));
+                    report_bytes = n;
+                    if measured {
+                        totals.push(d);
+                        for (v, t) in per_step.iter_mut().zip(t) {
+                            v.push(t);
+                        }
+                    }
+                }
+                Variant::Cli => {
+                    let (d, ()) = time(run_cli);
+                    if measured {
+                        cli.push(d);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    EndToEnd {
+        runs,
+        file_bytes,
+        report_bytes,
+        total: sample(totals),
+        steps: E2E_STEPS
+            .iter()
+            .zip(per_step)
+            .map(|(name, v)| (*name, sample(v)))
+            .collect(),
+        verified,
+        cli: sample(cli),
+        cli_args,
+        cli_path,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output.
+// ---------------------------------------------------------------------------------------------
+
+fn human_size(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    }
+}
+
+fn fmt(s: &Option<Sample>) -> String {
+    match s {
+        Some(s) => format!("{} / {}", human_time(s.min), human_time(s.median)),
+        None => "–".to_string(),
+    }
+}
+
+fn ratio(a: &Option<Sample>, b: &Option<Sample>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.median.as_secs_f64() / b.median.as_secs_f64()),
+        _ => None,
+    }
+}
+
+fn main() {
+    // A smoke run (150 indicators, one round) under `cargo test --benches`.
+    let smoke = is_smoke_run();
+    let only: Vec<Variant> = match std::env::var("BENCH_ONLY") {
+        Ok(list) if !list.trim().is_empty() => list.split(',').map(Variant::parse).collect(),
+        _ => vec![
+            Variant::Barometro,
+            Variant::Floor,
+            Variant::FloorFormats,
+            Variant::Verify,
+            Variant::EndToEnd,
+            Variant::Cli,
+        ],
+    };
+    let sizes = sizes(smoke, SMOKE_SIZE, &DEFAULT_SIZES);
+    let (dir, _temp) = bench_dir();
+
+    let comparison = only.iter().any(|v| {
+        matches!(
+            v,
+            Variant::Barometro | Variant::Floor | Variant::FloorFormats | Variant::Verify
+        )
+    });
+    let rows: Vec<Row> = if comparison {
+        sizes
+            .iter()
+            .map(|&n| bench_size(&dir, n, &only, smoke))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let e2e = only
+        .iter()
+        .any(|v| matches!(v, Variant::EndToEnd | Variant::Cli))
+        .then(|| bench_end_to_end(&dir, &only, smoke));
+
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if !rows.is_empty() {
+        println!();
+        println!(
+            "| Report | Variant | Runs | min / median | barometro ÷ this (medians) | File size |"
+        );
+        println!("|---|---|---:|---:|---:|---:|");
+        for r in &rows {
+            let n = group_thousands(r.indicators);
+            let size = |bytes: usize| {
+                if bytes > 0 {
+                    format!(
+                        "{} ({} bytes)",
+                        human_size(bytes as u64),
+                        group_thousands(bytes)
+                    )
+                } else {
+                    "–".to_string()
+                }
+            };
+            let lines = [
+                ("barometro `build`", &r.barometro, r.report_bytes),
+                (
+                    "rust_xlsxwriter alone, same cells, no formats (**floor**)",
+                    &r.floor,
+                    r.floor_bytes,
+                ),
+                (
+                    "rust_xlsxwriter alone, same cells, same cell formats",
+                    &r.floor_formats,
+                    r.floor_formats_bytes,
+                ),
+                ("`verify` alone", &r.verify, 0),
+            ];
+            for (i, (label, s, bytes)) in lines.into_iter().enumerate() {
+                if s.is_none() {
+                    continue;
+                }
+                let vs = if i == 1 || i == 2 {
+                    ratio(&r.barometro, s).map_or("–".to_string(), |x| format!("**{x:.2}×**"))
+                } else {
+                    "–".to_string()
+                };
+                println!(
+                    "| {n} indicators | {label} | {} | {} | {vs} | {} |",
+                    r.runs,
+                    fmt(s),
+                    size(bytes)
+                );
+            }
+        }
+        println!();
+        println!(
+            "The floor is rust_xlsxwriter 0.102 alone writing the report's cells (extracted once with calamine, not timed) into sheets of the same names and saving to a buffer. It writes no formats, tables, conditional formats, chart, notes, column widths, frozen panes, print set-up or defined names: the ratio to it charges barometro for all of them (conservative). The second floor gives every cell the format of its style in the report (rebuilt from the report's `styles.xml`: number format, font, fill, border, alignment, wrapping; checked cell by cell), so rust_xlsxwriter does the same per-cell format lookup and writes the same `s=\"…\"` attributes; it still writes no tables, conditional formats, chart, notes, widths, panes, print set-up or names."
+        );
+        for r in &rows {
+            let c = &r.counts;
+            if c.total() == 0 {
+                println!(
+                    "- {} indicators: cells not extracted (the floor is not measured); {} formulas listed for verification; verify: {}.",
+                    group_thousands(r.indicators),
+                    group_thousands(r.formulas_checked),
+                    r.verify_note,
+                );
+                continue;
+            }
+            println!(
+                "- {} indicators: {} cells ({} strings, {} numbers, {} formulas with cached results, {} formatted blanks; {} with a style); per sheet: {}; {} formulas listed for verification; verify: {}.",
+                group_thousands(r.indicators),
+                group_thousands(c.total()),
+                group_thousands(c.strings),
+                group_thousands(c.numbers),
+                group_thousands(c.formulas),
+                group_thousands(c.blanks),
+                group_thousands(c.styled),
+                r.per_sheet
+                    .iter()
+                    .map(|(n, k)| format!("{n} {}", group_thousands(*k)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                group_thousands(r.formulas_checked),
+                r.verify_note,
+            );
+        }
+    }
+    if let Some(e) = &e2e {
+        println!();
+        println!(
+            "| End to end, {} indicators ({}) | Runs | min / median |",
+            E2E_SIZE,
+            human_size(e.file_bytes)
+        );
+        println!("|---|---:|---:|");
+        if e.total.is_some() {
+            for (name, s) in &e.steps {
+                if *name == "verify" && !e.verified {
+                    println!("| `verify` | – | not available (returns an error): not timed |");
+                    continue;
+                }
+                println!("| `{name}` | {} | {} |", e.runs, fmt(s));
+            }
+            println!(
+                "| **library, all steps** | {} | **{}** |",
+                e.runs,
+                fmt(&e.total)
+            );
+        }
+        if e.cli.is_some() {
+            println!(
+                "| **command** `{}` | {} | **{}** |",
+                e.cli_args,
+                e.runs,
+                fmt(&e.cli)
+            );
+        }
+        println!();
+        println!(
+            "Library: each step timed on its own, the total around all of them (report {} bytes, written with `write_atomically`: temporary file, fsync, rename). Command: {}, process start-up included (reading, rules, report{}, writing){}.",
+            group_thousands(e.report_bytes),
+            e.cli_path.display(),
+            if e.verified { ", verification" } else { "" },
+            if e.verified { "" } else { "; `--no-verify` while `verify` is not available" }
+        );
+    }
+    println!();
+    println!(
+        "Machine: {} ({cpus} CPUs), {} {}; {}.",
+        cpu_model(),
+        std::env::consts::OS,
+        std::env::consts::ARCH,
+        if cfg!(debug_assertions) {
+            "unoptimised build: timings are not meaningful"
+        } else {
+            "`cargo bench --bench report` (bench profile: release + debug info)"
+        }
+    );
+    if smoke {
+        println!("(smoke run: `cargo bench --bench report` for the real measurement)");
+    }
+    println!();
+    for r in &rows {
+        if r.indicators != 100_000 {
+            continue;
+        }
+        if let (Some(b), Some(f)) = (&r.barometro, &r.floor) {
+            let x = b.median.as_secs_f64() / f.median.as_secs_f64();
+            println!(
+                "report (100k indicators): barometro {:.0} ms, rust_xlsxwriter alone {:.0} ms, ratio {x:.2}× (goal ≤ {GOAL_RATIO}×){}; report {} bytes{}",
+                b.median.as_secs_f64() * 1e3,
+                f.median.as_secs_f64() * 1e3,
+                match ratio(&r.barometro, &r.floor_formats) {
+                    Some(y) => format!(
+                        "; with the same cell formats in the floor {:.0} ms, ratio {y:.2}×",
+                        r.floor_formats.as_ref().map_or(0.0, |s| s.median.as_secs_f64() * 1e3)
+                    ),
+                    None => String::new(),
+                },
+                group_thousands(r.report_bytes),
+                match &r.verify {
+                    Some(v) => format!("; verify {:.0} ms", v.median.as_secs_f64() * 1e3),
+                    None => "; verify not available".to_string(),
+                }
+            );
+        }
+    }
+    if let Some(e) = &e2e {
+        let mut parts = Vec::new();
+        if let Some(s) = &e.total {
+            parts.push(format!(
+                "library {:.1} ms{}",
+                s.median.as_secs_f64() * 1e3,
+                if e.verified { "" } else { " (without verify)" }
+            ));
+        }
+        if let Some(s) = &e.cli {
+            parts.push(format!(
+                "command {:.1} ms{}",
+                s.median.as_secs_f64() * 1e3,
+                if e.verified { "" } else { " (--no-verify)" }
+            ));
+        }
+        if !parts.is_empty() {
+            println!(
+                "report end to end ({E2E_SIZE} indicators): {} (goal well under {GOAL_E2E_MS:.0} ms)",
+                parts.join(", ")
+            );
+        }
+    }
+}
