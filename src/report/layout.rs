@@ -369,14 +369,14 @@ impl Layout {
         }
         area_cols.push(Key::Barometer, "Barometro", 22.0, false);
         area_cols.push(Key::Rule, "Calcolo", 30.0, true);
+        // The sub-areas table lies under the areas table: the same columns (so the same
+        // widths), the sector first and its area last.
         let mut sub_cols = Columns::default();
-        sub_cols.push(Key::Area, "Area", 44.0, true);
-        sub_cols.push(Key::SubArea, "Settore", 34.0, true);
+        sub_cols.push(Key::SubArea, "Settore", 44.0, true);
         for c in area_cols.0.iter().skip(1) {
-            if c.key != Key::Stated {
-                sub_cols.0.push(c.clone());
-            }
+            sub_cols.0.push(c.clone());
         }
+        sub_cols.push(Key::Area, "Area", 44.0, true);
 
         // Rows.
         let mut objectives = Vec::new();

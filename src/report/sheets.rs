@@ -979,6 +979,8 @@ impl<'a> Book<'a> {
                 .set_name("% Raggiungimento");
             chart.title().set_name("Raggiungimento per area");
             chart.x_axis().set_min(0).set_max(100);
+            // Bars from the top in the order of the table.
+            chart.y_axis().set_reverse();
             chart.legend().set_hidden();
             chart.set_height(120 + 28 * rows.len.min(30));
             chart.set_width(560);
