@@ -43,6 +43,7 @@ pub struct Book<'a> {
     pub checks: Vec<FormulaCheck>,
     /// Findings about the report itself (text cut to Excel's limit), shown in Anomalie.
     pub notes: Vec<Finding>,
+    label_formula: style::LabelFormula,
 }
 
 impl<'a> Book<'a> {
@@ -56,6 +57,7 @@ impl<'a> Book<'a> {
             f: Formats::new(),
             checks: Vec::with_capacity(ev.ente.indicator_count() * 2 + 64),
             notes: Vec::new(),
+            label_formula: style::LabelFormula::new(&ev.bands),
         }
     }
 
@@ -129,6 +131,38 @@ impl<'a> Book<'a> {
             ws.write_string_with_format(row, col, cut, format)?;
         } else {
             ws.write_string_with_format(row, col, text, format)?;
+        }
+        Ok(())
+    }
+
+    /// Text in a column whose format was set with [`Book::text_columns`]: the cell takes the
+    /// column's format (no per-cell format lookup, which costs at 100,000 rows).
+    fn column_text(
+        &mut self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        text: &str,
+        wrap: bool,
+    ) -> Result<(), XlsxError> {
+        if text.is_empty() || text.len() > MAX_TEXT {
+            return self.text(ws, row, col, text, wrap);
+        }
+        ws.write_string(row, col, text)?;
+        Ok(())
+    }
+
+    /// Sets the text format of the columns the rows fill with [`Book::column_text`].
+    fn text_columns(&self, ws: &mut Worksheet, columns: &Columns) -> Result<(), XlsxError> {
+        for (c, column) in columns.0.iter().enumerate() {
+            if is_text(&column.key) {
+                let format = if column.wrap {
+                    &self.f.wrap
+                } else {
+                    &self.f.text
+                };
+                ws.set_column_format(c as u16, format)?;
+            }
         }
         Ok(())
     }
@@ -269,9 +303,8 @@ impl<'a> Book<'a> {
         score_col: u16,
         score: Option<f64>,
     ) -> Result<(), XlsxError> {
-        let bands = &self.ev.bands;
-        let formula = style::label_formula(bands, &local_ref(row, score_col));
-        let value = bands.label_of(score).to_string();
+        let formula = self.label_formula.render(&local_ref(row, score_col));
+        let value = self.ev.bands.label_of(score).to_string();
         ws.write_formula_with_format(
             row,
             col,
@@ -369,6 +402,7 @@ impl<'a> Book<'a> {
 
     fn indicators(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
         let cols = self.layout.indicator_columns.clone();
+        self.text_columns(ws, &cols)?;
         let score_col = cols.index(&Key::Score).unwrap_or(0);
         let places = self.layout.objectives.clone();
         let ev = self.ev;
@@ -387,23 +421,23 @@ impl<'a> Book<'a> {
                     for (c, column) in cols.0.iter().enumerate() {
                         let (c, wrap) = (c as u16, column.wrap);
                         match &column.key {
-                            Key::Area => self.text(ws, row, c, &area.name, wrap)?,
+                            Key::Area => self.column_text(ws, row, c, &area.name, wrap)?,
                             Key::SubArea => {
-                                self.text(ws, row, c, sub.map_or("", |s| &s.name), wrap)?
+                                self.column_text(ws, row, c, sub.map_or("", |s| &s.name), wrap)?
                             }
-                            Key::Code => self.text(ws, row, c, code(objective), wrap)?,
+                            Key::Code => self.column_text(ws, row, c, code(objective), wrap)?,
                             Key::Objective => {
-                                self.text(ws, row, c, objective.title_text(), wrap)?
+                                self.column_text(ws, row, c, objective.title_text(), wrap)?
                             }
                             Key::Indicator => {
                                 let t = ind.name().map_or("", |f| f.text()).to_string();
-                                self.text(ws, row, c, &t, wrap)?
+                                self.column_text(ws, row, c, &t, wrap)?
                             }
                             Key::Formula => {
                                 let t = ind.formula().map_or("", |f| f.text()).to_string();
-                                self.text(ws, row, c, &t, wrap)?
+                                self.column_text(ws, row, c, &t, wrap)?
                             }
-                            Key::Method => self.text(ws, row, c, &out.method, wrap)?,
+                            Key::Method => self.column_text(ws, row, c, &out.method, wrap)?,
                             Key::Input(which) => {
                                 let weight = *which == IndicatorValue::Weight;
                                 self.input(ws, row, c, ind.get(*which), weight)?
@@ -437,7 +471,7 @@ impl<'a> Book<'a> {
                             }
                             Key::Rule => {
                                 let t = explain(&out.score);
-                                self.text(ws, row, c, &t, wrap)?
+                                self.column_text(ws, row, c, &t, wrap)?
                             }
                             Key::Source => {
                                 let mut parts: Vec<String> = Vec::new();
@@ -457,7 +491,7 @@ impl<'a> Book<'a> {
                                 if parts.is_empty() {
                                     parts.push(format!("riga: {}", ind.source));
                                 }
-                                self.text(ws, row, c, &parts.join(" · "), wrap)?
+                                self.column_text(ws, row, c, &parts.join(" · "), wrap)?
                             }
                             _ => {}
                         }
@@ -483,6 +517,7 @@ impl<'a> Book<'a> {
 
     fn activities(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
         let cols = self.layout.activity_columns.clone();
+        self.text_columns(ws, &cols)?;
         let places = self.layout.objectives.clone();
         let ev = self.ev;
         let mut k = 0usize;
@@ -500,26 +535,26 @@ impl<'a> Book<'a> {
                     for (c, column) in cols.0.iter().enumerate() {
                         let (c, wrap) = (c as u16, column.wrap);
                         match &column.key {
-                            Key::Area => self.text(ws, row, c, &area.name, wrap)?,
+                            Key::Area => self.column_text(ws, row, c, &area.name, wrap)?,
                             Key::SubArea => {
-                                self.text(ws, row, c, sub.map_or("", |s| &s.name), wrap)?
+                                self.column_text(ws, row, c, sub.map_or("", |s| &s.name), wrap)?
                             }
-                            Key::Code => self.text(ws, row, c, code(objective), wrap)?,
+                            Key::Code => self.column_text(ws, row, c, code(objective), wrap)?,
                             Key::Objective => {
-                                self.text(ws, row, c, objective.title_text(), wrap)?
+                                self.column_text(ws, row, c, objective.title_text(), wrap)?
                             }
                             Key::Activity => {
                                 let t = act.name.as_ref().map_or("", |f| f.text()).to_string();
-                                self.text(ws, row, c, &t, wrap)?
+                                self.column_text(ws, row, c, &t, wrap)?
                             }
                             Key::StatedWeight => {
                                 self.input(ws, row, c, act.weight.as_ref(), true)?
                             }
                             Key::PlannedMonths => {
-                                self.text(ws, row, c, &months(&act.planned_months), wrap)?
+                                self.column_text(ws, row, c, &months(&act.planned_months), wrap)?
                             }
                             Key::ActualMonths => {
-                                self.text(ws, row, c, &months(&act.actual_months), wrap)?
+                                self.column_text(ws, row, c, &months(&act.actual_months), wrap)?
                             }
                             Key::ExpectedStored => {
                                 self.input(ws, row, c, act.expected.as_ref(), true)?
@@ -565,7 +600,7 @@ impl<'a> Book<'a> {
                                     || objective.source.to_string(),
                                     |f| f.source.to_string(),
                                 );
-                                self.text(ws, row, c, &s, wrap)?
+                                self.column_text(ws, row, c, &s, wrap)?
                             }
                             _ => {}
                         }
@@ -583,6 +618,7 @@ impl<'a> Book<'a> {
 
     fn objectives(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
         let cols = self.layout.objective_columns.clone();
+        self.text_columns(ws, &cols)?;
         let ind_cols = self.layout.indicator_columns.clone();
         let act_cols = self.layout.activity_columns.clone();
         let score_col = cols.index(&Key::Score).unwrap_or(0);
@@ -631,17 +667,21 @@ impl<'a> Book<'a> {
                 for (c, column) in cols.0.iter().enumerate() {
                     let (c, wrap) = (c as u16, column.wrap);
                     match &column.key {
-                        Key::Area => self.text(ws, row, c, &area.name, wrap)?,
-                        Key::SubArea => self.text(ws, row, c, sub.map_or("", |s| &s.name), wrap)?,
-                        Key::Code => self.text(ws, row, c, code(objective), wrap)?,
-                        Key::Objective => self.text(ws, row, c, objective.title_text(), wrap)?,
+                        Key::Area => self.column_text(ws, row, c, &area.name, wrap)?,
+                        Key::SubArea => {
+                            self.column_text(ws, row, c, sub.map_or("", |s| &s.name), wrap)?
+                        }
+                        Key::Code => self.column_text(ws, row, c, code(objective), wrap)?,
+                        Key::Objective => {
+                            self.column_text(ws, row, c, objective.title_text(), wrap)?
+                        }
                         Key::Responsible => {
                             let t = objective
                                 .responsible
                                 .as_ref()
                                 .map_or("", |f| f.text())
                                 .to_string();
-                            self.text(ws, row, c, &t, wrap)?
+                            self.column_text(ws, row, c, &t, wrap)?
                         }
                         Key::Priority => {
                             self.input(ws, row, c, objective.priority.as_ref(), false)?
@@ -665,7 +705,7 @@ impl<'a> Book<'a> {
                         )?,
                         Key::Neutralised => {
                             let t = if outcome.neutralised { "Sì" } else { "No" };
-                            self.text(ws, row, c, t, wrap)?
+                            self.column_text(ws, row, c, t, wrap)?
                         }
                         Key::Count => {
                             let n = if objective.activities.is_empty() {
@@ -716,11 +756,11 @@ impl<'a> Book<'a> {
                             } else {
                                 explain(&outcome.score)
                             };
-                            self.text(ws, row, c, &t, wrap)?
+                            self.column_text(ws, row, c, &t, wrap)?
                         }
                         Key::Source => {
                             let s = objective.source.to_string();
-                            self.text(ws, row, c, &s, wrap)?
+                            self.column_text(ws, row, c, &s, wrap)?
                         }
                         _ => {}
                     }
@@ -1244,6 +1284,27 @@ fn objectives_of<'e>(
         );
     }
     v
+}
+
+/// Columns of plain text in the detail sheets.
+fn is_text(key: &Key) -> bool {
+    matches!(
+        key,
+        Key::Area
+            | Key::SubArea
+            | Key::Code
+            | Key::Objective
+            | Key::Responsible
+            | Key::Indicator
+            | Key::Formula
+            | Key::Method
+            | Key::Rule
+            | Key::Source
+            | Key::Activity
+            | Key::PlannedMonths
+            | Key::ActualMonths
+            | Key::Neutralised
+    )
 }
 
 fn code(o: &Objective) -> &str {

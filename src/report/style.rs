@@ -165,6 +165,38 @@ pub fn data_bars(ws: &mut Worksheet, first: u32, last: u32, col: u16) -> Result<
     Ok(())
 }
 
+/// The barometer label formula, built once per report and completed per row with the cell.
+pub struct LabelFormula {
+    /// The formula split where the cell goes.
+    pieces: Vec<String>,
+}
+
+impl LabelFormula {
+    pub fn new(bands: &Bands) -> LabelFormula {
+        const MARK: &str = "\u{1}";
+        LabelFormula {
+            pieces: label_formula(bands, MARK)
+                .split(MARK)
+                .map(String::from)
+                .collect(),
+        }
+    }
+
+    /// The formula for the score in `cell`.
+    pub fn render(&self, cell: &str) -> String {
+        let len =
+            self.pieces.iter().map(String::len).sum::<usize>() + cell.len() * self.pieces.len();
+        let mut out = String::with_capacity(len);
+        for (i, piece) in self.pieces.iter().enumerate() {
+            if i > 0 {
+                out.push_str(cell);
+            }
+            out.push_str(piece);
+        }
+        out
+    }
+}
+
 /// The barometer label of the score in `cell`, as a formula over the rules' bands:
 /// `=IF(ISNUMBER(X5),IF(X5>=90,"Raggiunto",IF(X5>=70,…,"Non valutabile")),"Non valutabile")`.
 pub fn label_formula(bands: &Bands, cell: &str) -> String {
