@@ -32,20 +32,19 @@
 //!   border, alignment, wrapping) and checked cell by cell on the floor's output: rust_xlsxwriter
 //!   then does the same per-cell format lookup and writes the same `s="…"` attributes as for the
 //!   report; still no tables, conditional formats and the rest;
-//! - **verify**: `barometro::report::verify(&report)` alone (the independent recalculation), when
-//!   it is available: while the engine is not chosen it returns an error, and the row is left
-//!   out (said in the output).
+//! - **verify**: `barometro::report::verify(&report)` alone (the recalculation by formualizer);
+//!   if it returns an error the row is left out (said in the output).
 //!
 //! **End to end (150 indicators).** Every round times, alternating:
 //!
 //! - **library**: what the command does, step by step: `read_workbook` +
 //!   `RuleSet::default_set()` + `evaluate` + `Provenance::of_file` (the input's SHA-256) +
-//!   `build` + `verify` (when available) + `write_atomically` (temporary file, `fsync`, rename)
+//!   `build` + `verify` + `write_atomically` (temporary file, `fsync`, rename)
 //!   of the report, each step timed on its own;
 //! - **command**: the `barometro` binary (`env!("CARGO_BIN_EXE_barometro")`, built by Cargo in
 //!   the same profile as the benchmark: `target/release/barometro` under `cargo bench`),
-//!   `barometro report FILE -o OUT --force` (plus `--no-verify` while `verify` is not
-//!   available), process start-up included.
+//!   `barometro report FILE -o OUT --force` (plus `--no-verify` if `verify` fails), process
+//!   start-up included.
 //!
 //! The output is two Markdown tables (min and median wall time, barometro's median divided by
 //! each floor's, file sizes; the end-to-end steps) and the lines
