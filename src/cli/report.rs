@@ -1,40 +1,23 @@
 //! `barometro report FILE.xlsx -o RELAZIONE.xlsx` (alias `relazione`): the report with live
 //! formulas, verified by an independent formula engine, and optionally the scored JSON.
 
-use std::path::Path;
 use std::time::Instant;
 
 use barometro::model::{Finding, Severity, Source};
 use barometro::report::{
-    build, build_with_findings, scored_json, verify, write_atomically, Provenance, ReportError,
+    build, build_with_findings, check_output, scored_json, verify, write_atomically, Provenance,
 };
 
 use super::check::{exit_status, load_rules, read_input};
 use super::{ReportArgs, EXIT_DATA_ERRORS, EXIT_UNREADABLE};
 use barometro::rules::{evaluate, EvaluateOptions};
 
-/// Refuses early what would be refused after all the work: writing over the input, or over an
-/// existing file without `--force`.
-fn check_output(output: &Path, input: &Path, force: bool) -> Result<(), ReportError> {
-    // An empty write through the same checks, without touching anything.
-    if output.exists() && !force {
-        return Err(ReportError::Exists(output.to_path_buf()));
-    }
-    let same = match (input.canonicalize(), output.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    if same {
-        return Err(ReportError::SameAsInput(output.to_path_buf()));
-    }
-    Ok(())
-}
-
 pub fn run(args: &ReportArgs) -> i32 {
     let started = Instant::now();
     let input = &args.input.input;
     for out in std::iter::once(&args.output).chain(args.json.as_ref()) {
-        if let Err(e) = check_output(out, input, args.force) {
+        // Refused now rather than after all the work.
+        if let Err(e) = check_output(out, Some(input), args.force) {
             eprintln!("errore: {e}");
             return EXIT_UNREADABLE;
         }

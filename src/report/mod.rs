@@ -198,15 +198,9 @@ pub fn build_with_findings(
     })
 }
 
-/// Writes `bytes` to `output` through a temporary file in the same folder and a rename, so that
-/// a failure never leaves a half-written file or damages an existing one. Refuses to write
-/// over `input`, and over an existing file unless `force`.
-pub fn write_atomically(
-    output: &Path,
-    bytes: &[u8],
-    input: Option<&Path>,
-    force: bool,
-) -> Result<(), ReportError> {
+/// Whether `output` may be written: never over `input`, over an existing file only with
+/// `force`. [`write_atomically`] checks it; a command also checks it before doing any work.
+pub fn check_output(output: &Path, input: Option<&Path>, force: bool) -> Result<(), ReportError> {
     if let Some(input) = input {
         if same_file(input, output) {
             return Err(ReportError::SameAsInput(output.to_path_buf()));
@@ -215,6 +209,19 @@ pub fn write_atomically(
     if output.exists() && !force {
         return Err(ReportError::Exists(output.to_path_buf()));
     }
+    Ok(())
+}
+
+/// Writes `bytes` to `output` through a temporary file in the same folder and a rename, so that
+/// a failure never leaves a half-written file or damages an existing one. Refuses to write
+/// over `input`, and over an existing file unless `force` ([`check_output`]).
+pub fn write_atomically(
+    output: &Path,
+    bytes: &[u8],
+    input: Option<&Path>,
+    force: bool,
+) -> Result<(), ReportError> {
+    check_output(output, input, force)?;
     let io = |source| ReportError::Io {
         path: output.to_path_buf(),
         source,

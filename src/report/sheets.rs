@@ -1,5 +1,7 @@
 //! The sheets of the report: Sintesi, Obiettivi, Indicatori, Attività, Anomalie, Regole.
 
+use std::rc::Rc;
+
 use chrono::NaiveDate;
 use rust_xlsxwriter::{
     Chart, ChartType, Formula, Note, Table, TableColumn, TableStyle, Workbook, Worksheet, XlsxError,
@@ -38,17 +40,21 @@ pub struct Book<'a> {
     ev: &'a Evaluation,
     rules: &'a RuleSet,
     provenance: &'a Provenance,
-    layout: Layout,
+    /// Shared so that the sheet writers can read it while writing through `&mut self`.
+    layout: Rc<Layout>,
     f: Formats,
     pub checks: Vec<FormulaCheck>,
     /// Findings about the report itself (text cut to Excel's limit), shown in Anomalie.
     pub notes: Vec<Finding>,
     label_formula: style::LabelFormula,
+    /// The judgement's twin and where its rule is, for objectives and areas alike.
+    judgement_twin: Option<Twin>,
+    judgement_rule: String,
 }
 
 impl<'a> Book<'a> {
     pub fn new(ev: &'a Evaluation, rules: &'a RuleSet, provenance: &'a Provenance) -> Book<'a> {
-        let layout = Layout::new(ev);
+        let layout = Rc::new(Layout::new(ev));
         Book {
             ev,
             rules,
@@ -58,6 +64,10 @@ impl<'a> Book<'a> {
             checks: Vec::with_capacity(ev.ente.indicator_count() * 2 + 64),
             notes: Vec::new(),
             label_formula: style::LabelFormula::new(&ev.bands),
+            judgement_twin: rules.constant_twin("giudizio").cloned(),
+            judgement_rule: rules
+                .locate("giudizio", 2)
+                .map_or_else(|| "giudizio".to_string(), |r| r.to_string()),
         }
     }
 
@@ -258,20 +268,18 @@ impl<'a> Book<'a> {
         Ok(())
     }
 
-    /// A text result with a twin (the judgement), or the text alone.
-    #[allow(clippy::too_many_arguments)]
-    fn text_figure(
+    /// The judgement (`giudizio`) as its twin, or the text alone when the rules have none.
+    fn judgement(
         &mut self,
         ws: &mut Worksheet,
         sheet: &'static str,
         row: u32,
         col: u16,
         value: &str,
-        twin: Option<&Twin>,
-        rule: String,
         resolve: &dyn Fn(&str) -> Option<String>,
     ) -> Result<(), XlsxError> {
-        match twin.and_then(|t| t.render(resolve)) {
+        let formula = self.judgement_twin.as_ref().and_then(|t| t.render(resolve));
+        match formula {
             Some(formula) => {
                 ws.write_formula_with_format(
                     row,
@@ -285,7 +293,7 @@ impl<'a> Book<'a> {
                     col,
                     formula,
                     expected: Expected::Text(value.to_string()),
-                    rule,
+                    rule: self.judgement_rule.clone(),
                 });
                 Ok(())
             }
@@ -401,106 +409,85 @@ impl<'a> Book<'a> {
     // ------------------------------------------------------------------------------------
 
     fn indicators(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
-        let cols = self.layout.indicator_columns.clone();
-        self.text_columns(ws, &cols)?;
+        let layout = Rc::clone(&self.layout);
+        let cols = &layout.indicator_columns;
+        self.text_columns(ws, cols)?;
         let score_col = cols.index(&Key::Score).unwrap_or(0);
-        let places = self.layout.objectives.clone();
-        let ev = self.ev;
-        let mut k = 0usize;
-        for (area, area_out) in ev.ente.areas.iter().zip(&ev.areas) {
-            for (sub, objective, outcome) in objectives_of(area, area_out) {
-                let place = places[k];
-                k += 1;
-                for (i, (ind, out)) in objective
-                    .indicators
-                    .iter()
-                    .zip(&outcome.indicators)
-                    .enumerate()
-                {
-                    let row = place.indicators.first + i as u32;
-                    for (c, column) in cols.0.iter().enumerate() {
-                        let (c, wrap) = (c as u16, column.wrap);
-                        match &column.key {
-                            Key::Area => self.column_text(ws, row, c, &area.name, wrap)?,
-                            Key::SubArea => {
-                                self.column_text(ws, row, c, sub.map_or("", |s| &s.name), wrap)?
-                            }
-                            Key::Code => self.column_text(ws, row, c, code(objective), wrap)?,
-                            Key::Objective => {
-                                self.column_text(ws, row, c, objective.title_text(), wrap)?
-                            }
-                            Key::Indicator => {
-                                let t = ind.name().map_or("", |f| f.text()).to_string();
-                                self.column_text(ws, row, c, &t, wrap)?
-                            }
-                            Key::Formula => {
-                                let t = ind.formula().map_or("", |f| f.text()).to_string();
-                                self.column_text(ws, row, c, &t, wrap)?
-                            }
-                            Key::Method => self.column_text(ws, row, c, &out.method, wrap)?,
-                            Key::Input(which) => {
-                                let weight = *which == IndicatorValue::Weight;
-                                self.input(ws, row, c, ind.get(*which), weight)?
-                            }
-                            Key::Extra(header) => {
-                                self.input(ws, row, c, extra_field(&ind.extra, header), false)?
-                            }
-                            Key::Score => {
-                                let resolve = |name: &str| -> Option<String> {
-                                    let key =
-                                        match INDICATOR_FIELDS.iter().find(|(n, _)| *n == name) {
-                                            Some((_, IndicatorValue::Name)) => Key::Indicator,
-                                            Some((_, IndicatorValue::Formula)) => Key::Formula,
-                                            Some((_, v)) => Key::Input(*v),
-                                            None => Key::Extra(name.to_string()),
-                                        };
-                                    cols.index(&key).map(|col| local_ref(row, col))
+        for (area, sub, objective, outcome, place) in placed_objectives(self.ev, &layout) {
+            for (i, (ind, out)) in objective
+                .indicators
+                .iter()
+                .zip(&outcome.indicators)
+                .enumerate()
+            {
+                let row = place.indicators.first + i as u32;
+                for (c, column) in cols.0.iter().enumerate() {
+                    let (c, wrap) = (c as u16, column.wrap);
+                    if let Some(t) = identity(&column.key, area, sub, objective) {
+                        self.column_text(ws, row, c, t, wrap)?;
+                        continue;
+                    }
+                    match &column.key {
+                        Key::Indicator => {
+                            self.column_text(ws, row, c, ind.name().map_or("", |f| f.text()), wrap)?
+                        }
+                        Key::Formula => self.column_text(
+                            ws,
+                            row,
+                            c,
+                            ind.formula().map_or("", |f| f.text()),
+                            wrap,
+                        )?,
+                        Key::Method => self.column_text(ws, row, c, &out.method, wrap)?,
+                        Key::Input(which) => {
+                            let weight = *which == IndicatorValue::Weight;
+                            self.input(ws, row, c, ind.get(*which), weight)?
+                        }
+                        Key::Extra(header) => {
+                            self.input(ws, row, c, extra_field(&ind.extra, header), false)?
+                        }
+                        Key::Score => {
+                            let resolve = |name: &str| -> Option<String> {
+                                let key = match INDICATOR_FIELDS.iter().find(|(n, _)| *n == name) {
+                                    Some((_, IndicatorValue::Name)) => Key::Indicator,
+                                    Some((_, IndicatorValue::Formula)) => Key::Formula,
+                                    Some((_, v)) => Key::Input(*v),
+                                    None => Key::Extra(name.to_string()),
                                 };
-                                self.figure(
-                                    ws,
-                                    INDICATORI,
-                                    row,
-                                    c,
-                                    &out.score,
-                                    Look::Score,
-                                    &resolve,
-                                )?
-                            }
-                            Key::Barometer => {
-                                self.label(ws, INDICATORI, row, c, score_col, out.score.value)?
-                            }
-                            Key::Rule => {
-                                let t = explain(&out.score);
-                                self.column_text(ws, row, c, &t, wrap)?
-                            }
-                            Key::Source => {
-                                let mut parts: Vec<String> = Vec::new();
-                                for name in &out.inputs {
-                                    if let Some((_, v)) =
-                                        INDICATOR_FIELDS.iter().find(|(n, _)| n == name)
-                                    {
-                                        if let Some(f) = ind.get(*v) {
-                                            parts.push(format!(
-                                                "{}: {}",
-                                                field_label(*v),
-                                                f.source
-                                            ));
-                                        }
+                                cols.index(&key).map(|col| local_ref(row, col))
+                            };
+                            self.figure(ws, INDICATORI, row, c, &out.score, Look::Score, &resolve)?
+                        }
+                        Key::Barometer => {
+                            self.label(ws, INDICATORI, row, c, score_col, out.score.value)?
+                        }
+                        Key::Rule => {
+                            let t = explain(&out.score);
+                            self.column_text(ws, row, c, &t, wrap)?
+                        }
+                        Key::Source => {
+                            let mut parts: Vec<String> = Vec::new();
+                            for name in &out.inputs {
+                                if let Some((_, v)) =
+                                    INDICATOR_FIELDS.iter().find(|(n, _)| n == name)
+                                {
+                                    if let Some(f) = ind.get(*v) {
+                                        parts.push(format!("{}: {}", field_label(*v), f.source));
                                     }
                                 }
-                                if parts.is_empty() {
-                                    parts.push(format!("riga: {}", ind.source));
-                                }
-                                self.column_text(ws, row, c, &parts.join(" · "), wrap)?
                             }
-                            _ => {}
+                            if parts.is_empty() {
+                                parts.push(format!("riga: {}", ind.source));
+                            }
+                            self.column_text(ws, row, c, &parts.join(" · "), wrap)?
                         }
+                        _ => {}
                     }
                 }
             }
         }
         let rows = self.layout.indicator_count;
-        self.frame(ws, &cols, HEADER_ROW, rows, "Indicatori", 0)?;
+        self.frame(ws, cols, HEADER_ROW, rows, "Indicatori", 0)?;
         if rows > 0 {
             let last = FIRST_ROW + rows - 1;
             style::barometer(ws, &self.ev.bands, FIRST_ROW, last, score_col)?;
@@ -516,250 +503,80 @@ impl<'a> Book<'a> {
     // ------------------------------------------------------------------------------------
 
     fn activities(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
-        let cols = self.layout.activity_columns.clone();
-        self.text_columns(ws, &cols)?;
-        let places = self.layout.objectives.clone();
-        let ev = self.ev;
-        let mut k = 0usize;
-        for (area, area_out) in ev.ente.areas.iter().zip(&ev.areas) {
-            for (sub, objective, outcome) in objectives_of(area, area_out) {
-                let place = places[k];
-                k += 1;
-                for (a, (act, out)) in objective
-                    .activities
-                    .iter()
-                    .zip(&outcome.activities)
-                    .enumerate()
-                {
-                    let row = place.activities.first + a as u32;
-                    for (c, column) in cols.0.iter().enumerate() {
-                        let (c, wrap) = (c as u16, column.wrap);
-                        match &column.key {
-                            Key::Area => self.column_text(ws, row, c, &area.name, wrap)?,
-                            Key::SubArea => {
-                                self.column_text(ws, row, c, sub.map_or("", |s| &s.name), wrap)?
-                            }
-                            Key::Code => self.column_text(ws, row, c, code(objective), wrap)?,
-                            Key::Objective => {
-                                self.column_text(ws, row, c, objective.title_text(), wrap)?
-                            }
-                            Key::Activity => {
-                                let t = act.name.as_ref().map_or("", |f| f.text()).to_string();
-                                self.column_text(ws, row, c, &t, wrap)?
-                            }
-                            Key::StatedWeight => {
-                                self.input(ws, row, c, act.weight.as_ref(), true)?
-                            }
-                            Key::PlannedMonths => {
-                                self.column_text(ws, row, c, &months(&act.planned_months), wrap)?
-                            }
-                            Key::ActualMonths => {
-                                self.column_text(ws, row, c, &months(&act.actual_months), wrap)?
-                            }
-                            Key::ExpectedStored => {
-                                self.input(ws, row, c, act.expected.as_ref(), true)?
-                            }
-                            Key::ExpectedComputed => self.figure(
-                                ws,
-                                ATTIVITA,
-                                row,
-                                c,
-                                &out.expected_computed,
-                                Look::Weight,
-                                &|_| None,
-                            )?,
-                            Key::Expected => {
-                                let Some(value) = out.expected else { continue };
-                                let from = if out.expected_stored == Some(value) {
-                                    cols.index(&Key::ExpectedStored)
-                                } else {
-                                    cols.index(&Key::ExpectedComputed)
-                                };
-                                let Some(from) = from else { continue };
-                                let formula = format!("={}", local_ref(row, from));
-                                ws.write_formula_with_format(
-                                    row,
-                                    c,
-                                    Formula::new(&formula).set_result(number_text(value)),
-                                    &self.f.weight,
-                                )?;
-                                self.checks.push(FormulaCheck {
-                                    sheet: ATTIVITA,
-                                    row,
-                                    col: c,
-                                    formula,
-                                    expected: Expected::Number(value),
-                                    rule: "atteso_scritto_prevale (atteso.rhai)".into(),
-                                });
-                            }
-                            Key::ActualToDate => {
-                                self.input(ws, row, c, act.actual.as_ref(), true)?
-                            }
-                            Key::Source => {
-                                let s = act.name.as_ref().map_or_else(
-                                    || objective.source.to_string(),
-                                    |f| f.source.to_string(),
-                                );
-                                self.column_text(ws, row, c, &s, wrap)?
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-            }
-        }
-        let rows = self.layout.activity_count;
-        self.frame(ws, &cols, HEADER_ROW, rows, "Attività", 0)
-    }
-
-    // ------------------------------------------------------------------------------------
-    // Obiettivi
-    // ------------------------------------------------------------------------------------
-
-    fn objectives(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
-        let cols = self.layout.objective_columns.clone();
-        self.text_columns(ws, &cols)?;
-        let ind_cols = self.layout.indicator_columns.clone();
-        let act_cols = self.layout.activity_columns.clone();
-        let score_col = cols.index(&Key::Score).unwrap_or(0);
-        let places = self.layout.objectives.clone();
-        let ev = self.ev;
-        let judgement_twin = self.rules.constant_twin("giudizio").cloned();
-        let judgement_rule = self
-            .rules
-            .locate("giudizio", 2)
-            .map_or_else(|| "giudizio".to_string(), |r| r.to_string());
-        let mut k = 0usize;
-        for (area, area_out) in ev.ente.areas.iter().zip(&ev.areas) {
-            for (sub, objective, outcome) in objectives_of(area, area_out) {
-                let place: ObjectivePlace = places[k];
-                k += 1;
-                let row = place.row;
-                let parent = sub.unwrap_or(area);
-                let resolve = |name: &str| -> Option<String> {
-                    let ind = |key: Key| {
-                        ind_cols
-                            .index(&key)
-                            .and_then(|c| place.indicators.range(INDICATORI, c))
-                    };
-                    let act = |key: Key| {
-                        act_cols
-                            .index(&key)
-                            .and_then(|c| place.activities.range(ATTIVITA, c))
-                    };
-                    let here = |key: Key| cols.index(&key).map(|c| local_ref(row, c));
-                    match name {
-                        "punteggi" => ind(Key::Score),
-                        "pesi" => ind(Key::Input(IndicatorValue::Weight)),
-                        "effettivi" => act(Key::ActualToDate),
-                        "attesi" => act(Key::Expected),
-                        "peso" => here(Key::StatedWeight),
-                        "priorita" => here(Key::Priority),
-                        "totale_priorita" => here(Key::PriorityTotal),
-                        "priorita_area" => cols
-                            .index(&Key::Priority)
-                            .and_then(|c| place.siblings.range(OBIETTIVI, c)),
-                        "effettivo" => here(Key::Score),
-                        "atteso" => here(Key::Expected),
-                        _ => None,
-                    }
-                };
+        let layout = Rc::clone(&self.layout);
+        let cols = &layout.activity_columns;
+        self.text_columns(ws, cols)?;
+        for (area, sub, objective, outcome, place) in placed_objectives(self.ev, &layout) {
+            for (a, (act, out)) in objective
+                .activities
+                .iter()
+                .zip(&outcome.activities)
+                .enumerate()
+            {
+                let row = place.activities.first + a as u32;
                 for (c, column) in cols.0.iter().enumerate() {
                     let (c, wrap) = (c as u16, column.wrap);
+                    if let Some(t) = identity(&column.key, area, sub, objective) {
+                        self.column_text(ws, row, c, t, wrap)?;
+                        continue;
+                    }
                     match &column.key {
-                        Key::Area => self.column_text(ws, row, c, &area.name, wrap)?,
-                        Key::SubArea => {
-                            self.column_text(ws, row, c, sub.map_or("", |s| &s.name), wrap)?
-                        }
-                        Key::Code => self.column_text(ws, row, c, code(objective), wrap)?,
-                        Key::Objective => {
-                            self.column_text(ws, row, c, objective.title_text(), wrap)?
-                        }
-                        Key::Responsible => {
-                            let t = objective
-                                .responsible
-                                .as_ref()
-                                .map_or("", |f| f.text())
-                                .to_string();
-                            self.column_text(ws, row, c, &t, wrap)?
-                        }
-                        Key::Priority => {
-                            self.input(ws, row, c, objective.priority.as_ref(), false)?
-                        }
-                        Key::PriorityTotal => {
-                            if let Some(total) = stated(parent, "priorita") {
-                                ws.write_number_with_format(row, c, total, &self.f.general)?;
-                            }
-                        }
-                        Key::StatedWeight => {
-                            self.input(ws, row, c, objective.weight.as_ref(), true)?
-                        }
-                        Key::Weight => self.figure(
+                        Key::Activity => self.column_text(
                             ws,
-                            OBIETTIVI,
                             row,
                             c,
-                            &outcome.weight,
+                            act.name.as_ref().map_or("", |f| f.text()),
+                            wrap,
+                        )?,
+                        Key::StatedWeight => self.input(ws, row, c, act.weight.as_ref(), true)?,
+                        Key::PlannedMonths => {
+                            self.column_text(ws, row, c, &months(&act.planned_months), wrap)?
+                        }
+                        Key::ActualMonths => {
+                            self.column_text(ws, row, c, &months(&act.actual_months), wrap)?
+                        }
+                        Key::ExpectedStored => {
+                            self.input(ws, row, c, act.expected.as_ref(), true)?
+                        }
+                        Key::ExpectedComputed => self.figure(
+                            ws,
+                            ATTIVITA,
+                            row,
+                            c,
+                            &out.expected_computed,
                             Look::Weight,
-                            &resolve,
+                            &|_| None,
                         )?,
-                        Key::Neutralised => {
-                            let t = if outcome.neutralised { "Sì" } else { "No" };
-                            self.column_text(ws, row, c, t, wrap)?
-                        }
-                        Key::Count => {
-                            let n = if objective.activities.is_empty() {
-                                objective.indicators.len()
+                        Key::Expected => {
+                            let Some(value) = out.expected else { continue };
+                            let from = if out.expected_stored == Some(value) {
+                                cols.index(&Key::ExpectedStored)
                             } else {
-                                objective.activities.len()
+                                cols.index(&Key::ExpectedComputed)
                             };
-                            ws.write_number_with_format(row, c, n as f64, &self.f.general)?;
+                            let Some(from) = from else { continue };
+                            let formula = format!("={}", local_ref(row, from));
+                            ws.write_formula_with_format(
+                                row,
+                                c,
+                                Formula::new(&formula).set_result(number_text(value)),
+                                &self.f.weight,
+                            )?;
+                            self.checks.push(FormulaCheck {
+                                sheet: ATTIVITA,
+                                row,
+                                col: c,
+                                formula,
+                                expected: Expected::Number(value),
+                                rule: "atteso_scritto_prevale (atteso.rhai)".into(),
+                            });
                         }
-                        Key::Score => self.figure(
-                            ws,
-                            OBIETTIVI,
-                            row,
-                            c,
-                            &outcome.score,
-                            Look::Score,
-                            &resolve,
-                        )?,
-                        Key::Expected => self.figure(
-                            ws,
-                            OBIETTIVI,
-                            row,
-                            c,
-                            &outcome.expected,
-                            Look::Score,
-                            &resolve,
-                        )?,
-                        Key::Judgement => {
-                            if let Some(j) = &outcome.judgement {
-                                self.text_figure(
-                                    ws,
-                                    OBIETTIVI,
-                                    row,
-                                    c,
-                                    j,
-                                    judgement_twin.as_ref(),
-                                    judgement_rule.clone(),
-                                    &resolve,
-                                )?;
-                            }
-                        }
-                        Key::Barometer => {
-                            self.label(ws, OBIETTIVI, row, c, score_col, outcome.score.value)?
-                        }
-                        Key::Rule => {
-                            let t = if outcome.neutralised {
-                                "Neutralizzato: escluso dalle medie".to_string()
-                            } else {
-                                explain(&outcome.score)
-                            };
-                            self.column_text(ws, row, c, &t, wrap)?
-                        }
+                        Key::ActualToDate => self.input(ws, row, c, act.actual.as_ref(), true)?,
                         Key::Source => {
-                            let s = objective.source.to_string();
+                            let s = act.name.as_ref().map_or_else(
+                                || objective.source.to_string(),
+                                |f| f.source.to_string(),
+                            );
                             self.column_text(ws, row, c, &s, wrap)?
                         }
                         _ => {}
@@ -767,8 +584,132 @@ impl<'a> Book<'a> {
                 }
             }
         }
+        let rows = self.layout.activity_count;
+        self.frame(ws, cols, HEADER_ROW, rows, "Attività", 0)
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Obiettivi
+    // ------------------------------------------------------------------------------------
+
+    fn objectives(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        let layout = Rc::clone(&self.layout);
+        let cols = &layout.objective_columns;
+        self.text_columns(ws, cols)?;
+        let ind_cols = &layout.indicator_columns;
+        let act_cols = &layout.activity_columns;
+        let score_col = cols.index(&Key::Score).unwrap_or(0);
+        for (area, sub, objective, outcome, place) in placed_objectives(self.ev, &layout) {
+            let row = place.row;
+            let parent = sub.unwrap_or(area);
+            let resolve = |name: &str| -> Option<String> {
+                let ind = |key: Key| {
+                    ind_cols
+                        .index(&key)
+                        .and_then(|c| place.indicators.range(INDICATORI, c))
+                };
+                let act = |key: Key| {
+                    act_cols
+                        .index(&key)
+                        .and_then(|c| place.activities.range(ATTIVITA, c))
+                };
+                let here = |key: Key| cols.index(&key).map(|c| local_ref(row, c));
+                match name {
+                    "punteggi" => ind(Key::Score),
+                    "pesi" => ind(Key::Input(IndicatorValue::Weight)),
+                    "effettivi" => act(Key::ActualToDate),
+                    "attesi" => act(Key::Expected),
+                    "peso" => here(Key::StatedWeight),
+                    "priorita" => here(Key::Priority),
+                    "totale_priorita" => here(Key::PriorityTotal),
+                    "priorita_area" => cols
+                        .index(&Key::Priority)
+                        .and_then(|c| place.siblings.range(OBIETTIVI, c)),
+                    "effettivo" => here(Key::Score),
+                    "atteso" => here(Key::Expected),
+                    _ => None,
+                }
+            };
+            for (c, column) in cols.0.iter().enumerate() {
+                let (c, wrap) = (c as u16, column.wrap);
+                if let Some(t) = identity(&column.key, area, sub, objective) {
+                    self.column_text(ws, row, c, t, wrap)?;
+                    continue;
+                }
+                match &column.key {
+                    Key::Responsible => self.column_text(
+                        ws,
+                        row,
+                        c,
+                        objective.responsible.as_ref().map_or("", |f| f.text()),
+                        wrap,
+                    )?,
+                    Key::Priority => self.input(ws, row, c, objective.priority.as_ref(), false)?,
+                    Key::PriorityTotal => {
+                        if let Some(total) = stated(parent, "priorita") {
+                            ws.write_number_with_format(row, c, total, &self.f.general)?;
+                        }
+                    }
+                    Key::StatedWeight => self.input(ws, row, c, objective.weight.as_ref(), true)?,
+                    Key::Weight => self.figure(
+                        ws,
+                        OBIETTIVI,
+                        row,
+                        c,
+                        &outcome.weight,
+                        Look::Weight,
+                        &resolve,
+                    )?,
+                    Key::Neutralised => {
+                        let t = if outcome.neutralised { "Sì" } else { "No" };
+                        self.column_text(ws, row, c, t, wrap)?
+                    }
+                    Key::Count => {
+                        let n = if objective.activities.is_empty() {
+                            objective.indicators.len()
+                        } else {
+                            objective.activities.len()
+                        };
+                        ws.write_number_with_format(row, c, n as f64, &self.f.general)?;
+                    }
+                    Key::Score => {
+                        self.figure(ws, OBIETTIVI, row, c, &outcome.score, Look::Score, &resolve)?
+                    }
+                    Key::Expected => self.figure(
+                        ws,
+                        OBIETTIVI,
+                        row,
+                        c,
+                        &outcome.expected,
+                        Look::Score,
+                        &resolve,
+                    )?,
+                    Key::Judgement => {
+                        if let Some(j) = &outcome.judgement {
+                            self.judgement(ws, OBIETTIVI, row, c, j, &resolve)?;
+                        }
+                    }
+                    Key::Barometer => {
+                        self.label(ws, OBIETTIVI, row, c, score_col, outcome.score.value)?
+                    }
+                    Key::Rule => {
+                        let t = if outcome.neutralised {
+                            "Neutralizzato: escluso dalle medie".to_string()
+                        } else {
+                            explain(&outcome.score)
+                        };
+                        self.column_text(ws, row, c, &t, wrap)?
+                    }
+                    Key::Source => {
+                        let s = objective.source.to_string();
+                        self.column_text(ws, row, c, &s, wrap)?
+                    }
+                    _ => {}
+                }
+            }
+        }
         let rows = self.layout.objective_count;
-        self.frame(ws, &cols, HEADER_ROW, rows, "Obiettivi", 0)?;
+        self.frame(ws, cols, HEADER_ROW, rows, "Obiettivi", 0)?;
         if rows > 0 {
             let last = FIRST_ROW + rows - 1;
             style::barometer(ws, &self.ev.bands, FIRST_ROW, last, score_col)?;
@@ -785,15 +726,10 @@ impl<'a> Book<'a> {
 
     fn sintesi(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
         let ev = self.ev;
-        let layout = self.layout.clone();
-        let cols = layout.area_columns.clone();
-        let obj_cols = layout.objective_columns.clone();
-        let sub_cols = layout.subarea_columns.clone();
-        let judgement_twin = self.rules.constant_twin("giudizio").cloned();
-        let judgement_rule = self
-            .rules
-            .locate("giudizio", 2)
-            .map_or_else(|| "giudizio".to_string(), |r| r.to_string());
+        let layout = Rc::clone(&self.layout);
+        let cols = &layout.area_columns;
+        let obj_cols = &layout.objective_columns;
+        let sub_cols = &layout.subarea_columns;
 
         ws.write_string_with_format(
             0,
@@ -861,16 +797,7 @@ impl<'a> Book<'a> {
                     }
                     Key::Judgement => {
                         if let Some(j) = &out.judgement {
-                            book.text_figure(
-                                ws,
-                                SINTESI,
-                                row,
-                                c,
-                                j,
-                                judgement_twin.as_ref(),
-                                judgement_rule.clone(),
-                                &resolve,
-                            )?;
+                            book.judgement(ws, SINTESI, row, c, j, &resolve)?;
                         }
                     }
                     Key::Barometer => {
@@ -891,7 +818,7 @@ impl<'a> Book<'a> {
             area_row(
                 self,
                 ws,
-                &cols,
+                cols,
                 place.row,
                 (&area.name, None),
                 area,
@@ -907,7 +834,7 @@ impl<'a> Book<'a> {
                     area_row(
                         self,
                         ws,
-                        &sub_cols,
+                        sub_cols,
                         place.row,
                         (&area.name, Some(&sub.name)),
                         sub,
@@ -916,9 +843,9 @@ impl<'a> Book<'a> {
                     )?;
                 }
             }
-            self.table(ws, &sub_cols, header, layout.subarea_rows.len)?;
+            self.table(ws, sub_cols, header, layout.subarea_rows.len)?;
         }
-        self.table(ws, &cols, layout.area_header, layout.area_rows.len)?;
+        self.table(ws, cols, layout.area_header, layout.area_rows.len)?;
 
         // The ente total, under the areas table.
         let row = layout.ente_row;
@@ -1263,27 +1190,32 @@ fn unique_headers(columns: &[Column]) -> Vec<String> {
     out
 }
 
-/// The objectives of a top area with their sub-area (direct ones first), as
-/// [`Evaluation::objectives`] orders them.
-fn objectives_of<'e>(
-    area: &'e Area,
-    out: &'e AreaOutcome,
-) -> Vec<(Option<&'e Area>, &'e Objective, &'e ObjectiveOutcome)> {
-    let mut v: Vec<_> = area
-        .objectives
-        .iter()
-        .zip(&out.objectives)
-        .map(|(o, oo)| (None, o, oo))
-        .collect();
-    for (sub, sub_out) in area.areas.iter().zip(&out.areas) {
-        v.extend(
-            sub.objectives
-                .iter()
-                .zip(&sub_out.objectives)
-                .map(|(o, oo)| (Some(sub), o, oo)),
-        );
+/// One objective as the detail sheets write it: its top area, its sub-area (if any), the
+/// objective, its outcome and its place in the layout.
+type Placed<'e> = (
+    &'e Area,
+    Option<&'e Area>,
+    &'e Objective,
+    &'e ObjectiveOutcome,
+    ObjectivePlace,
+);
+
+/// Every objective with its areas and place, in the order of [`Evaluation::objectives`] (the
+/// layout's order): per top area its own objectives, then each sub-area's.
+fn placed_objectives<'e>(ev: &'e Evaluation, layout: &Layout) -> Vec<Placed<'e>> {
+    let mut out = Vec::with_capacity(layout.objectives.len());
+    for (area, area_out) in ev.ente.areas.iter().zip(&ev.areas) {
+        let own = area.objectives.iter().zip(&area_out.objectives);
+        out.extend(own.map(|(o, oo)| (area, None, o, oo)));
+        for (sub, sub_out) in area.areas.iter().zip(&area_out.areas) {
+            let own = sub.objectives.iter().zip(&sub_out.objectives);
+            out.extend(own.map(|(o, oo)| (area, Some(sub), o, oo)));
+        }
     }
-    v
+    out.into_iter()
+        .zip(&layout.objectives)
+        .map(|((a, s, o, oo), place)| (a, s, o, oo, *place))
+        .collect()
 }
 
 /// Columns of plain text in the detail sheets.
@@ -1305,6 +1237,23 @@ fn is_text(key: &Key) -> bool {
             | Key::ActualMonths
             | Key::Neutralised
     )
+}
+
+/// The text of the columns that say which objective a row belongs to, the same in every
+/// detail sheet; `None` for other columns.
+fn identity<'e>(
+    key: &Key,
+    area: &'e Area,
+    sub: Option<&'e Area>,
+    objective: &'e Objective,
+) -> Option<&'e str> {
+    match key {
+        Key::Area => Some(&area.name),
+        Key::SubArea => Some(sub.map_or("", |s| &s.name)),
+        Key::Code => Some(code(objective)),
+        Key::Objective => Some(objective.title_text()),
+        _ => None,
+    }
 }
 
 fn code(o: &Objective) -> &str {

@@ -1,7 +1,6 @@
 //! Proof that the formulas equal the rules: the written workbook is recalculated by an
 //! independent formula engine and every formula cell is compared with the rules' value.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use super::{Expected, FormulaCheck, Report, ReportError};
@@ -71,11 +70,7 @@ pub fn verify(report: &Report) -> Result<Verification, ReportError> {
     let started = Instant::now();
     let values = recalculate(&report.bytes, &report.checks)?;
     let mut mismatches = Vec::new();
-    for check in &report.checks {
-        let computed = values
-            .get(&(check.sheet, check.row, check.col))
-            .cloned()
-            .unwrap_or(Computed::Empty);
+    for (check, computed) in report.checks.iter().zip(values) {
         if !agrees(&check.expected, &computed) {
             mismatches.push(Mismatch {
                 sheet: check.sheet,
@@ -108,11 +103,9 @@ pub fn agrees(expected: &Expected, computed: &Computed) -> bool {
 }
 
 /// Loads the report into formualizer, recalculates every formula (the cached values are not
-/// trusted) and reads back the value of each cell the report wrote a formula in.
-fn recalculate(
-    bytes: &[u8],
-    checks: &[FormulaCheck],
-) -> Result<HashMap<(&'static str, u32, u16), Computed>, ReportError> {
+/// trusted) and reads back the value of each cell the report wrote a formula in, in the order
+/// of `checks`.
+fn recalculate(bytes: &[u8], checks: &[FormulaCheck]) -> Result<Vec<Computed>, ReportError> {
     use formualizer::workbook::{
         LiteralValue, LoadStrategy, NativeXlsxAdapter, SpreadsheetReader, Workbook, WorkbookConfig,
     };
@@ -124,7 +117,7 @@ fn recalculate(
     let mut workbook =
         Workbook::from_reader(adapter, LoadStrategy::EagerAll, config).map_err(|e| fail(&e))?;
     workbook.evaluate_all().map_err(|e| fail(&e))?;
-    let mut values = HashMap::with_capacity(checks.len());
+    let mut values = Vec::with_capacity(checks.len());
     for check in checks {
         // The engine counts rows and columns from 1.
         let value = workbook.get_value(check.sheet, check.row + 1, u32::from(check.col) + 1);
@@ -139,7 +132,7 @@ fn recalculate(
             Some(LiteralValue::Error(e)) => Computed::Error(e.kind.to_string()),
             Some(other) => Computed::Error(format!("{other:?}")),
         };
-        values.insert((check.sheet, check.row, check.col), computed);
+        values.push(computed);
     }
     Ok(values)
 }
