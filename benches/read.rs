@@ -31,8 +31,8 @@ mod harness;
 mod synth;
 
 use harness::{
-    bench_dir, cpu_model, env_usize, group_thousands, human_time, is_smoke_run, sample, sizes,
-    time, Sample,
+    bench_dir, env_usize, group_thousands, human_size, human_time, is_smoke_run, machine, rotated,
+    sample, sizes, time, Sample,
 };
 
 use std::hint::black_box;
@@ -90,29 +90,11 @@ fn barometro_read(path: &Path) -> usize {
     n
 }
 
-fn human_size(bytes: u64) -> String {
-    if bytes >= 1 << 20 {
-        format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
-    } else {
-        format!("{:.1} KiB", bytes as f64 / 1024.0)
-    }
-}
-
 fn bench_size(dir: &Path, indicators: usize, only: Only, smoke: bool) -> Row {
-    let path = dir.join(format!("synth-{indicators}-{SEED}.xlsx"));
-    let generation = if path.exists() {
-        eprintln!("reusing {}", path.display());
-        None
-    } else {
-        eprintln!(
-            "generating {indicators} indicators into {}…",
-            path.display()
-        );
-        let (d, r) = time(|| synth::write_table_workbook(&path, indicators, SEED));
-        r.unwrap_or_else(|e| panic!("cannot generate {}: {e}", path.display()));
+    let (path, generation) = synth::table_workbook(dir, indicators, SEED);
+    if let Some(d) = generation {
         eprintln!("  generated in {}", human_time(d));
-        Some(d)
-    };
+    }
     let file_bytes = std::fs::metadata(&path)
         .map(|m| m.len())
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -131,18 +113,27 @@ fn bench_size(dir: &Path, indicators: usize, only: Only, smoke: bool) -> Row {
     let warmup = env_usize("BENCH_WARMUP").unwrap_or(default_warmup);
     let mut cal = Vec::with_capacity(runs);
     let mut bar = Vec::with_capacity(runs);
+    // `true` is calamine's read, `false` barometro's; the order flips every round.
+    let steps: Vec<bool> = [true, false]
+        .into_iter()
+        .filter(|&calamine| {
+            if calamine {
+                only != Only::Barometro
+            } else {
+                only != Only::Calamine
+            }
+        })
+        .collect();
     for round in 0..warmup + runs {
         let measured = round >= warmup;
-        let calamine_first = round.is_multiple_of(2);
-        for step in 0..2 {
-            let calamine_turn = (step == 0) == calamine_first;
-            if calamine_turn && only != Only::Barometro {
+        for calamine in rotated(&steps, round) {
+            if calamine {
                 let (d, cells) = time(|| calamine_read(&path));
                 assert!(cells > 0, "calamine read no cells");
                 if measured {
                     cal.push(d);
                 }
-            } else if !calamine_turn && only != Only::Calamine {
+            } else {
                 let (d, n) = time(|| barometro_read(&path));
                 assert_eq!(
                     n, indicators,
@@ -185,7 +176,6 @@ fn main() {
         .map(|&n| bench_size(&dir, n, only, smoke))
         .collect();
 
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     let fmt = |s: &Option<Sample>| match s {
         Some(s) => format!("{} / {}", human_time(s.min), human_time(s.median)),
         None => "–".to_string(),
@@ -212,17 +202,7 @@ fn main() {
         );
     }
     println!();
-    println!(
-        "Machine: {} ({cpus} CPUs), {} {}; {}.",
-        cpu_model(),
-        std::env::consts::OS,
-        std::env::consts::ARCH,
-        if cfg!(debug_assertions) {
-            "unoptimised build: timings are not meaningful"
-        } else {
-            "`cargo bench --bench read` (bench profile: release + debug info)"
-        }
-    );
+    println!("{}", machine("read"));
     for r in &rows {
         if let Some(g) = r.generation {
             println!(

@@ -74,8 +74,8 @@ mod harness;
 mod synth;
 
 use harness::{
-    bench_dir, cpu_model, env_usize, group_thousands, human_time, is_smoke_run, sample, sizes,
-    time, Sample,
+    bench_dir, env_usize, group_thousands, human_size, human_time, is_smoke_run, machine, rotated,
+    sample, sizes, time, Sample,
 };
 
 use std::collections::BTreeMap;
@@ -592,17 +592,7 @@ struct Row {
 }
 
 fn synth_path(dir: &Path, indicators: usize) -> PathBuf {
-    let path = dir.join(format!("synth-{indicators}-{SEED}.xlsx"));
-    if path.exists() {
-        eprintln!("reusing {}", path.display());
-    } else {
-        eprintln!(
-            "generating {indicators} indicators into {}…",
-            path.display()
-        );
-        synth::write_table_workbook(&path, indicators, SEED)
-            .unwrap_or_else(|e| panic!("cannot generate {}: {e}", path.display()));
-    }
+    let (path, _) = synth::table_workbook(dir, indicators, SEED);
     path
 }
 
@@ -700,12 +690,7 @@ fn bench_size(dir: &Path, indicators: usize, only: &[Variant], smoke: bool) -> R
     let (mut bar, mut flo, mut fmt, mut ver) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for round in 0..warmup + runs {
         let measured = round >= warmup;
-        let mut order = steps.clone();
-        if !order.is_empty() {
-            let shift = round % order.len();
-            order.rotate_left(shift);
-        }
-        for step in order {
+        for step in rotated(&steps, round) {
             match step {
                 Variant::Barometro => {
                     let (d, r) = time(|| barometro_build(&ev, &rules, &provenance));
@@ -879,12 +864,7 @@ fn bench_end_to_end(dir: &Path, only: &[Variant], smoke: bool) -> EndToEnd {
     let mut report_bytes = 0;
     for round in 0..warmup + runs {
         let measured = round >= warmup;
-        let mut order = steps.clone();
-        if !order.is_empty() {
-            let shift = round % order.len();
-            order.rotate_left(shift);
-        }
-        for step in order {
+        for step in rotated(&steps, round) {
             match step {
                 Variant::EndToEnd => {
                     let (d, (t, n)) = time(|| end_to_end(&path, &out_lib, verified));
@@ -926,14 +906,6 @@ fn bench_end_to_end(dir: &Path, only: &[Variant], smoke: bool) -> EndToEnd {
 // ---------------------------------------------------------------------------------------------
 // Output.
 // ---------------------------------------------------------------------------------------------
-
-fn human_size(bytes: u64) -> String {
-    if bytes >= 1 << 20 {
-        format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
-    } else {
-        format!("{:.1} KiB", bytes as f64 / 1024.0)
-    }
-}
 
 fn fmt(s: &Option<Sample>) -> String {
     match s {
@@ -985,7 +957,6 @@ fn main() {
         .any(|v| matches!(v, Variant::EndToEnd | Variant::Cli))
         .then(|| bench_end_to_end(&dir, &only, smoke));
 
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     if !rows.is_empty() {
         println!();
         println!(
@@ -1081,7 +1052,7 @@ fn main() {
         if e.total.is_some() {
             for (name, s) in &e.steps {
                 if *name == "verify" && !e.verified {
-                    println!("| `verify` | – | not available (returns an error): not timed |");
+                    println!("| `verify` | – | returned an error: not timed |");
                     continue;
                 }
                 println!("| `{name}` | {} | {} |", e.runs, fmt(s));
@@ -1106,21 +1077,11 @@ fn main() {
             group_thousands(e.report_bytes),
             e.cli_path.display(),
             if e.verified { ", verification" } else { "" },
-            if e.verified { "" } else { "; `--no-verify` while `verify` is not available" }
+            if e.verified { "" } else { "; `--no-verify`, because `verify` returned an error" }
         );
     }
     println!();
-    println!(
-        "Machine: {} ({cpus} CPUs), {} {}; {}.",
-        cpu_model(),
-        std::env::consts::OS,
-        std::env::consts::ARCH,
-        if cfg!(debug_assertions) {
-            "unoptimised build: timings are not meaningful"
-        } else {
-            "`cargo bench --bench report` (bench profile: release + debug info)"
-        }
-    );
+    println!("{}", machine("report"));
     if smoke {
         println!("(smoke run: `cargo bench --bench report` for the real measurement)");
     }
@@ -1145,7 +1106,7 @@ fn main() {
                 group_thousands(r.report_bytes),
                 match &r.verify {
                     Some(v) => format!("; verify {:.0} ms", v.median.as_secs_f64() * 1e3),
-                    None => "; verify not available".to_string(),
+                    None => "; verify returned an error".to_string(),
                 }
             );
         }

@@ -52,8 +52,8 @@ mod harness;
 mod synth;
 
 use harness::{
-    bench_dir, cpu_model, env_usize, group_thousands, human_time, is_smoke_run, sample, sizes,
-    time, Sample,
+    bench_dir, env_usize, group_thousands, human_time, is_smoke_run, machine, rotated, sample,
+    sizes, time, Sample,
 };
 
 use std::collections::BTreeMap;
@@ -547,17 +547,7 @@ fn count_areas(areas: &[Area]) -> usize {
 }
 
 fn bench_size(dir: &Path, indicators: usize, only: &[Variant], smoke: bool) -> Row {
-    let path = dir.join(format!("synth-{indicators}-{SEED}.xlsx"));
-    if path.exists() {
-        eprintln!("reusing {}", path.display());
-    } else {
-        eprintln!(
-            "generating {indicators} indicators into {}…",
-            path.display()
-        );
-        synth::write_table_workbook(&path, indicators, SEED)
-            .unwrap_or_else(|e| panic!("cannot generate {}: {e}", path.display()));
-    }
+    let (path, _) = synth::table_workbook(dir, indicators, SEED);
     let (d, base) = time(|| read_workbook(&path, &ReadOptions::default()));
     let base = base.unwrap_or_else(|e| panic!("barometro cannot read {}: {e}", path.display()));
     eprintln!("  read in {} (not measured)", human_time(d));
@@ -602,12 +592,7 @@ fn bench_size(dir: &Path, indicators: usize, only: &[Variant], smoke: bool) -> R
     let (mut full, mut scoring, mut rust) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..warmup + runs {
         let measured = round >= warmup;
-        let mut order = steps.clone();
-        if !order.is_empty() {
-            let shift = round % order.len();
-            order.rotate_left(shift);
-        }
-        for step in order {
+        for step in rotated(&steps, round) {
             match step {
                 Variant::Compile => {
                     let (d, rules) = time(default_set);
@@ -843,22 +828,14 @@ fn main() {
             );
         }
     }
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!();
     println!(
-        "Runs: {}. Machine: {} ({cpus} CPUs), {} {}; {}.",
+        "Runs: {}. {}",
         rows.iter()
             .map(|r| format!("{} at {}", r.runs, group_thousands(r.indicators)))
             .collect::<Vec<_>>()
             .join(", "),
-        cpu_model(),
-        std::env::consts::OS,
-        std::env::consts::ARCH,
-        if cfg!(debug_assertions) {
-            "unoptimised build: timings are not meaningful"
-        } else {
-            "`cargo bench --bench rules` (bench profile: release + debug info)"
-        }
+        machine("rules")
     );
     if smoke {
         println!("(smoke run: `cargo bench --bench rules` for the real measurement)");

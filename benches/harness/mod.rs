@@ -120,3 +120,38 @@ pub fn group_thousands(n: usize) -> String {
     }
     out
 }
+
+/// `1.2 MiB`, `30.7 KiB`.
+#[allow(dead_code)] // the rules benchmark prints no file sizes
+pub fn human_size(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MiB", bytes as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{:.1} KiB", bytes as f64 / 1024.0)
+    }
+}
+
+/// The variants of one round, rotated by the round number so that none always runs first.
+pub fn rotated<T: Clone>(steps: &[T], round: usize) -> Vec<T> {
+    let mut order = steps.to_vec();
+    if !order.is_empty() {
+        order.rotate_left(round % steps.len());
+    }
+    order
+}
+
+/// `Machine: <CPU> (2 CPUs), linux x86_64; `cargo bench --bench <bench>` (…)`.
+pub fn machine(bench: &str) -> String {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!(
+        "Machine: {} ({cpus} CPUs), {} {}; {}.",
+        cpu_model(),
+        std::env::consts::OS,
+        std::env::consts::ARCH,
+        if cfg!(debug_assertions) {
+            "unoptimised build: timings are not meaningful".to_string()
+        } else {
+            format!("`cargo bench --bench {bench}` (bench profile: release + debug info)")
+        }
+    )
+}

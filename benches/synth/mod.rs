@@ -847,3 +847,25 @@ pub fn write_table_workbook(path: &Path, indicators: usize, seed: u64) -> Result
     }
     wb.save(path)
 }
+
+/// The table workbook of `indicators` indicators in `dir` (`synth-<indicators>-<seed>.xlsx`):
+/// reused when present, generated otherwise; the time generation took, if it did.
+pub fn table_workbook(
+    dir: &Path,
+    indicators: usize,
+    seed: u64,
+) -> (std::path::PathBuf, Option<std::time::Duration>) {
+    let path = dir.join(format!("synth-{indicators}-{seed}.xlsx"));
+    if path.exists() {
+        eprintln!("reusing {}", path.display());
+        return (path, None);
+    }
+    eprintln!(
+        "generating {indicators} indicators into {}…",
+        path.display()
+    );
+    let start = std::time::Instant::now();
+    write_table_workbook(&path, indicators, seed)
+        .unwrap_or_else(|e| panic!("cannot generate {}: {e}", path.display()));
+    (path, Some(start.elapsed()))
+}
