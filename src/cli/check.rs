@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use barometro::model::{Area, Ente, Finding, Severity};
-use barometro::read::{read_workbook, HeaderMap, ReadOptions};
+use barometro::read::{read_workbook, HeaderMap, Layout, ReadOptions};
 use barometro::rules::{evaluate, EvaluateOptions, Evaluation, RuleSet};
 
 use super::{InputArgs, RulesArgs, EXIT_DATA_ERRORS, EXIT_OK, EXIT_UNREADABLE};
@@ -14,10 +14,18 @@ pub fn read_options(input: &InputArgs) -> Result<ReadOptions, String> {
         Some(path) => HeaderMap::from_file(path)?,
         None => HeaderMap::default(),
     };
+    let layout = Layout::from_word(&input.layout).ok_or_else(|| {
+        format!(
+            "--layout «{}» sconosciuto: usate auto, tabella, schede oppure attivita",
+            input.layout
+        )
+    })?;
     Ok(ReadOptions {
         header_map,
         ente: input.ente.clone(),
         include_hidden: input.fogli_nascosti,
+        layout,
+        year: input.anno,
     })
 }
 

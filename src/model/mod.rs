@@ -211,6 +211,49 @@ pub struct Activity {
     pub actual: Option<Field>,
     /// Note.
     pub note: Option<Field>,
+    /// The year the row refers to (*Anno*): a phase running over two years is two rows.
+    pub year: Option<Field>,
+    /// The interim monitoring text (*Monitoraggio intermedio*), which usually starts with a
+    /// status label (`IN LINEA`, `QUASI IN LINEA`, `NON IN LINEA`): see
+    /// [`Activity::status_label`].
+    pub status: Option<Field>,
+    /// Other values of the activity (*Target attesi*, *Monitoraggio finale*, *ES*,
+    /// *P. Finale*…), by their label.
+    #[serde(serialize_with = "as_map")]
+    pub extra: Vec<(String, Field)>,
+}
+
+impl Activity {
+    /// The status label the interim monitoring text starts with, upper case: `IN LINEA`,
+    /// `QUASI IN LINEA` or `NON IN LINEA` (also after a `Stato di avanzamento:` prefix);
+    /// `None` when the text has no label.
+    ///
+    /// ```
+    /// use barometro::model::{Activity, Field, Source};
+    /// use barometro::value::Value;
+    ///
+    /// let mut a = Activity::default();
+    /// let text = "NON IN LINEA-MODIFICATA: la gara slitta a settembre";
+    /// a.status = Some(Field { raw: text.into(), value: Value::Text, source: Source::new("S1".into(), 9, 0) });
+    /// assert_eq!(a.status_label(), Some("NON IN LINEA"));
+    /// ```
+    pub fn status_label(&self) -> Option<&'static str> {
+        let text = self.status.as_ref()?.text().trim_start();
+        let upper: String = text.chars().take(60).collect::<String>().to_uppercase();
+        let upper = upper
+            .strip_prefix("STATO DI AVANZAMENTO")
+            .map(|r| r.trim_start_matches([' ', ':']))
+            .unwrap_or(&upper);
+        ["QUASI IN LINEA", "NON IN LINEA", "IN LINEA"]
+            .into_iter()
+            .find(|label| {
+                upper.starts_with(label)
+                    && !upper[label.len()..]
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_alphanumeric())
+            })
+    }
 }
 
 /// Which value of an indicator a [`Field`] is.
@@ -249,11 +292,13 @@ pub enum IndicatorValue {
     StatedBarometer,
     /// Note.
     Note,
+    /// The year the row refers to (*Anno*), in plans with one row per year.
+    Year,
 }
 
 impl IndicatorValue {
     /// Every value, in the order of the JSON output.
-    pub const ALL: [IndicatorValue; 16] = [
+    pub const ALL: [IndicatorValue; 17] = [
         IndicatorValue::Name,
         IndicatorValue::Formula,
         IndicatorValue::Purpose,
@@ -270,6 +315,7 @@ impl IndicatorValue {
         IndicatorValue::StatedAchievement,
         IndicatorValue::StatedBarometer,
         IndicatorValue::Note,
+        IndicatorValue::Year,
     ];
 
     /// The JSON key.
@@ -291,6 +337,7 @@ impl IndicatorValue {
             IndicatorValue::StatedAchievement => "stated_achievement",
             IndicatorValue::StatedBarometer => "stated_barometer",
             IndicatorValue::Note => "note",
+            IndicatorValue::Year => "year",
         }
     }
 }
@@ -407,6 +454,8 @@ impl Indicator {
         stated_barometer => StatedBarometer,
         /// Note.
         note => Note,
+        /// The year the row refers to (*Anno*).
+        year => Year,
     }
 }
 
@@ -460,6 +509,10 @@ pub struct Objective {
     /// Columns barometro does not know, by their header text.
     #[serde(serialize_with = "as_map")]
     pub extra: Vec<(String, Field)>,
+    /// Monitoring texts (*Stato di attuazione al 30/06/2023*, *Resoconto al 31/12/2023*,
+    /// *Monitoraggio intermedio*…), by their label as written.
+    #[serde(serialize_with = "as_map")]
+    pub status: Vec<(String, Field)>,
     /// Indicators, in source order.
     pub indicators: Vec<Indicator>,
     /// Activities, in source order (card layouts).
@@ -483,6 +536,7 @@ impl Objective {
             political_owner: None,
             strategy: Vec::new(),
             extra: Vec::new(),
+            status: Vec::new(),
             indicators: Vec::new(),
             activities: Vec::new(),
             source,
@@ -589,6 +643,10 @@ pub struct Ente {
     pub areas: Vec<Area>,
     /// Totals the document states for the whole ente.
     pub stated_totals: Vec<StatedTotal>,
+    /// The reporting year (*anno di riferimento*) of a plan with one row per year: rows of
+    /// other years are plan years. Set by the card readers (the first year of the plan) or
+    /// by the user.
+    pub reporting_year: Option<i32>,
     /// Everything worth telling about the data, in reading order.
     pub findings: Vec<Finding>,
 }
@@ -601,6 +659,7 @@ impl Ente {
             file: file.into(),
             areas: Vec::new(),
             stated_totals: Vec::new(),
+            reporting_year: None,
             findings: Vec::new(),
         }
     }

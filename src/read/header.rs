@@ -67,13 +67,15 @@ pub enum Role {
     Barometer,
     /// Note.
     Note,
+    /// The year a row refers to (*Anno*), in plans with one row per year.
+    Year,
     /// A column the user said to ignore.
     Ignore,
 }
 
 impl Role {
     /// Every role, in a stable order.
-    pub const ALL: [Role; 30] = [
+    pub const ALL: [Role; 31] = [
         Role::UpperArea,
         Role::Area,
         Role::Code,
@@ -103,6 +105,7 @@ impl Role {
         Role::Achievement,
         Role::Barometer,
         Role::Note,
+        Role::Year,
         Role::Ignore,
     ];
 
@@ -139,6 +142,7 @@ impl Role {
             Role::Achievement => "raggiungimento",
             Role::Barometer => "barometro",
             Role::Note => "note",
+            Role::Year => "anno",
             Role::Ignore => "ignora",
         }
     }
@@ -174,6 +178,7 @@ impl Role {
             "achievement" | "ragg" | "esito" => Some(Role::Achievement),
             "barometer" | "semaforo" => Some(Role::Barometer),
             "nota" => Some(Role::Note),
+            "year" => Some(Role::Year),
             "ignore" | "ignorare" => Some(Role::Ignore),
             _ => None,
         };
@@ -221,6 +226,7 @@ impl Role {
             Role::Achievement => V::StatedAchievement,
             Role::Barometer => V::StatedBarometer,
             Role::Note => V::Note,
+            Role::Year => V::Year,
             _ => return None,
         })
     }
@@ -433,6 +439,8 @@ const PATTERNS: &[(Role, &str, Fit, u32)] = &[
     (Role::Achievement, "punteggio", Exact, 70),
     (Role::Barometer, "barometro", Prefix, 97),
     (Role::Barometer, "semaforo", Prefix, 97),
+    (Role::Year, "anno", Exact, 90),
+    (Role::Year, "anno di riferimento", Prefix, 90),
     (Role::Note, "note", Exact, 95),
     (Role::Note, "note", Prefix, 75),
     (Role::Note, "annotazioni", Exact, 85),

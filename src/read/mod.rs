@@ -20,6 +20,9 @@
 //! # Ok::<(), barometro::read::ReadError>(())
 //! ```
 
+mod activities;
+mod cards;
+mod form;
 mod grid;
 mod header;
 mod merges;
@@ -33,6 +36,7 @@ use std::path::{Path, PathBuf};
 use calamine::{Reader, SheetVisible, Xlsx, XlsxError};
 use thiserror::Error;
 
+pub use cards::DECLARED_COUNT;
 pub use header::{HeaderMap, HeaderMatcher, Role};
 pub use titles::{parse_polarity, split_code};
 
@@ -47,6 +51,48 @@ pub struct ReadOptions {
     pub ente: Option<String>,
     /// Also read hidden sheets (normally skipped with an `info` finding).
     pub include_hidden: bool,
+    /// How the sheets are laid out (`--layout`); [`Layout::Auto`] decides sheet by sheet.
+    pub layout: Layout,
+    /// The reporting year of a plan with one row per year (`--anno`); without it, the first
+    /// year of the plan.
+    pub year: Option<i32>,
+}
+
+/// How a sheet is laid out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Layout {
+    /// Decided sheet by sheet: cards when the sheet has card labels (`Classificazione`,
+    /// `Titolo`, an objective code alone in a row, `SETTORE … (N OBIETTIVI)`, activity
+    /// blocks), a flat activity table when it has `Attività`, `P.A.I` and month columns,
+    /// an objective table otherwise.
+    #[default]
+    Auto,
+    /// One row per indicator (or per objective).
+    Table,
+    /// One card per objective (*schede*), with indicator tables or activity blocks.
+    Cards,
+    /// One row per activity with its month plan.
+    Activities,
+}
+
+impl Layout {
+    /// The layout for a `--layout` word (Italian or English).
+    ///
+    /// ```
+    /// use barometro::read::Layout;
+    /// assert_eq!(Layout::from_word("schede"), Some(Layout::Cards));
+    /// assert_eq!(Layout::from_word("tabella"), Some(Layout::Table));
+    /// assert_eq!(Layout::from_word("boh"), None);
+    /// ```
+    pub fn from_word(word: &str) -> Option<Layout> {
+        match normalise_header(word).as_str() {
+            "auto" | "automatico" => Some(Layout::Auto),
+            "tabella" | "table" => Some(Layout::Table),
+            "schede" | "scheda" | "cards" | "card" => Some(Layout::Cards),
+            "attivita" | "activities" => Some(Layout::Activities),
+            _ => None,
+        }
+    }
 }
 
 /// Why a workbook could not be read at all. Every message is Italian and names the file (and
@@ -309,6 +355,8 @@ pub fn read_workbook(path: impl AsRef<Path>, options: &ReadOptions) -> Result<En
         }
     }
     let mut reader = table::TableReader::new(&matcher, date1904);
+    let mut cards = cards::CardReader::new(&matcher, date1904);
+    let mut activity_tables = 0usize;
     // Merged regions sit at the end of each sheet's XML: a second thread scans for them while
     // this one reads the cells of the same sheet.
     let (sender, merged_regions) = std::sync::mpsc::sync_channel(to_read.len().max(1));
@@ -366,18 +414,36 @@ pub fn read_workbook(path: impl AsRef<Path>, options: &ReadOptions) -> Result<En
                 }
             };
             grid.fill_merges(&merges);
-            reader.read_sheet(name, &grid, &mut ente);
+            let layout = match options.layout {
+                Layout::Auto if activities::looks_like_activity_table(&matcher, &grid) => {
+                    Layout::Activities
+                }
+                Layout::Auto if cards::looks_like_cards(&grid) => Layout::Cards,
+                Layout::Auto => Layout::Table,
+                forced => forced,
+            };
+            match layout {
+                Layout::Cards => cards.read_sheet(name, &grid, &mut ente),
+                Layout::Activities => {
+                    if activities::read_activity_table(&matcher, name, &grid, date1904, &mut ente)
+                    {
+                        activity_tables += 1;
+                    }
+                }
+                _ => reader.read_sheet(name, &grid, &mut ente),
+            }
         }
         Ok(())
     })?;
     let examined = to_read;
-    if !reader.found_any_table() {
+    if !reader.found_any_table() && !cards.found_any() && activity_tables == 0 {
         return Err(ReadError::NoHeader {
             path: path.to_path_buf(),
             sheets: examined,
         });
     }
     reader.finish(&mut ente);
+    cards.finish(&mut ente, options.year);
     if ente.objective_count() == 0 {
         ente.findings.push(Finding {
             severity: Severity::Warning,

@@ -64,7 +64,7 @@ impl Header {
 }
 
 /// The expected content of a role's cells.
-fn expect_for(role: Role) -> Expect {
+pub(crate) fn expect_for(role: Role) -> Expect {
     match role {
         Role::Target
         | Role::InterimTarget
@@ -73,7 +73,7 @@ fn expect_for(role: Role) -> Expect {
         | Role::Baseline => Expect::Target,
         Role::Deviation => Expect::Number,
         Role::IndicatorWeight | Role::ObjectiveWeight | Role::Achievement => Expect::Percent,
-        Role::Priority => Expect::Integer,
+        Role::Priority | Role::Year => Expect::Integer,
         Role::Deadline => Expect::Date,
         _ => Expect::Text,
     }
@@ -1183,7 +1183,7 @@ fn area_mut<'r>(root: &'r mut Area, upper: Option<&str>, area: Option<&str>) -> 
     node_mut(root, path)
 }
 
-fn merge_area(list: &mut Vec<Area>, area: Area) {
+pub(crate) fn merge_area(list: &mut Vec<Area>, area: Area) {
     match list
         .iter_mut()
         .find(|a| normalise_header(&a.name) == normalise_header(&area.name))
@@ -1218,7 +1218,7 @@ fn finish_objectives(area: &mut Area) {
     }
 }
 
-fn problem_finding(p: Problem, source: &Source, label: &str) -> Finding {
+pub(crate) fn problem_finding(p: Problem, source: &Source, label: &str) -> Finding {
     let severity = if p.kind.is_error() {
         Severity::Error
     } else {

@@ -207,6 +207,7 @@ fn input_header(which: IndicatorValue) -> &'static str {
         IndicatorValue::StatedAchievement => "% Raggiungimento (foglio)",
         IndicatorValue::StatedBarometer => "Barometro (foglio)",
         IndicatorValue::Note => "Nota",
+        IndicatorValue::Year => "Anno",
     }
 }
 

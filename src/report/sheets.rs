@@ -1286,6 +1286,7 @@ fn field_label(v: IndicatorValue) -> &'static str {
         IndicatorValue::Purpose => "finalità",
         IndicatorValue::Deviation => "scostamento",
         IndicatorValue::StatedBarometer => "barometro",
+        IndicatorValue::Year => "anno",
     }
 }
 

@@ -245,6 +245,27 @@ pub fn normalise_text(s: &str) -> ImmutableString {
     out.trim_end().into()
 }
 
+/// A period written as two dates (`01/01/2024 - 31/12/2024`, `dal 1/1/2024 al 31/12/2024`).
+fn period(text: &str) -> Dynamic {
+    let dates: Vec<NaiveDate> = text
+        .split(|c: char| c.is_whitespace() || c == '\u{2013}')
+        .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
+        .filter_map(|w| {
+            crate::value::parse_date(w.trim_matches(|c: char| !c.is_ascii_digit()))
+                .ok()
+                .flatten()
+                .map(|(d, _)| d)
+        })
+        .collect();
+    match dates.as_slice() {
+        [from, to] => Dynamic::from_array(vec![
+            Dynamic::from(RuleDate(*from)),
+            Dynamic::from(RuleDate(*to)),
+        ]),
+        _ => Dynamic::UNIT,
+    }
+}
+
 fn register_dates(engine: &mut Engine) {
     engine.register_type_with_name::<RuleDate>("Data");
     engine.register_fn("data", |y: INT, m: INT, d: INT| {
@@ -254,6 +275,10 @@ fn register_dates(engine: &mut Engine) {
                 format!("la data {d}/{m}/{y} non esiste").into()
             })
     });
+    // `periodo("01/01/2024 - 31/12/2024")` gives [inizio, fine]; () when the text is not a
+    // period of two valid dates.
+    engine.register_fn("periodo", |text: ImmutableString| period(&text));
+    engine.register_fn("periodo", |_: ()| Dynamic::UNIT);
     engine.register_get("anno", |d: &mut RuleDate| d.0.year() as INT);
     engine.register_get("mese", |d: &mut RuleDate| d.0.month() as INT);
     engine.register_get("giorno", |d: &mut RuleDate| d.0.day() as INT);
@@ -380,6 +405,28 @@ fn stated_totals(totals: &[crate::model::StatedTotal]) -> Array {
         .collect()
 }
 
+/// Labelled fields (extra columns, monitoring texts) as a list of maps: `colonna` (the
+/// label), `testo` (as written), `valore` (as a rule reads it) and `cella`.
+fn labelled_fields(fields: &[(String, crate::model::Field)]) -> Array {
+    fields
+        .iter()
+        .map(|(label, f)| {
+            let mut map = rhai::Map::new();
+            map.insert(
+                "colonna".into(),
+                Dynamic::from(ImmutableString::from(label.as_str())),
+            );
+            map.insert("testo".into(), text_dynamic(Some(f)));
+            map.insert("valore".into(), value_dynamic(Some(f)));
+            map.insert(
+                "cella".into(),
+                Dynamic::from(ImmutableString::from(f.source.to_string())),
+            );
+            Dynamic::from_map(map)
+        })
+        .collect()
+}
+
 fn register_views(engine: &mut Engine) {
     // Indicatore
     engine.register_type_with_name::<IndicatorView>("Indicatore");
@@ -402,6 +449,11 @@ fn register_views(engine: &mut Engine) {
     });
     engine.register_get("codice_obiettivo", |v: &mut IndicatorView| {
         text_dynamic(v.objective().code.as_ref())
+    });
+    engine.register_get("anno_riferimento", |v: &mut IndicatorView| {
+        v.ente
+            .reporting_year
+            .map_or(Dynamic::UNIT, |y| Dynamic::from_float(f64::from(y)))
     });
     engine.register_get("punteggio", |v: &mut IndicatorView| v.score.clone());
     engine.register_get("metodo_usato", |v: &mut IndicatorView| v.method.clone());
@@ -494,6 +546,12 @@ fn register_views(engine: &mut Engine) {
             })
             .collect::<Array>()
     });
+    engine.register_get("stati", |v: &mut ObjectiveView| {
+        labelled_fields(&v.objective().status)
+    });
+    engine.register_get("colonne", |v: &mut ObjectiveView| {
+        labelled_fields(&v.objective().extra)
+    });
     engine.register_fn(
         "colonna",
         |v: &mut ObjectiveView, header: ImmutableString| {
@@ -529,6 +587,32 @@ fn register_views(engine: &mut Engine) {
     });
     engine.register_get("nota", |v: &mut ActivityView| {
         text_dynamic(v.activity().note.as_ref())
+    });
+    engine.register_get("anno", |v: &mut ActivityView| {
+        value_dynamic(v.activity().year.as_ref())
+    });
+    engine.register_get("stato", |v: &mut ActivityView| {
+        v.activity()
+            .status_label()
+            .map_or(Dynamic::UNIT, |l| Dynamic::from(ImmutableString::from(l)))
+    });
+    engine.register_get("testo_stato", |v: &mut ActivityView| {
+        text_dynamic(v.activity().status.as_ref())
+    });
+    engine.register_fn(
+        "colonna",
+        |v: &mut ActivityView, header: ImmutableString| {
+            value_dynamic(extra_field(&v.activity().extra, &header))
+        },
+    );
+    engine.register_fn(
+        "testo_colonna",
+        |v: &mut ActivityView, header: ImmutableString| {
+            text_dynamic(extra_field(&v.activity().extra, &header))
+        },
+    );
+    engine.register_fn("cella", |v: &mut ActivityView, field: ImmutableString| {
+        v.source_of(&field).map_or_else(String::new, |s| s.to_string())
     });
     engine.register_get("mesi_previsti", |v: &mut ActivityView| {
         array_of_u8(&v.activity().planned_months)

@@ -59,6 +59,7 @@ pub const INDICATOR_FIELDS: &[(&str, IndicatorValue)] = &[
     ("raggiungimento", IndicatorValue::StatedAchievement),
     ("barometro", IndicatorValue::StatedBarometer),
     ("nota", IndicatorValue::Note),
+    ("anno", IndicatorValue::Year),
 ];
 
 /// The indicator value a Rhai property name stands for.
@@ -233,7 +234,9 @@ impl ObjectiveView {
             "priorita" => o.priority.as_ref(),
             "nota" => o.note.as_ref(),
             "" => None,
-            other => extra_field(&o.extra, other).or_else(|| extra_field(&o.strategy, other)),
+            other => extra_field(&o.extra, other)
+                .or_else(|| extra_field(&o.strategy, other))
+                .or_else(|| extra_field(&o.status, other)),
         };
         f.map_or_else(|| o.source.clone(), |f| f.source.clone())
     }
@@ -262,7 +265,9 @@ impl ActivityView {
             "pai" => a.expected.as_ref(),
             "pei" => a.actual.as_ref(),
             "nota" => a.note.as_ref(),
-            _ => None,
+            "anno" => a.year.as_ref(),
+            "stato" => a.status.as_ref(),
+            other => extra_field(&a.extra, other),
         };
         f.or(a.name.as_ref())
             .or(a.weight.as_ref())

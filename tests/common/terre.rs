@@ -219,7 +219,7 @@ fn build(data: &TerreS1, keep_stored_pai: bool) -> Ente {
                     .filter(|_| keep_stored_pai)
                     .map(|n| number(n, &sheet, row, TERRE_COL_PAI)),
                 actual: a.pei.map(|n| number(n, &sheet, row, TERRE_COL_PEI)),
-                note: None,
+                ..Activity::default()
             });
             row += 1;
         }

@@ -1,0 +1,1210 @@
+//! Card layouts (*schede obiettivo*): one block of rows per objective instead of one row per
+//! indicator.
+//!
+//! The reader walks a sheet row by row and recognises what each row is by its labels, never
+//! by its position:
+//!
+//! - sector sections (`SETTORE FINANZIARIO (4 OBIETTIVI)`), whose declared count becomes a
+//!   stated total (`numero_obiettivi`) that the rules check against the cards read;
+//! - the start of a card: an objective code on its own (`S1.00002`, `S1/DG.00012 (137)`), a
+//!   `Classificazione` row, a second `Titolo`, or a typed title
+//!   (`1. OBIETTIVO DI MIGLIORAMENTO 2024`); the same title repeated after a page break
+//!   continues the card;
+//! - label rows (`Titolo`, `Settore/Cdr`, `Validità obiettivo:`, `Obiettivo padre:`,
+//!   `Tipo obiettivo: … - Grado di strategicità: …`), the value to the right or after the
+//!   colon;
+//! - a header row with its value row below (`Stakeholder finali/destinatari`, `PNRR`,
+//!   `Dirigente/posizione responsabile`, `Peso (in % max 100)`, `Settore`, `Dirigente`…),
+//!   values matched to headers by the columns their merged cells cover;
+//! - an indicator table (any header the [`HeaderMatcher`] knows: `Anno`, `Indicatore`,
+//!   `Target a preventivo` or `Target`, `Target raggiunto` or `Risultato finale`, `Peso`,
+//!   `Valore atteso`, `Valore raggiunto`…), with the year filled down, group sub-headers,
+//!   dash rows and rows split by a page break;
+//! - monitoring texts (`Stato di attuazione al 30/06/2023`, `Resoconto al 31/12/2023`,
+//!   `RELAZIONE A CONSUNTIVO:`), continued over the following rows;
+//! - activity blocks with a 12-month grid ([`super::activities`]) and schedules
+//!   (`Cronoprogramma`, `Fasi e tempi | Gennaio … Dicembre`);
+//! - page debris: a footer or running title repeated alone in its row.
+//!
+//! Weights come in three places and are resolved once the reporting year is known: one
+//! weight for the objective-year (a cell merged over the year's rows), one weight per
+//! indicator (the objective weighs their sum), or a weight in the header row.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::activities::{self, ActivityColumns, MonthGrid};
+use super::form::{cell_text, debris_texts, form_cells, label_key, strip_tags, FieldMaker};
+use super::grid::{Cell, Grid};
+use super::header::{HeaderMatcher, Role};
+use super::normalise_header;
+use super::table::{expect_for, merge_area};
+use super::titles::area_title;
+use crate::model::{
+    Area, Ente, Field, Finding, Indicator, IndicatorValue, Objective, Severity, Source,
+    StatedTotal,
+};
+use crate::value::{Expect, Value};
+
+/// The stated-total role of a declared objective count (`(4 OBIETTIVI)`).
+pub const DECLARED_COUNT: &str = "numero_obiettivi";
+
+/// What a card label sets.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Slot {
+    Title,
+    /// Title when the card has none yet, otherwise description.
+    ShortDescription,
+    Description,
+    Weight,
+    Responsible,
+    Strategy,
+    /// An extra value under the label as written.
+    Extra(Expect),
+    /// The area the objective belongs to, also kept as an extra value.
+    AreaName,
+    /// A heading with no value.
+    Heading,
+}
+
+/// Labels of single label/value rows, normalised, and what they set.
+const LABELS: &[(&str, Slot)] = &[
+    ("titolo", Slot::Title),
+    ("classificazione", Slot::Extra(Expect::Text)),
+    ("settore cdr", Slot::AreaName),
+    ("obiettivo descrizione sintetica", Slot::ShortDescription),
+    ("descrizione sintetica", Slot::ShortDescription),
+    ("descrizione obiettivo", Slot::Description),
+    ("descrizione e finalita", Slot::Description),
+    (
+        "descrizione finalita da perseguire modalita linee guida di attuazione",
+        Slot::Description,
+    ),
+    ("validita obiettivo", Slot::Extra(Expect::Text)),
+    ("validita pluriennale obiettivo", Slot::Extra(Expect::Text)),
+    ("centro di responsabilita", Slot::AreaName),
+    ("dup ses", Slot::Strategy),
+    ("realizzazione", Slot::Extra(Expect::Percent)),
+    ("intermedio", Slot::Extra(Expect::Percent)),
+    ("obiettivo padre", Slot::Weight),
+    ("peso dell obiettivo rispetto a", Slot::Heading),
+    (
+        "attivita previste per il raggiungimento dell obiettivo",
+        Slot::Heading,
+    ),
+    ("tipo obiettivo", Slot::Extra(Expect::Text)),
+    ("grado di strategicita", Slot::Extra(Expect::Text)),
+    ("centro di costo", Slot::Extra(Expect::Text)),
+    ("indicatori di risultato", Slot::Heading),
+    ("cronoprogramma", Slot::Heading),
+];
+
+/// Headers of a header row whose values sit in the row below, by prefix, and what they set.
+const BOX_HEADERS: &[(&str, Slot)] = &[
+    ("stakeholder finali", Slot::Extra(Expect::Text)),
+    ("contributor", Slot::Extra(Expect::Text)),
+    ("raccordo collegamento", Slot::Strategy),
+    ("raccordo con piano anticorruzione", Slot::Extra(Expect::Text)),
+    ("dirigente posizione responsabile", Slot::Responsible),
+    ("pnrr", Slot::Extra(Expect::Text)),
+    ("peso in % max 100", Slot::Weight),
+    ("personale coinvolto", Slot::Extra(Expect::Text)),
+    ("settore responsabile del coordinamento", Slot::Extra(Expect::Text)),
+    ("settori coinvolti", Slot::Extra(Expect::Text)),
+    ("settore", Slot::Extra(Expect::Text)),
+    ("funzionario responsabile", Slot::Responsible),
+    ("dirigenti", Slot::Extra(Expect::Text)),
+    ("dirigente", Slot::Responsible),
+    ("responsabile", Slot::Responsible),
+];
+
+/// Labels of monitoring texts, by prefix.
+const STATUS_LABELS: &[&str] = &[
+    "stato di attuazione",
+    "resoconto al",
+    "relazione a consuntivo",
+    "monitoraggio al",
+    "stato di avanzamento al",
+];
+
+/// The slot of a label row, if the text is a known label.
+fn label_slot(key: &str) -> Option<Slot> {
+    LABELS.iter().find(|(l, _)| *l == key).map(|(_, s)| *s)
+}
+
+/// The slot of a header-box header.
+fn box_slot(key: &str) -> Option<Slot> {
+    BOX_HEADERS
+        .iter()
+        .find(|(h, _)| key == *h || key.starts_with(&format!("{h} ")))
+        .map(|(_, s)| *s)
+}
+
+fn is_status_label(key: &str) -> bool {
+    STATUS_LABELS.iter().any(|l| key.starts_with(l))
+}
+
+/// `SETTORE FINANZIARIO (4 OBIETTIVI)` → (`SETTORE FINANZIARIO`, 4).
+pub(crate) fn section_banner(text: &str) -> Option<(String, u32)> {
+    let t = text.trim();
+    let open = t.rfind('(')?;
+    let inner = t[open + 1..].trim_end().strip_suffix(')')?;
+    let mut words = inner.split_whitespace();
+    let n: u32 = words.next()?.parse().ok()?;
+    let word = normalise_header(words.next()?);
+    if words.next().is_some() || !(word == "obiettivi" || word == "obiettivo") {
+        return None;
+    }
+    let name = t[..open].trim();
+    (!name.is_empty()).then(|| (name.to_string(), n))
+}
+
+/// An objective code standing alone in a cell (`S1.00002`, `S1/DG.00012`,
+/// `DG.00004 / S4.00002`), with an internal id in brackets after it (`S2.00003 (137)`).
+pub(crate) fn card_code(text: &str) -> Option<(String, Option<String>)> {
+    let t = text.trim();
+    let (code, id) = match t.find('(') {
+        Some(p) => {
+            let id = t[p + 1..].trim_end().strip_suffix(')')?.trim();
+            if id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            (t[..p].trim(), Some(id.to_string()))
+        }
+        None => (t, None),
+    };
+    let compact: String = code.split_whitespace().collect();
+    let part_ok = |p: &str| {
+        let letters = p.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+        let (head, tail) = p.split_at(letters);
+        let Some((unit, number)) = tail.split_once('.') else {
+            return false;
+        };
+        (1..=3).contains(&letters)
+            && head.chars().all(|c| c.is_ascii_uppercase())
+            && unit.chars().all(|c| c.is_ascii_digit())
+            && number.len() >= 3
+            && number.chars().all(|c| c.is_ascii_digit())
+    };
+    (!compact.is_empty() && compact.len() <= 40 && compact.split('/').all(part_ok))
+        .then(|| (code.to_string(), id))
+}
+
+/// A typed card title (`1. OBIETTIVO DI MIGLIORAMENTO 2024`, `OBBIETTIVO DI GESTIONE 2024
+/// INTERSETTORIALE`): the number, if any.
+fn typed_title(key: &str) -> Option<Option<u32>> {
+    let digits: String = key.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let rest = key[digits.len()..].trim_start();
+    let rest = rest
+        .strip_prefix("obiettivo ")
+        .or_else(|| rest.strip_prefix("obbiettivo "))?;
+    let typed = ["di miglioramento", "innovativo", "di gestione"]
+        .iter()
+        .any(|t| rest.starts_with(t));
+    typed.then(|| digits.parse().ok())
+}
+
+/// An indicator row before the weights are resolved.
+#[derive(Debug, Clone)]
+struct IndicatorRow {
+    indicator: Indicator,
+    year: Option<i32>,
+    /// The weight cell of the row, when it is the cell's own (not a merged copy).
+    weight: Option<Field>,
+}
+
+/// A card being read.
+#[derive(Debug)]
+struct Card {
+    objective: Objective,
+    /// Index of its section in [`CardReader::areas`].
+    section: Option<usize>,
+    /// Area named on the card (`Settore/Cdr`, `Centro di responsabilità`).
+    area_name: Option<String>,
+    rows: Vec<IndicatorRow>,
+    /// The number of a typed title (`1.`), to match a summary table row.
+    number: Option<u32>,
+    /// Normalised typed title, to recognise its repeats after page breaks.
+    typed_title: Option<String>,
+    /// Whether the card's weight came from its own cells.
+    weight_read: bool,
+}
+
+impl Card {
+    fn new(source: Source, section: Option<usize>) -> Self {
+        Card {
+            objective: Objective::new(source),
+            section,
+            area_name: None,
+            rows: Vec::new(),
+            number: None,
+            typed_title: None,
+            weight_read: false,
+        }
+    }
+}
+
+/// What the rows that follow belong to.
+#[derive(Debug)]
+enum Mode {
+    None,
+    /// A header row was read; its values are in the next row.
+    Box(Vec<(u32, u32, String, Slot)>),
+    /// Rows of an indicator table.
+    Indicators {
+        columns: Vec<(u32, Role, String)>,
+        year: Option<i32>,
+        group: Option<Field>,
+    },
+    /// Activity blocks (`Previsto` / `Effettivo` rows).
+    Activities(ActivityColumns),
+    /// Text rows after a monitoring label (index in the objective's `status`).
+    Status(usize),
+    /// Text rows after an activity label (`Target attesi`, `Monitoraggio intermedio`).
+    ActivityText(String),
+    /// Phases of a schedule (`Fasi e tempi | Gennaio … Dicembre`).
+    Schedule(MonthGrid),
+    /// The repeated card header after a page break: skipped until the card resumes.
+    Repeat,
+}
+
+/// Reads the card sheets of a workbook.
+pub(crate) struct CardReader<'m> {
+    matcher: &'m HeaderMatcher,
+    date1904: bool,
+    /// Sector sections, in order.
+    areas: Vec<Area>,
+    cards: Vec<Card>,
+    /// Summary rows (Casorate: number, title, weight) by sheet, matched to typed cards.
+    summaries: Vec<(Arc<str>, Objective, Option<u32>)>,
+    sheets: usize,
+}
+
+impl<'m> CardReader<'m> {
+    pub(crate) fn new(matcher: &'m HeaderMatcher, date1904: bool) -> Self {
+        CardReader {
+            matcher,
+            date1904,
+            areas: Vec::new(),
+            cards: Vec::new(),
+            summaries: Vec::new(),
+            sheets: 0,
+        }
+    }
+
+    /// True when at least one card sheet was read.
+    pub(crate) fn found_any(&self) -> bool {
+        self.sheets > 0
+    }
+
+    /// Reads one sheet of cards.
+    pub(crate) fn read_sheet(&mut self, name: &str, grid: &Grid, ente: &mut Ente) {
+        if grid.is_blank() {
+            return;
+        }
+        self.sheets += 1;
+        let sheet: Arc<str> = Arc::from(name);
+        let maker = FieldMaker {
+            grid,
+            sheet: sheet.clone(),
+            date1904: self.date1904,
+        };
+        let debris = debris_texts(grid);
+        let mut card: Option<Card> = None;
+        let mut section: Option<usize> = None;
+        let mut mode = Mode::None;
+        let findings = &mut ente.findings;
+        let mut row = grid.first_row;
+        let last = grid.last_row();
+        while row <= last {
+            let cells = form_cells(grid, row);
+            if cells.is_empty() {
+                if !matches!(mode, Mode::Activities(_) | Mode::Repeat) {
+                    mode = Mode::None;
+                }
+                row += 1;
+                continue;
+            }
+            let first = cell_text(grid.get(row, cells[0].col));
+            let key = label_key(&first);
+            // Page debris: a footer alone in its row.
+            if cells.len() == 1 && debris.contains_key(&normalise_header(&first)) {
+                row += 1;
+                continue;
+            }
+            // A repeated card header: skip its box until a known block starts.
+            if let Mode::Repeat = mode {
+                let resumes = label_slot(&key).is_some()
+                    || is_status_label(&key)
+                    || self.indicator_header(grid, row).is_some()
+                    || activities::activity_header(grid, row).is_some()
+                    || MonthGrid::find(grid, row).is_some();
+                if !resumes {
+                    row += 1;
+                    continue;
+                }
+                mode = Mode::None;
+            }
+            // A sector section.
+            if cells.len() == 1 {
+                if let Some((banner, count)) = section_banner(&first) {
+                    self.close(&mut card);
+                    section = Some(self.section(&maker, row, cells[0].col, &banner, count));
+                    mode = Mode::None;
+                    row += 1;
+                    continue;
+                }
+            }
+            // The start of a card.
+            if cells.len() <= 2 {
+                if let Some((code, id)) = card_code(&first) {
+                    self.close(&mut card);
+                    let mut c = Card::new(Source::new(sheet.clone(), row, cells[0].col), section);
+                    c.objective.code = Some(maker.text(&code, row, cells[0].col));
+                    let id = id.or_else(|| {
+                        cells.get(1).and_then(|c2| {
+                            let t = cell_text(grid.get(row, c2.col));
+                            let inner = t.trim().strip_prefix('(')?.strip_suffix(')')?;
+                            inner
+                                .chars()
+                                .all(|ch| ch.is_ascii_digit())
+                                .then(|| inner.to_string())
+                        })
+                    });
+                    if let Some(id) = id {
+                        c.objective
+                            .extra
+                            .push(("Id".into(), maker.text(&id, row, cells[0].col)));
+                    }
+                    card = Some(c);
+                    mode = Mode::None;
+                    row += 1;
+                    continue;
+                }
+            }
+            if let Some(number) = typed_title(&key) {
+                let norm = normalise_header(&first);
+                let repeat = card.as_ref().is_some_and(|c| {
+                    c.typed_title.as_deref() == Some(norm.as_str())
+                        || (number.is_some() && c.number == number)
+                });
+                if repeat {
+                    mode = Mode::Repeat;
+                    row += 1;
+                    continue;
+                }
+                self.close(&mut card);
+                let mut c = Card::new(Source::new(sheet.clone(), row, cells[0].col), section);
+                c.number = number;
+                c.typed_title = Some(norm);
+                c.objective.extra.push((
+                    "Tipo obiettivo".into(),
+                    maker.text(&first, row, cells[0].col),
+                ));
+                card = Some(c);
+                mode = Mode::None;
+                row += 1;
+                continue;
+            }
+            let new_card = key == "classificazione"
+                || (key == "titolo" && card.as_ref().is_some_and(|c| c.objective.title.is_some()));
+            if new_card {
+                self.close(&mut card);
+                card = Some(Card::new(
+                    Source::new(sheet.clone(), row, cells[0].col),
+                    section,
+                ));
+            }
+            // Before the first card: a summary table of a centre (number, title, weight).
+            let Some(c) = card.as_mut() else {
+                self.summary_row(&maker, row, &cells, findings);
+                row += 1;
+                continue;
+            };
+            // Activity blocks.
+            if let Some(columns) = activities::activity_header(grid, row) {
+                mode = Mode::Activities(columns);
+                row += 1;
+                continue;
+            }
+            if let Mode::Activities(columns) = &mode {
+                if let Some(done) = activities::activity_row(&maker, row, columns, &mut c.objective, findings) {
+                    if done {
+                        row += 1;
+                        continue;
+                    }
+                }
+            }
+            if matches!(
+                key.as_str(),
+                "target attesi" | "monitoraggio intermedio" | "monitoraggio finale"
+            ) && !c.objective.activities.is_empty()
+            {
+                let inline = cells
+                    .get(1)
+                    .map(|x| (x.col, strip_tags(&cell_text(grid.get(row, x.col)))));
+                mode = Mode::ActivityText(first.trim().trim_end_matches(':').to_string());
+                if let Some((col, text)) = inline {
+                    activities::activity_text(&mut c.objective, &first, maker.text(&text, row, col));
+                }
+                row += 1;
+                continue;
+            }
+            // Schedules.
+            if let Some(grid_cols) = MonthGrid::find(grid, row) {
+                mode = Mode::Schedule(grid_cols);
+                row += 1;
+                continue;
+            }
+            // Monitoring texts.
+            if is_status_label(&key) {
+                let (label, value) = self.status_label(grid, row, &cells, &first);
+                let field = match value {
+                    Some((col, text)) => maker.text(&text, row, col),
+                    None => maker.text("", row, cells[0].col),
+                };
+                c.objective.status.push((label, field));
+                mode = Mode::Status(c.objective.status.len() - 1);
+                row += 1;
+                continue;
+            }
+            // Label rows.
+            if let Some((slot, label, value)) = self.label_row(grid, row, &cells, &first) {
+                if let Some((col, text)) = value {
+                    set_slot(&maker, c, slot, &label, &text, row, col, findings);
+                }
+                mode = Mode::None;
+                row += 1;
+                continue;
+            }
+            // A header row whose values are in the row below.
+            let boxed: Vec<(u32, u32, String, Slot)> = cells
+                .iter()
+                .filter_map(|fc| {
+                    let text = cell_text(grid.get(row, fc.col));
+                    box_slot(&label_key(&text)).map(|s| (fc.col, fc.last_col, text, s))
+                })
+                .collect();
+            if boxed.len() >= 2 && boxed.len() * 2 >= cells.len() {
+                mode = Mode::Box(boxed);
+                row += 1;
+                continue;
+            }
+            // An indicator table header.
+            if let Some(columns) = self.indicator_header(grid, row) {
+                mode = Mode::Indicators {
+                    columns,
+                    year: None,
+                    group: None,
+                };
+                row += 1;
+                continue;
+            }
+            match &mut mode {
+                Mode::Box(headers) => {
+                    let headers = std::mem::take(headers);
+                    for (col, last_col, header, slot) in headers {
+                        let value = cells.iter().find(|fc| fc.col <= last_col && fc.last_col >= col);
+                        if let Some(fc) = value {
+                            let text = strip_tags(&cell_text(grid.get(row, fc.col)));
+                            set_slot(&maker, c, slot, header.trim(), &text, row, fc.col, findings);
+                        }
+                    }
+                    mode = Mode::None;
+                }
+                Mode::Indicators {
+                    columns,
+                    year,
+                    group,
+                } => {
+                    self.indicator_row(&maker, row, &cells, columns, year, group, c, findings);
+                }
+                Mode::Status(index) => {
+                    let text = cells
+                        .iter()
+                        .map(|fc| strip_tags(&cell_text(grid.get(row, fc.col))))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let slot = &mut c.objective.status[*index].1;
+                    if slot.raw.is_empty() {
+                        *slot = maker.text(&text, row, cells[0].col);
+                    } else {
+                        let joined = format!("{}\n{}", slot.raw, text);
+                        slot.raw = joined.into();
+                    }
+                }
+                Mode::ActivityText(label) => {
+                    let text = strip_tags(&cell_text(grid.get(row, cells[0].col)));
+                    let label = label.clone();
+                    activities::activity_text(&mut c.objective, &label, maker.text(&text, row, cells[0].col));
+                    mode = Mode::None;
+                }
+                Mode::Schedule(months) => {
+                    activities::schedule_row(&maker, row, &cells, months, &mut c.objective, findings);
+                }
+                Mode::Activities(_) | Mode::None | Mode::Repeat => {}
+            }
+            row += 1;
+        }
+        self.close(&mut card);
+    }
+
+    /// A sector section: an area with the declared objective count as a stated total.
+    fn section(
+        &mut self,
+        maker: &FieldMaker,
+        row: u32,
+        col: u32,
+        banner: &str,
+        count: u32,
+    ) -> usize {
+        let label = maker.text(banner, row, col);
+        let (name, kind) = match area_title(banner) {
+            Some((n, kind, _)) => (n, kind.to_string()),
+            None => (banner.to_string(), "Settore".to_string()),
+        };
+        let mut area = Area::new(name, kind);
+        area.source = Some(label.source.clone());
+        area.stated_totals.push(StatedTotal {
+            values: vec![(
+                DECLARED_COUNT.to_string(),
+                Field {
+                    raw: count.to_string().into(),
+                    value: Value::Number {
+                        number: f64::from(count),
+                        unit: None,
+                    },
+                    source: label.source.clone(),
+                },
+            )],
+            label,
+        });
+        self.areas.push(area);
+        self.areas.len() - 1
+    }
+
+    /// A monitoring label and its text: the label as written (a label split over two rows
+    /// is joined), the text to its right if any.
+    fn status_label(
+        &self,
+        grid: &Grid,
+        row: u32,
+        cells: &[super::form::FormCell],
+        first: &str,
+    ) -> (String, Option<(u32, String)>) {
+        let mut label = strip_tags(first);
+        let mut rest: Vec<(u32, String)> = Vec::new();
+        // "<p>Stato di attuazione al 30/06/2023</p> Il servizio…" in one cell.
+        if let Some(pos) = first.find("</p>") {
+            let after = strip_tags(&first[pos + 4..]);
+            label = strip_tags(&first[..pos]);
+            if !after.is_empty() {
+                rest.push((cells[0].col, after));
+            }
+        }
+        for fc in &cells[1..] {
+            let t = strip_tags(&cell_text(grid.get(row, fc.col)));
+            if !t.is_empty() {
+                rest.push((fc.col, t));
+            }
+        }
+        // A label split over two cells: "Stato di attuazione" | "al 31/12/2023" | text.
+        if label_key(&label) == "stato di attuazione" {
+            if let Some((_, t)) = rest.first() {
+                if t.to_lowercase().starts_with("al ") && t.len() < 20 {
+                    label = format!("{label} {t}");
+                    rest.remove(0);
+                }
+            }
+        }
+        let label = label.trim_end_matches(':').trim().to_string();
+        match rest.first() {
+            Some((col, _)) => {
+                let col = *col;
+                let text = rest.into_iter().map(|(_, t)| t).collect::<Vec<_>>().join(" ");
+                (label, Some((col, text)))
+            }
+            None => (label, None),
+        }
+    }
+
+    /// A label row: the slot, the label as written and the value (to the right, or after a
+    /// colon in the same cell). `Tipo obiettivo: X - Grado di strategicità: Y` sets two.
+    fn label_row(
+        &self,
+        grid: &Grid,
+        row: u32,
+        cells: &[super::form::FormCell],
+        first: &str,
+    ) -> Option<(Slot, String, Option<(u32, String)>)> {
+        let key = label_key(first);
+        if let Some(slot) = label_slot(&key) {
+            let value = cells.get(1).map(|fc| {
+                let texts: Vec<String> = cells[1..]
+                    .iter()
+                    .map(|x| strip_tags(&cell_text(grid.get(row, x.col))))
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                (fc.col, texts.join(" "))
+            });
+            return Some((slot, strip_tags(first).trim_end_matches(':').trim().into(), value));
+        }
+        // "Label: value" in one cell.
+        let (label, value) = first.split_once(':')?;
+        let slot = label_slot(&label_key(label))?;
+        let value = value.trim();
+        (!value.is_empty()).then(|| {
+            (
+                slot,
+                label.trim().to_string(),
+                Some((cells[0].col, value.to_string())),
+            )
+        })
+    }
+
+    /// The columns of an indicator table header row, if the row is one.
+    fn indicator_header(&self, grid: &Grid, row: u32) -> Option<Vec<(u32, Role, String)>> {
+        let mut columns: Vec<(u32, Role, String)> = Vec::new();
+        for fc in form_cells(grid, row) {
+            let Some(text) = grid.get(row, fc.col).text() else {
+                return None;
+            };
+            let role = match self.matcher.best(text) {
+                Some(Role::Description) | Some(Role::Title) => Role::IndicatorName,
+                Some(r) => r,
+                None => continue,
+            };
+            if role.is_objective_level() || columns.iter().any(|(_, r, _)| *r == role) {
+                continue;
+            }
+            columns.push((fc.col, role, text.trim().to_string()));
+        }
+        let has = |r: Role| columns.iter().any(|(_, x, _)| *x == r);
+        let usable = (has(Role::Target) || has(Role::Actual))
+            && (has(Role::IndicatorName) || has(Role::Year));
+        (usable && columns.len() >= 3).then_some(columns)
+    }
+
+    /// One row of an indicator table.
+    #[allow(clippy::too_many_arguments)]
+    fn indicator_row(
+        &self,
+        maker: &FieldMaker,
+        row: u32,
+        cells: &[super::form::FormCell],
+        columns: &[(u32, Role, String)],
+        year: &mut Option<i32>,
+        group: &mut Option<Field>,
+        card: &mut Card,
+        findings: &mut Vec<Finding>,
+    ) {
+        let grid = maker.grid;
+        let first_col = columns.iter().map(|(c, _, _)| *c).min().unwrap_or(0);
+        let last_col = columns.iter().map(|(c, _, _)| *c).max().unwrap_or(0);
+        // A group sub-header: one cell across the table.
+        if let [only] = cells {
+            if only.col <= first_col && only.last_col >= last_col && only.col != only.last_col {
+                let text = cell_text(grid.get(row, only.col));
+                *group = Some(maker.text(&text, row, only.col));
+                return;
+            }
+        }
+        let name_col = columns
+            .iter()
+            .find(|(_, r, _)| *r == Role::IndicatorName)
+            .map(|(c, _, _)| *c);
+        let year_col = columns
+            .iter()
+            .find(|(_, r, _)| *r == Role::Year)
+            .map(|(c, _, _)| *c);
+        // A row split by a page break: only the tail of the indicator's text.
+        if let ([only], Some(nc)) = (cells, name_col) {
+            if only.col == nc && only.origin_row == row {
+                if let Some(prev) = card.rows.last_mut() {
+                    let tail = cell_text(grid.get(row, nc));
+                    if let Some(name) = prev.indicator.name() {
+                        let mut joined = name.clone();
+                        joined.raw = format!("{} {}", name.raw, tail).into();
+                        prev.indicator.set(IndicatorValue::Name, joined);
+                        findings.push(Finding {
+                            severity: Severity::Info,
+                            message: format!(
+                                "riga spezzata dal cambio pagina: «{tail}» unito all'indicatore della riga precedente"
+                            ),
+                            source: Some(Source::new(maker.sheet.clone(), row, nc)),
+                            rule: "riga-spezzata".into(),
+                        });
+                        return;
+                    }
+                }
+            }
+        }
+        let mut indicator = Indicator::new(Source::new(maker.sheet.clone(), row, first_col));
+        let mut weight = None;
+        let mut filled = 0;
+        for (col, role, header) in columns {
+            let (r0, c0) = grid.origin(row, *col);
+            // A cell merged across columns belongs to its first column only.
+            if c0 != *col {
+                continue;
+            }
+            let merged_copy = r0 != row;
+            let Some(field) = maker.field(row, *col, expect_for(*role), header, findings) else {
+                continue;
+            };
+            if *role == Role::Year {
+                if let Some(y) = field.number() {
+                    *year = Some(y as i32);
+                }
+                indicator.set(IndicatorValue::Year, field);
+                continue;
+            }
+            if *role == Role::IndicatorWeight {
+                if !merged_copy {
+                    weight = Some(field.clone());
+                }
+                continue;
+            }
+            if !matches!(field.value, Value::Placeholder { .. }) {
+                filled += 1;
+            }
+            match role.indicator_value() {
+                Some(which) => indicator.set(which, field),
+                None => indicator.extra.push((header.clone(), field)),
+            }
+        }
+        if indicator.year().is_none() {
+            if let (Some(y), Some(yc)) = (*year, year_col) {
+                indicator.set(
+                    IndicatorValue::Year,
+                    Field {
+                        raw: y.to_string().into(),
+                        value: Value::Number {
+                            number: f64::from(y),
+                            unit: None,
+                        },
+                        source: card
+                            .rows
+                            .iter()
+                            .rev()
+                            .find_map(|r| r.indicator.year().map(|f| f.source.clone()))
+                            .unwrap_or_else(|| Source::new(maker.sheet.clone(), row, yc)),
+                    },
+                );
+            }
+        }
+        // Rows with nothing but the year and dashes are plan placeholders.
+        if filled == 0 && weight.is_none() {
+            return;
+        }
+        if let Some(g) = group.as_ref() {
+            indicator.extra.push(("Gruppo".into(), g.clone()));
+        }
+        card.rows.push(IndicatorRow {
+            indicator,
+            year: *year,
+            weight,
+        });
+    }
+
+    /// A row of a summary table before the first card (`1 | Servizi demografici | … | 30%`).
+    fn summary_row(
+        &mut self,
+        maker: &FieldMaker,
+        row: u32,
+        cells: &[super::form::FormCell],
+        findings: &mut Vec<Finding>,
+    ) {
+        let grid = maker.grid;
+        if cells.len() < 3 {
+            return;
+        }
+        let number = match grid.get(row, cells[0].col) {
+            Cell::Number { value, .. } if value.fract() == 0.0 && *value >= 1.0 => *value as u32,
+            Cell::Text(t) => match t.trim().trim_end_matches('.').parse::<u32>() {
+                Ok(n) => n,
+                Err(_) => return,
+            },
+            _ => return,
+        };
+        let texts: Vec<(u32, String)> = cells[1..]
+            .iter()
+            .map(|fc| (fc.col, cell_text(grid.get(row, fc.col))))
+            .collect();
+        let Some((title_col, title)) = texts
+            .iter()
+            .take(texts.len().saturating_sub(1).max(1))
+            .max_by_key(|(_, t)| t.len())
+            .cloned()
+        else {
+            return;
+        };
+        let mut o = Objective::new(Source::new(maker.sheet.clone(), row, cells[0].col));
+        o.title = Some(maker.text(&title, row, title_col));
+        if let Some((service_col, service)) = texts.first() {
+            if *service_col != title_col {
+                o.extra
+                    .push(("Servizio/ufficio".into(), maker.text(service, row, *service_col)));
+            }
+        }
+        if let Some(last) = cells.last() {
+            if last.col != title_col {
+                o.weight = maker.field(row, last.col, Expect::Percent, "peso", findings);
+            }
+        }
+        self.summaries.push((maker.sheet.clone(), o, Some(number)));
+    }
+
+    /// Finishes the card being read.
+    fn close(&mut self, card: &mut Option<Card>) {
+        if let Some(c) = card.take() {
+            self.cards.push(c);
+        }
+    }
+
+    /// Resolves weights and years, matches cards to the objectives of summary tables and
+    /// places every card in its area.
+    pub(crate) fn finish(&mut self, ente: &mut Ente, year: Option<i32>) {
+        let years: Vec<i32> = self
+            .cards
+            .iter()
+            .flat_map(|c| c.rows.iter().filter_map(|r| r.year))
+            .collect();
+        let reporting = year.or_else(|| years.iter().copied().min());
+        if !years.is_empty() || year.is_some() {
+            ente.reporting_year = reporting;
+        }
+        let cards = std::mem::take(&mut self.cards);
+        let mut summaries = std::mem::take(&mut self.summaries);
+        let mut loose: Vec<Area> = Vec::new();
+        for mut card in cards {
+            resolve_weights(&mut card, reporting);
+            // A typed card matches the summary row with its number, on its sheet.
+            if let Some(n) = card.number {
+                if let Some(pos) = summaries.iter().position(|(s, _, num)| {
+                    *num == Some(n) && **s == *card.objective.source.sheet
+                }) {
+                    let (_, summary, _) = summaries.remove(pos);
+                    merge_summary(&mut card.objective, summary);
+                }
+            }
+            if let Some(s) = card.section {
+                self.areas[s].objectives.push(card.objective);
+                continue;
+            }
+            // Cards without sections: merged into a table objective with the same code, or
+            // placed in the area they name (their sheet otherwise).
+            if let Some(target) = find_by_code(&mut ente.areas, &card.objective) {
+                merge_card(target, card.objective, &mut ente.findings);
+                continue;
+            }
+            let name = card
+                .area_name
+                .clone()
+                .unwrap_or_else(|| card.objective.source.sheet.to_string());
+            let kind = if card.area_name.is_some() {
+                "Centro di responsabilità"
+            } else {
+                "Foglio"
+            };
+            let mut area = Area::new(name, kind);
+            area.objectives.push(card.objective);
+            merge_area(&mut loose, area);
+        }
+        // Summary rows without a card stay as objectives of their sheet's area.
+        for (sheet, o, _) in summaries {
+            let mut area = Area::new(sheet.to_string(), "Foglio");
+            area.objectives.push(o);
+            merge_area(&mut loose, area);
+        }
+        for area in std::mem::take(&mut self.areas).into_iter().chain(loose) {
+            merge_area(&mut ente.areas, area);
+        }
+    }
+}
+
+/// Sets what a label says on the card.
+#[allow(clippy::too_many_arguments)]
+fn set_slot(
+    maker: &FieldMaker,
+    card: &mut Card,
+    slot: Slot,
+    label: &str,
+    text: &str,
+    row: u32,
+    col: u32,
+    findings: &mut Vec<Finding>,
+) {
+    let text = text.trim();
+    if text.is_empty() {
+        return;
+    }
+    let o = &mut card.objective;
+    let label = strip_tags(label).trim_end_matches(':').trim().to_string();
+    // "Tipo obiettivo: Integrazione - Grado di strategicità: Media".
+    if label_key(&label) == "tipo obiettivo" {
+        if let Some((tipo, rest)) = text.split_once(" - ") {
+            if let Some((l2, v2)) = rest.split_once(':') {
+                if label_key(l2) == "grado di strategicita" {
+                    o.extra.push((label, maker.text(tipo.trim(), row, col)));
+                    o.extra
+                        .push((l2.trim().to_string(), maker.text(v2.trim(), row, col)));
+                    return;
+                }
+            }
+        }
+    }
+    match slot {
+        Slot::Title => {
+            if o.title.is_none() {
+                o.title = Some(maker.text(text, row, col));
+            }
+        }
+        Slot::ShortDescription => {
+            if o.title.is_none() {
+                o.title = Some(maker.text(text, row, col));
+            } else if o.description.is_none() {
+                o.description = Some(maker.text(text, row, col));
+            }
+        }
+        Slot::Description => {
+            if o.description.is_none() {
+                o.description = Some(maker.text(text, row, col));
+            }
+        }
+        Slot::Weight => {
+            let f = maker.parsed(text, row, col, Expect::Percent, &label, findings);
+            if !matches!(f.value, Value::Placeholder { .. } | Value::Empty) {
+                o.weight = Some(f);
+                card.weight_read = true;
+            }
+        }
+        Slot::Responsible => {
+            if o.responsible.is_none() {
+                o.responsible = Some(maker.text(text, row, col));
+            }
+        }
+        Slot::Strategy => o.strategy.push((label, maker.text(text, row, col))),
+        Slot::Extra(expect) => {
+            let f = maker.parsed(text, row, col, expect, &label, findings);
+            o.extra.push((label, f));
+        }
+        Slot::AreaName => {
+            if card.area_name.is_none() {
+                card.area_name = Some(text.to_string());
+            }
+            o.extra.push((label, maker.text(text, row, col)));
+        }
+        Slot::Heading => {}
+    }
+}
+
+/// Puts the indicator rows in the objective and decides its weight for the reporting year.
+///
+/// - one weight cell among the year's rows (or a weight in the header row): the objective's
+///   weight, the indicators have none;
+/// - several weight cells: each indicator keeps its own, and the objective weighs their sum;
+/// - plan years keep their weights as `Peso <anno>` extra values of the objective.
+fn resolve_weights(card: &mut Card, reporting: Option<i32>) {
+    let rows = std::mem::take(&mut card.rows);
+    let mut by_year: Vec<(Option<i32>, Vec<Field>)> = Vec::new();
+    for r in &rows {
+        if let Some(w) = &r.weight {
+            match by_year.iter_mut().find(|(y, _)| *y == r.year) {
+                Some((_, list)) => list.push(w.clone()),
+                None => by_year.push((r.year, vec![w.clone()])),
+            }
+        }
+    }
+    let is_reporting = |y: Option<i32>| y.is_none() || reporting.is_none() || y == reporting;
+    let per_indicator = by_year
+        .iter()
+        .find(|(y, _)| is_reporting(*y))
+        .is_some_and(|(_, ws)| ws.len() > 1);
+    for (y, weights) in &by_year {
+        let total = sum_weights(weights);
+        if is_reporting(*y) {
+            if card.weight_read {
+                continue;
+            }
+            card.objective.weight = Some(if weights.len() == 1 {
+                weights[0].clone()
+            } else {
+                total
+            });
+            card.weight_read = true;
+        } else if let Some(y) = y {
+            card.objective.extra.push((format!("Peso {y}"), total));
+        }
+    }
+    for mut r in rows {
+        if per_indicator && is_reporting(r.year) {
+            if let Some(w) = r.weight {
+                r.indicator.set(IndicatorValue::Weight, w);
+            }
+        }
+        card.objective.indicators.push(r.indicator);
+    }
+}
+
+/// The sum of several weight cells as one field: `5% + 5%`, at the first cell.
+fn sum_weights(weights: &[Field]) -> Field {
+    if weights.len() == 1 {
+        return weights[0].clone();
+    }
+    let numbers: Vec<f64> = weights.iter().filter_map(Field::number).collect();
+    let raw = weights
+        .iter()
+        .map(|w| w.raw.trim().to_string())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    Field {
+        raw: raw.into(),
+        value: if numbers.len() == weights.len() {
+            Value::Percent {
+                percent: numbers.iter().sum(),
+            }
+        } else {
+            Value::Text
+        },
+        source: weights[0].source.clone(),
+    }
+}
+
+/// A summary row's title and weight added to the card of the same number.
+fn merge_summary(card: &mut Objective, summary: Objective) {
+    if card.weight.is_none() {
+        card.weight = summary.weight;
+    }
+    if card.title.is_none() {
+        card.title = summary.title;
+    } else if let Some(t) = summary.title {
+        card.extra.push(("Titolo (tabella)".into(), t));
+    }
+    card.extra.extend(summary.extra);
+}
+
+/// The objective of the ente (read from a table) with the same code as a card.
+fn find_by_code<'e>(areas: &'e mut [Area], card: &Objective) -> Option<&'e mut Objective> {
+    let code = normalise_code(card.code.as_ref()?.text());
+    fn walk<'a>(areas: &'a mut [Area], code: &str) -> Option<&'a mut Objective> {
+        for a in areas {
+            if let Some(o) = a
+                .objectives
+                .iter_mut()
+                .find(|o| o.code.as_ref().is_some_and(|c| normalise_code(c.text()) == code))
+            {
+                return Some(o);
+            }
+            if let Some(o) = walk(&mut a.areas, code) {
+                return Some(o);
+            }
+        }
+        None
+    }
+    walk(areas, &code)
+}
+
+fn normalise_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase()
+}
+
+/// A card merged into the table row of the same objective: the card's activities,
+/// indicators, texts and values; the table's weight and columns stay, and a card weight
+/// that differs from the table's is reported.
+fn merge_card(target: &mut Objective, card: Objective, findings: &mut Vec<Finding>) {
+    match (&target.weight, &card.weight) {
+        (None, Some(_)) => target.weight = card.weight.clone(),
+        (Some(t), Some(c)) => {
+            if let (Some(a), Some(b)) = (t.number(), c.number()) {
+                if (a - b).abs() > 0.005 {
+                    findings.push(Finding {
+                        severity: Severity::Warning,
+                        message: format!(
+                            "peso dell'obiettivo {} nella scheda ({}) diverso da quello della tabella ({}, {})",
+                            target.label(),
+                            c.raw.trim(),
+                            t.raw.trim(),
+                            t.source
+                        ),
+                        source: Some(c.source.clone()),
+                        rule: "peso-scheda-diverso".into(),
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+    if let Some(t) = card.title {
+        if target.title.is_none() {
+            target.title = Some(t);
+        } else {
+            target.extra.push(("Titolo (scheda)".into(), t));
+        }
+    }
+    if target.description.is_none() {
+        target.description = card.description;
+    }
+    if target.responsible.is_none() {
+        target.responsible = card.responsible;
+    }
+    target.strategy.extend(card.strategy);
+    for (h, f) in card.extra {
+        if !target.extra.iter().any(|(x, _)| label_key(x) == label_key(&h)) {
+            target.extra.push((h, f));
+        }
+    }
+    target.status.extend(card.status);
+    target.indicators.extend(card.indicators);
+    target.activities.extend(card.activities);
+}
+
+/// True when a sheet is laid out as cards: a sector banner, an objective code alone in a
+/// row, a `Classificazione` / `Titolo` label row, a typed card title, or activity blocks.
+pub(crate) fn looks_like_cards(grid: &Grid) -> bool {
+    if grid.is_blank() {
+        return false;
+    }
+    let mut hints: HashMap<&'static str, u32> = HashMap::new();
+    let last = grid.last_row().min(grid.first_row + 400);
+    for row in grid.first_row..=last {
+        if activities::activity_header(grid, row).is_some() {
+            return true;
+        }
+        let cells = form_cells(grid, row);
+        let Some(first) = cells.first() else {
+            continue;
+        };
+        let text = cell_text(grid.get(row, first.col));
+        let key = label_key(&text);
+        if cells.len() == 1 && section_banner(&text).is_some() {
+            *hints.entry("banner").or_default() += 1;
+        }
+        if cells.len() <= 2 && card_code(&text).is_some() {
+            *hints.entry("code").or_default() += 1;
+        }
+        if typed_title(&key).is_some() {
+            *hints.entry("typed").or_default() += 1;
+        }
+        if cells.len() >= 2 && matches!(key.as_str(), "classificazione" | "titolo") {
+            *hints.entry("label").or_default() += 1;
+        }
+        if is_status_label(&key) {
+            *hints.entry("status").or_default() += 1;
+        }
+    }
+    let n = |k| hints.get(k).copied().unwrap_or(0);
+    n("banner") > 0 || n("typed") > 0 || n("label") >= 2 || (n("label") >= 1 && n("status") >= 1)
+}
+
+impl std::fmt::Debug for CardReader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CardReader")
+            .field("cards", &self.cards.len())
+            .field("sheets", &self.sheets)
+            .finish()
+    }
+}
