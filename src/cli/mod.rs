@@ -210,7 +210,12 @@ pub struct InputArgs {
     #[arg(long = "fogli-nascosti", alias = "hidden-sheets")]
     pub fogli_nascosti: bool,
     /// Impaginazione dei fogli: auto (decide foglio per foglio), tabella, schede, attivita
-    #[arg(long = "layout", alias = "impaginazione", value_name = "TIPO", default_value = "auto")]
+    #[arg(
+        long = "layout",
+        alias = "impaginazione",
+        value_name = "TIPO",
+        default_value = "auto"
+    )]
     pub layout: String,
     /// Anno di riferimento di un piano con una riga per anno (gli altri sono anni di piano);
     /// senza, il primo anno del piano

@@ -228,7 +228,11 @@ pub(crate) fn activity_text(objective: &mut Objective, label: &str, field: Field
         if a.status.is_none() {
             a.status = Some(field);
         }
-    } else if !a.extra.iter().any(|(l, _)| label_key(l) == label_key(label)) {
+    } else if !a
+        .extra
+        .iter()
+        .any(|(l, _)| label_key(l) == label_key(label))
+    {
         a.extra.push((label.to_string(), field));
     }
 }

@@ -41,8 +41,7 @@ use super::normalise_header;
 use super::table::{expect_for, merge_area};
 use super::titles::area_title;
 use crate::model::{
-    Area, Ente, Field, Finding, Indicator, IndicatorValue, Objective, Severity, Source,
-    StatedTotal,
+    Area, Ente, Field, Finding, Indicator, IndicatorValue, Objective, Severity, Source, StatedTotal,
 };
 use crate::value::{Expect, Value};
 
@@ -104,12 +103,18 @@ const BOX_HEADERS: &[(&str, Slot)] = &[
     ("stakeholder finali", Slot::Extra(Expect::Text)),
     ("contributor", Slot::Extra(Expect::Text)),
     ("raccordo collegamento", Slot::Strategy),
-    ("raccordo con piano anticorruzione", Slot::Extra(Expect::Text)),
+    (
+        "raccordo con piano anticorruzione",
+        Slot::Extra(Expect::Text),
+    ),
     ("dirigente posizione responsabile", Slot::Responsible),
     ("pnrr", Slot::Extra(Expect::Text)),
     ("peso in % max 100", Slot::Weight),
     ("personale coinvolto", Slot::Extra(Expect::Text)),
-    ("settore responsabile del coordinamento", Slot::Extra(Expect::Text)),
+    (
+        "settore responsabile del coordinamento",
+        Slot::Extra(Expect::Text),
+    ),
     ("settori coinvolti", Slot::Extra(Expect::Text)),
     ("settore", Slot::Extra(Expect::Text)),
     ("funzionario responsabile", Slot::Responsible),
@@ -174,20 +179,24 @@ pub(crate) fn card_code(text: &str) -> Option<(String, Option<String>)> {
         None => (t, None),
     };
     let compact: String = code.split_whitespace().collect();
-    let part_ok = |p: &str| {
+    // `S1.00002`, `DG.00012`; a unit prefix (`S1/`) may stand without a number.
+    let part = |p: &str| -> Option<bool> {
         let letters = p.chars().take_while(|c| c.is_ascii_alphabetic()).count();
         let (head, tail) = p.split_at(letters);
-        let Some((unit, number)) = tail.split_once('.') else {
-            return false;
-        };
-        (1..=3).contains(&letters)
-            && head.chars().all(|c| c.is_ascii_uppercase())
-            && unit.chars().all(|c| c.is_ascii_digit())
-            && number.len() >= 3
-            && number.chars().all(|c| c.is_ascii_digit())
+        if !(1..=3).contains(&letters) || !head.chars().all(|c| c.is_ascii_uppercase()) {
+            return None;
+        }
+        match tail.split_once('.') {
+            Some((unit, number)) => (unit.chars().all(|c| c.is_ascii_digit())
+                && number.len() >= 3
+                && number.chars().all(|c| c.is_ascii_digit()))
+            .then_some(true),
+            None => tail.chars().all(|c| c.is_ascii_digit()).then_some(false),
+        }
     };
-    (!compact.is_empty() && compact.len() <= 40 && compact.split('/').all(part_ok))
-        .then(|| (code.to_string(), id))
+    let parts: Option<Vec<bool>> = compact.split('/').map(part).collect();
+    let ok = parts.is_some_and(|p| p.iter().any(|numbered| *numbered));
+    (!compact.is_empty() && compact.len() <= 40 && ok).then(|| (code.to_string(), id))
 }
 
 /// A typed card title (`1. OBIETTIVO DI MIGLIORAMENTO 2024`, `OBBIETTIVO DI GESTIONE 2024
@@ -428,7 +437,9 @@ impl<'m> CardReader<'m> {
                 continue;
             }
             if let Mode::Activities(columns) = &mode {
-                if let Some(done) = activities::activity_row(&maker, row, columns, &mut c.objective, findings) {
+                if let Some(done) =
+                    activities::activity_row(&maker, row, columns, &mut c.objective, findings)
+                {
                     if done {
                         row += 1;
                         continue;
@@ -445,7 +456,11 @@ impl<'m> CardReader<'m> {
                     .map(|x| (x.col, strip_tags(&cell_text(grid.get(row, x.col)))));
                 mode = Mode::ActivityText(first.trim().trim_end_matches(':').to_string());
                 if let Some((col, text)) = inline {
-                    activities::activity_text(&mut c.objective, &first, maker.text(&text, row, col));
+                    activities::activity_text(
+                        &mut c.objective,
+                        &first,
+                        maker.text(&text, row, col),
+                    );
                 }
                 row += 1;
                 continue;
@@ -504,7 +519,9 @@ impl<'m> CardReader<'m> {
                 Mode::Box(headers) => {
                     let headers = std::mem::take(headers);
                     for (col, last_col, header, slot) in headers {
-                        let value = cells.iter().find(|fc| fc.col <= last_col && fc.last_col >= col);
+                        let value = cells
+                            .iter()
+                            .find(|fc| fc.col <= last_col && fc.last_col >= col);
                         if let Some(fc) = value {
                             let text = strip_tags(&cell_text(grid.get(row, fc.col)));
                             set_slot(&maker, c, slot, header.trim(), &text, row, fc.col, findings);
@@ -536,13 +553,50 @@ impl<'m> CardReader<'m> {
                 Mode::ActivityText(label) => {
                     let text = strip_tags(&cell_text(grid.get(row, cells[0].col)));
                     let label = label.clone();
-                    activities::activity_text(&mut c.objective, &label, maker.text(&text, row, cells[0].col));
+                    activities::activity_text(
+                        &mut c.objective,
+                        &label,
+                        maker.text(&text, row, cells[0].col),
+                    );
                     mode = Mode::None;
                 }
                 Mode::Schedule(months) => {
-                    activities::schedule_row(&maker, row, &cells, months, &mut c.objective, findings);
+                    activities::schedule_row(
+                        &maker,
+                        row,
+                        &cells,
+                        months,
+                        &mut c.objective,
+                        findings,
+                    );
                 }
-                Mode::Activities(_) | Mode::None | Mode::Repeat => {}
+                Mode::None => {
+                    // After a code line: the internal id, the title, the structure.
+                    if let ([only], true) = (cells.as_slice(), c.objective.code.is_some()) {
+                        let text = strip_tags(&cell_text(grid.get(row, only.col)));
+                        let id = text
+                            .strip_prefix('(')
+                            .and_then(|t| t.strip_suffix(')'))
+                            .filter(|t| !t.is_empty() && t.chars().all(|ch| ch.is_ascii_digit()));
+                        let has = |o: &Objective, h: &str| o.extra.iter().any(|(x, _)| x == h);
+                        if let Some(id) = id {
+                            if !has(&c.objective, "Id") {
+                                c.objective
+                                    .extra
+                                    .push(("Id".into(), maker.text(id, row, only.col)));
+                            }
+                        } else if c.objective.title.is_none() {
+                            c.objective.title = Some(maker.text(&text, row, only.col));
+                        } else if !has(&c.objective, "Struttura")
+                            && c.objective.activities.is_empty()
+                        {
+                            c.objective
+                                .extra
+                                .push(("Struttura".into(), maker.text(&text, row, only.col)));
+                        }
+                    }
+                }
+                Mode::Activities(_) | Mode::Repeat => {}
             }
             row += 1;
         }
@@ -621,7 +675,11 @@ impl<'m> CardReader<'m> {
         match rest.first() {
             Some((col, _)) => {
                 let col = *col;
-                let text = rest.into_iter().map(|(_, t)| t).collect::<Vec<_>>().join(" ");
+                let text = rest
+                    .into_iter()
+                    .map(|(_, t)| t)
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 (label, Some((col, text)))
             }
             None => (label, None),
@@ -647,7 +705,11 @@ impl<'m> CardReader<'m> {
                     .collect();
                 (fc.col, texts.join(" "))
             });
-            return Some((slot, strip_tags(first).trim_end_matches(':').trim().into(), value));
+            return Some((
+                slot,
+                strip_tags(first).trim_end_matches(':').trim().into(),
+                value,
+            ));
         }
         // "Label: value" in one cell.
         let (label, value) = first.split_once(':')?;
@@ -843,8 +905,10 @@ impl<'m> CardReader<'m> {
         o.title = Some(maker.text(&title, row, title_col));
         if let Some((service_col, service)) = texts.first() {
             if *service_col != title_col {
-                o.extra
-                    .push(("Servizio/ufficio".into(), maker.text(service, row, *service_col)));
+                o.extra.push((
+                    "Servizio/ufficio".into(),
+                    maker.text(service, row, *service_col),
+                ));
             }
         }
         if let Some(last) = cells.last() {
@@ -881,9 +945,10 @@ impl<'m> CardReader<'m> {
             resolve_weights(&mut card, reporting);
             // A typed card matches the summary row with its number, on its sheet.
             if let Some(n) = card.number {
-                if let Some(pos) = summaries.iter().position(|(s, _, num)| {
-                    *num == Some(n) && **s == *card.objective.source.sheet
-                }) {
+                if let Some(pos) = summaries
+                    .iter()
+                    .position(|(s, _, num)| *num == Some(n) && **s == *card.objective.source.sheet)
+                {
                     let (_, summary, _) = summaries.remove(pos);
                     merge_summary(&mut card.objective, summary);
                 }
@@ -1089,11 +1154,11 @@ fn find_by_code<'e>(areas: &'e mut [Area], card: &Objective) -> Option<&'e mut O
     let code = normalise_code(card.code.as_ref()?.text());
     fn walk<'a>(areas: &'a mut [Area], code: &str) -> Option<&'a mut Objective> {
         for a in areas {
-            if let Some(o) = a
-                .objectives
-                .iter_mut()
-                .find(|o| o.code.as_ref().is_some_and(|c| normalise_code(c.text()) == code))
-            {
+            if let Some(o) = a.objectives.iter_mut().find(|o| {
+                o.code
+                    .as_ref()
+                    .is_some_and(|c| normalise_code(c.text()) == code)
+            }) {
                 return Some(o);
             }
             if let Some(o) = walk(&mut a.areas, code) {
@@ -1153,7 +1218,11 @@ fn merge_card(target: &mut Objective, card: Objective, findings: &mut Vec<Findin
     }
     target.strategy.extend(card.strategy);
     for (h, f) in card.extra {
-        if !target.extra.iter().any(|(x, _)| label_key(x) == label_key(&h)) {
+        if !target
+            .extra
+            .iter()
+            .any(|(x, _)| label_key(x) == label_key(&h))
+        {
             target.extra.push((h, f));
         }
     }
@@ -1206,5 +1275,51 @@ impl std::fmt::Debug for CardReader<'_> {
             .field("cards", &self.cards.len())
             .field("sheets", &self.sheets)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sector_banners() {
+        assert_eq!(
+            section_banner("SETTORE FINANZIARIO (4 OBIETTIVI)"),
+            Some(("SETTORE FINANZIARIO".into(), 4))
+        );
+        assert_eq!(
+            section_banner("SETTORE VITA DELLA COMUNITÀ (6 OBIETTIVI)"),
+            Some(("SETTORE VITA DELLA COMUNITÀ".into(), 6))
+        );
+        assert_eq!(section_banner("Servizio (n. 4)"), None);
+        assert_eq!(section_banner("(3 OBIETTIVI)"), None);
+    }
+
+    #[test]
+    fn card_codes() {
+        assert_eq!(card_code("S1.00002"), Some(("S1.00002".into(), None)));
+        assert_eq!(
+            card_code("S2.00003 (137)"),
+            Some(("S2.00003".into(), Some("137".into())))
+        );
+        assert_eq!(card_code("S1/DG.00012"), Some(("S1/DG.00012".into(), None)));
+        assert_eq!(
+            card_code("DG.00004 / S4.00002"),
+            Some(("DG.00004 / S4.00002".into(), None))
+        );
+        assert_eq!(card_code("Titolo"), None);
+        assert_eq!(card_code("31.12.2023"), None);
+        assert_eq!(card_code("S1.00002 - Gare"), None);
+    }
+
+    #[test]
+    fn typed_titles() {
+        let t = |s: &str| typed_title(&label_key(s));
+        assert_eq!(t("1. OBIETTIVO DI MIGLIORAMENTO 2024"), Some(Some(1)));
+        assert_eq!(t("2.OBIETTIVO INNOVATIVO 2024"), Some(Some(2)));
+        assert_eq!(t("OBIETTIVO DI GESTIONE 2024"), Some(None));
+        assert_eq!(t("4. OBBIETTIVO DI MIGLIORAMENTO 2023"), Some(Some(4)));
+        assert_eq!(t("Obiettivo strategico n. 7"), None);
     }
 }

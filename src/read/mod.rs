@@ -425,8 +425,7 @@ pub fn read_workbook(path: impl AsRef<Path>, options: &ReadOptions) -> Result<En
             match layout {
                 Layout::Cards => cards.read_sheet(name, &grid, &mut ente),
                 Layout::Activities => {
-                    if activities::read_activity_table(&matcher, name, &grid, date1904, &mut ente)
-                    {
+                    if activities::read_activity_table(&matcher, name, &grid, date1904, &mut ente) {
                         activity_tables += 1;
                     }
                 }

@@ -90,6 +90,11 @@ pub(crate) fn area_title(text: &str) -> Option<(String, &'static str, u8)> {
     }
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let n = normalise_header(line);
+        // "1° Settore Affari generali": an ordinal before the kind.
+        let n = match n.split_once(' ') {
+            Some((first, rest)) if first.chars().all(|c| c.is_ascii_digit()) => rest.to_string(),
+            _ => n,
+        };
         for (prefix, kind) in [
             ("settore", "Settore"),
             ("centro di responsabilita", "Centro di responsabilità"),
@@ -182,7 +187,12 @@ pub(crate) fn is_total_label(text: &str) -> bool {
         return false;
     }
     let n = normalise_header(text);
+    // "TOTALE (peso totale, esito %ponderata)": the bracket explains the row.
+    let bracketed = t
+        .get(6..)
+        .is_some_and(|rest| rest.trim_start().starts_with('('));
     n == "totale"
+        || (n.starts_with("totale ") && bracketed)
         || n == "totali"
         || (n.starts_with("totale ") && n.split(' ').count() <= 4)
         || (n.starts_with("totali ") && n.split(' ').count() <= 4)
@@ -195,6 +205,7 @@ pub(crate) fn is_total_label(text: &str) -> bool {
 /// use barometro::read::split_code;
 /// assert_eq!(split_code("S1.00002 - Gare e contratti"), Some(("S1.00002", "Gare e contratti")));
 /// assert_eq!(split_code("1.1.1. Aggiornare il PIAO"), Some(("1.1.1", "Aggiornare il PIAO")));
+/// assert_eq!(split_code("S1/DG.00012 – Documenti di programmazione"), Some(("S1/DG.00012", "Documenti di programmazione")));
 /// assert_eq!(split_code("Missione 1"), None);
 /// ```
 pub fn split_code(title: &str) -> Option<(&str, &str)> {
@@ -213,6 +224,12 @@ pub fn split_code(title: &str) -> Option<(&str, &str)> {
     let valid_part = |p: &str| {
         let letters = p.chars().take_while(|c| c.is_ascii_alphabetic()).count();
         let body = &p[letters..];
+        // `DG.00012`: letters, a dot, then the number.
+        let body = if letters >= 2 {
+            body.strip_prefix('.').unwrap_or(body)
+        } else {
+            body
+        };
         letters <= 4
             && !body.is_empty()
             && body.chars().next().is_some_and(|c| c.is_ascii_digit())

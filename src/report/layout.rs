@@ -52,6 +52,12 @@ pub enum Key {
     ExpectedStored,
     ExpectedComputed,
     ActualToDate,
+    /// The year of an activity row (*Anno*).
+    ActivityYear,
+    /// The status label of an activity's interim monitoring (`IN LINEA`…).
+    ActivityStatus,
+    /// The interim monitoring text of an activity.
+    ActivityStatusText,
 }
 
 /// A column: what it holds, its header and its width in characters.
@@ -341,6 +347,10 @@ impl Layout {
         act.push(Key::Code, "Codice obiettivo", 12.0, false);
         act.push(Key::Objective, "Obiettivo", 36.0, true);
         act.push(Key::Activity, "Attività", 40.0, true);
+        let activities = || ente.objectives().flat_map(|o| o.activities.iter());
+        if activities().any(|a| a.year.is_some()) {
+            act.push(Key::ActivityYear, "Anno", 7.0, false);
+        }
         act.push(Key::StatedWeight, "Peso", 8.0, false);
         act.push(Key::PlannedMonths, "Mesi previsti", 14.0, false);
         act.push(Key::ActualMonths, "Mesi effettivi", 14.0, false);
@@ -348,6 +358,15 @@ impl Layout {
         act.push(Key::ExpectedComputed, "P.A.I calcolato", 11.0, false);
         act.push(Key::Expected, "Atteso usato", 11.0, false);
         act.push(Key::ActualToDate, "P.E.I (effettivo)", 11.0, false);
+        if activities().any(|a| a.status.is_some()) {
+            act.push(Key::ActivityStatus, "Stato", 16.0, false);
+            act.push(
+                Key::ActivityStatusText,
+                "Monitoraggio intermedio",
+                50.0,
+                true,
+            );
+        }
         act.push(Key::Source, "Cella di origine", 18.0, false);
 
         // Sintesi tables.

@@ -572,6 +572,17 @@ impl<'a> Book<'a> {
                             });
                         }
                         Key::ActualToDate => self.input(ws, row, c, act.actual.as_ref(), true)?,
+                        Key::ActivityYear => self.input(ws, row, c, act.year.as_ref(), false)?,
+                        Key::ActivityStatus => {
+                            self.column_text(ws, row, c, act.status_label().unwrap_or(""), wrap)?
+                        }
+                        Key::ActivityStatusText => self.column_text(
+                            ws,
+                            row,
+                            c,
+                            act.status.as_ref().map_or("", |f| f.text()),
+                            wrap,
+                        )?,
                         Key::Source => {
                             let s = act.name.as_ref().map_or_else(
                                 || objective.source.to_string(),

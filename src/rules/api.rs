@@ -612,7 +612,8 @@ fn register_views(engine: &mut Engine) {
         },
     );
     engine.register_fn("cella", |v: &mut ActivityView, field: ImmutableString| {
-        v.source_of(&field).map_or_else(String::new, |s| s.to_string())
+        v.source_of(&field)
+            .map_or_else(String::new, |s| s.to_string())
     });
     engine.register_get("mesi_previsti", |v: &mut ActivityView| {
         array_of_u8(&v.activity().planned_months)

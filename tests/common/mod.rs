@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests (`mod common; use common::fixtures::*;`).
 #![allow(dead_code)]
 
+pub mod casorate;
 pub mod fixtures;
 pub mod libreoffice;
 pub mod terre;
+pub mod terre_cards;
