@@ -274,6 +274,20 @@ fn cards_match_the_inventory_of_the_analysis() {
         assert_eq!(sum, part, "{id} % partecipazione");
         assert_eq!(card.expected.participation_sum, part, "{id}");
     }
+    // Socio-educativo 1, 3, 4 have a text timeline instead of a Cronoprogramma (6, 3, 5 phases).
+    let timelines: Vec<usize> = data.centres[3]
+        .cards
+        .iter()
+        .map(|k| {
+            let rows = k
+                .rows_of(CasorateBlockKind::Timeline)
+                .filter(|r| r.role == CasorateRole::Data)
+                .count();
+            assert_eq!(rows, k.expected.timeline_rows);
+            rows
+        })
+        .collect();
+    assert_eq!(timelines, [6, 0, 3, 5]);
     // Σ indicators of the analysis: 68 + 2 + 11 + 9 + 15.
     let total: usize = INVENTORY.iter().map(|i| i.3[0]).sum();
     assert_eq!(total, 105);

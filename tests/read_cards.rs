@@ -1,19 +1,23 @@
 //! Reading card layouts (#5): objective cards (Casalgrande, Casorate Primo), activity cards
 //! with month plans and flat activity tables (Terre d'Argine), from fixtures rebuilt from
-//! the seed documents.
+//! the seed documents, then scored and reported as they are.
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use barometro::model::{Ente, Objective};
-use barometro::read::{read_workbook, ReadOptions};
+use barometro::model::{Ente, Finding, Objective, Severity};
+use barometro::read::{read_workbook, Layout, ReadOptions};
+use barometro::report::{build, verify, Provenance, ATTIVITA, SINTESI};
+use barometro::rules::{evaluate, EvaluateOptions, Evaluation, RuleSet};
+use calamine::{Data, DataType, Reader, Xlsx};
+use chrono::NaiveDate;
 use common::terre_cards::*;
 
-fn write(
-    name: &str,
-    build: impl Fn(&std::path::Path) -> Result<(), rust_xlsxwriter::XlsxError>,
-) -> (tempfile::TempDir, PathBuf) {
+type Builder = fn(&Path) -> Result<(), rust_xlsxwriter::XlsxError>;
+
+/// Writes a fixture in a temporary directory (kept in `BAROMETRO_KEEP_FIXTURES` when set).
+fn write(name: &str, build: Builder) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let path = dir.path().join(name);
     build(&path).expect("fixture written");
@@ -23,8 +27,16 @@ fn write(
     (dir, path)
 }
 
-fn read(path: &std::path::Path) -> Ente {
-    read_workbook(path, &ReadOptions::default()).expect("workbook read")
+fn read_with(path: &Path, layout: Layout) -> Ente {
+    let options = ReadOptions {
+        layout,
+        ..ReadOptions::default()
+    };
+    read_workbook(path, &options).expect("workbook read")
+}
+
+fn read(path: &Path) -> Ente {
+    read_with(path, Layout::Auto)
 }
 
 fn objective<'e>(ente: &'e Ente, code: &str) -> &'e Objective {
@@ -33,16 +45,336 @@ fn objective<'e>(ente: &'e Ente, code: &str) -> &'e Objective {
         .unwrap_or_else(|| panic!("objective {code} not read"))
 }
 
+fn codes(ente: &Ente) -> Vec<String> {
+    ente.objectives()
+        .map(|o| {
+            o.code
+                .as_ref()
+                .map_or_else(String::new, |c| c.text().to_string())
+        })
+        .collect()
+}
+
+fn somma_pesata() -> RuleSet {
+    RuleSet::builtin("somma-pesata")
+        .expect("embedded")
+        .expect("compiles")
+}
+
+/// `rules/somma-pesata` with one edit an evaluator would make: the P.A.I written in the
+/// sheet no longer wins over the one computed from the month plan.
+fn somma_pesata_month_plan(dir: &Path) -> RuleSet {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/somma-pesata");
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let entry = entry.unwrap();
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let text = text.replace(
+            "fn atteso_scritto_prevale() { true }",
+            "fn atteso_scritto_prevale() { false }",
+        );
+        std::fs::write(dir.join(entry.file_name()), text).unwrap();
+    }
+    RuleSet::load_dir(dir).expect("edited rules compile")
+}
+
+fn july() -> EvaluateOptions {
+    EvaluateOptions {
+        at: NaiveDate::from_ymd_opt(2024, 7, 31),
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The first area's score and expected value, to 2 decimals.
+fn area_figures(ev: &Evaluation) -> (f64, f64) {
+    let area = &ev.areas[0];
+    (
+        round2(area.score.value.expect("area scored")),
+        round2(area.expected.value.expect("area expected")),
+    )
+}
+
+fn findings_with<'e>(ev: &'e Evaluation, text: &str) -> Vec<&'e Finding> {
+    ev.all_findings()
+        .filter(|f| f.message.contains(text))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Terre d'Argine: one sheet per card, the sector table on its own sheet
+// ---------------------------------------------------------------------------------------------
+
 #[test]
-fn terre_dump() {
-    let (_d, p) = write("terre_s1_cards.xlsx", write_terre_s1_cards);
-    let _ = read(&p);
-    let (_d, p) = write("terre_other_cards.xlsx", write_terre_other_cards);
-    let _ = read(&p);
-    let (_d, p) = write(
+fn terre_s1_cards_are_merged_with_the_sector_table() {
+    let (_dir, path) = write("terre_s1_cards.xlsx", write_terre_s1_cards);
+    let ente = read(&path);
+    assert_eq!(ente.areas.len(), 1, "one sector");
+    assert_eq!(ente.areas[0].name, "1° Settore Affari generali");
+    assert_eq!(codes(&ente), TERRE_CARDS_S1_CODES);
+    let data = terre_cards_data();
+    for code in TERRE_CARDS_S1_CODES {
+        let o = objective(&ente, code);
+        let card = terre_card(code);
+        let expected_count = TERRE_CARDS_ACTIVITY_COUNTS
+            .iter()
+            .find(|(c, _)| *c == code)
+            .unwrap()
+            .1;
+        assert_eq!(o.activities.len(), expected_count, "{code}");
+        // The weight comes from the sector table (and agrees with the card's Obiettivo padre).
+        let row = data
+            .s1_table
+            .rows
+            .iter()
+            .find(|r| r.obiettivo_esecutivo.starts_with(code))
+            .unwrap();
+        assert_eq!(
+            o.weight.as_ref().and_then(|w| w.number()),
+            Some(row.weight()),
+            "{code}"
+        );
+        // Every activity as the card has it: months, weight, stored P.A.I / P.E.I.
+        for (a, rec) in o.activities.iter().zip(&card.activities) {
+            assert_eq!(
+                a.planned_months, rec.previsto_mesi,
+                "{code} {}",
+                rec.attivita
+            );
+            assert_eq!(
+                a.actual_months, rec.effettivo_mesi,
+                "{code} {}",
+                rec.attivita
+            );
+            assert_eq!(
+                a.weight.as_ref().and_then(|f| f.number()),
+                Some(rec.peso),
+                "{code}"
+            );
+            assert_eq!(
+                a.expected.as_ref().and_then(|f| f.number()),
+                Some(rec.pai),
+                "{code}"
+            );
+            assert_eq!(
+                a.actual.as_ref().and_then(|f| f.number()),
+                Some(rec.pei),
+                "{code}"
+            );
+            assert_eq!(
+                a.year.as_ref().and_then(|f| f.number()),
+                Some(f64::from(rec.anno))
+            );
+            assert_eq!(a.status_label(), rec.stato_intermedio.as_deref(), "{code}");
+            // Every value keeps its cell on the card's own sheet.
+            let name = a.name.as_ref().unwrap();
+            assert_eq!(&*name.source.sheet, terre_card_sheet_name(code));
+        }
+        // The table's Esito column is kept for the rules (`=` = monitored at year end).
+        let esito = o
+            .extra
+            .iter()
+            .find(|(h, _)| h == "Esito (monitoraggio)")
+            .unwrap();
+        assert_eq!(esito.1.raw.trim(), row.esito_monitoraggio.trim());
+    }
+    assert!(ente.findings.is_empty(), "{:#?}", ente.findings);
+}
+
+#[test]
+fn terre_s1_cards_scored_51_97_su_54_07_and_54_39_from_the_month_plan() {
+    let (_dir, path) = write("terre_s1_cards.xlsx", write_terre_s1_cards);
+    let ev = evaluate(read(&path), &somma_pesata(), &july());
+    assert_eq!(
+        area_figures(&ev),
+        (TERRE_CARDS_S1_EFFETTIVO, TERRE_CARDS_S1_ATTESO)
+    );
+    let rules_dir = tempfile::tempdir().unwrap();
+    let edited = somma_pesata_month_plan(rules_dir.path());
+    let ev = evaluate(read(&path), &edited, &july());
+    assert_eq!(
+        area_figures(&ev),
+        (
+            TERRE_CARDS_S1_EFFETTIVO,
+            TERRE_CARDS_S1_ATTESO_FROM_MONTH_PLAN
+        )
+    );
+}
+
+#[test]
+fn terre_s1_flat_activity_table_gives_the_same_figures() {
+    let (_dir, cards) = write("terre_s1_cards.xlsx", write_terre_s1_cards);
+    let (_dir2, flat) = write(
         "terre_s1_activity_table.xlsx",
         write_terre_s1_activity_table,
     );
-    let _ = read(&p);
-    let _ = objective;
+    let from_cards = read(&cards);
+    let from_table = read(&flat);
+    assert_eq!(codes(&from_table), TERRE_CARDS_S1_CODES);
+    for (a, b) in from_cards.objectives().zip(from_table.objectives()) {
+        assert_eq!(a.activities.len(), b.activities.len());
+        for (x, y) in a.activities.iter().zip(&b.activities) {
+            assert_eq!(
+                x.name.as_ref().map(|f| f.text()),
+                y.name.as_ref().map(|f| f.text())
+            );
+            assert_eq!(x.planned_months, y.planned_months);
+            assert_eq!(x.actual_months, y.actual_months);
+            assert_eq!(
+                x.weight.as_ref().and_then(|f| f.number()),
+                y.weight.as_ref().and_then(|f| f.number())
+            );
+            assert_eq!(
+                x.expected.as_ref().and_then(|f| f.number()),
+                y.expected.as_ref().and_then(|f| f.number())
+            );
+            assert_eq!(
+                x.actual.as_ref().and_then(|f| f.number()),
+                y.actual.as_ref().and_then(|f| f.number())
+            );
+            assert_eq!(x.status_label(), y.status_label());
+        }
+    }
+    let ev = evaluate(from_table, &somma_pesata(), &july());
+    assert_eq!(
+        area_figures(&ev),
+        (TERRE_CARDS_S1_EFFETTIVO, TERRE_CARDS_S1_ATTESO)
+    );
+    let rules_dir = tempfile::tempdir().unwrap();
+    let ev = evaluate(
+        read(&flat),
+        &somma_pesata_month_plan(rules_dir.path()),
+        &july(),
+    );
+    assert_eq!(area_figures(&ev).1, TERRE_CARDS_S1_ATTESO_FROM_MONTH_PLAN);
+}
+
+#[test]
+fn terre_card_totals_that_disagree_with_their_rows_are_errors() {
+    let (_dir, path) = write("terre_other_cards.xlsx", write_terre_other_cards);
+    let ente = read(&path);
+    assert_eq!(codes(&ente), TERRE_CARDS_OTHER_CODES);
+    let s8 = objective(&ente, "S8.00001");
+    let sum_pei: f64 = s8
+        .activities
+        .iter()
+        .filter_map(|a| a.actual.as_ref()?.number())
+        .sum();
+    assert!(
+        (sum_pei - TERRE_CARDS_S8_00001_SUM_PEI).abs() < 1e-9,
+        "{sum_pei}"
+    );
+    let ev = evaluate(ente, &somma_pesata(), &july());
+    let flagged = findings_with(&ev, "Realizzazione 92%");
+    assert_eq!(flagged.len(), 1, "{flagged:#?}");
+    let f = flagged[0];
+    assert_eq!(f.severity, Severity::Error);
+    assert!(f.message.contains("95,5"), "{}", f.message);
+    let cell = f.source.as_ref().expect("the Realizzazione cell");
+    assert_eq!(&*cell.sheet, TERRE_CARDS_OTHER_SHEET);
+    // The only card flagged is S8.00001: the others' totals equal their rows.
+    assert!(ev
+        .all_findings()
+        .filter(|f| f.message.contains("somma dei P.E.I"))
+        .all(|f| f
+            .source
+            .as_ref()
+            .is_some_and(|s| s.row == cell.row || s.row == cell.row + 1)));
+    // S8.00001's activities run April–December 2024, after its multi-year validity ends
+    // (31/03/2024); the annual validity itself leaves the multi-year one.
+    assert!(!findings_with(
+        &ev,
+        "fuori dalla validità pluriennale obiettivo (04/12/2020 - 31/03/2024)"
+    )
+    .is_empty());
+    assert_eq!(
+        findings_with(&ev, "esce dalla validità pluriennale").len(),
+        1
+    );
+    // DG.00012's 2025 phases are not due at 31/07/2024.
+    let dg = ev
+        .objectives()
+        .find(|(o, _)| o.code.as_ref().is_some_and(|c| c.text() == "DG.00012"))
+        .unwrap();
+    let next_year: Vec<_> =
+        dg.0.activities
+            .iter()
+            .zip(&dg.1.activities)
+            .filter(|(a, _)| a.year.as_ref().and_then(|f| f.number()) == Some(2025.0))
+            .collect();
+    assert_eq!(next_year.len(), 2);
+    assert!(next_year
+        .iter()
+        .all(|(_, out)| out.expected_computed.value == Some(0.0)));
+}
+
+#[test]
+fn a_forced_layout_overrides_the_detection() {
+    let (_dir, path) = write("terre_s1_cards.xlsx", write_terre_s1_cards);
+    let auto = read(&path);
+    let as_tables = read_workbook(
+        &path,
+        &ReadOptions {
+            layout: Layout::Table,
+            ..ReadOptions::default()
+        },
+    )
+    .expect("the sector table is still a table");
+    assert_eq!(auto.objective_count(), 6);
+    assert!(
+        as_tables.objectives().all(|o| o.activities.is_empty()),
+        "no activity blocks read as tables"
+    );
+    let as_cards = read_with(&path, Layout::Cards);
+    assert!(as_cards.objectives().any(|o| !o.activities.is_empty()));
+}
+
+#[test]
+fn report_works_unchanged_on_card_input() {
+    let (dir, path) = write("terre_s1_cards.xlsx", write_terre_s1_cards);
+    let rules = somma_pesata();
+    let ev = evaluate(read(&path), &rules, &july());
+    let report = build(&ev, &rules, &Provenance::of_file(&path).unwrap()).unwrap();
+    let out = dir.path().join("relazione.xlsx");
+    std::fs::write(&out, &report.bytes).unwrap();
+    let proof = verify(&report).unwrap();
+    assert!(proof.mismatches.is_empty(), "{:#?}", proof.mismatches);
+    let mut wb: Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    let attivita = wb.worksheet_range(ATTIVITA).unwrap();
+    let text = |r: u32, c: u32| {
+        attivita
+            .get_value((r, c))
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    };
+    let header_row = (0..10)
+        .find(|&r| (0..attivita.width() as u32).any(|c| text(r, c) == "Codice obiettivo"))
+        .expect("header row of Attività");
+    let header: Vec<String> = (0..attivita.width() as u32)
+        .map(|c| text(header_row, c))
+        .collect();
+    assert!(header.iter().any(|h| h == "Anno"), "{header:?}");
+    assert!(header.iter().any(|h| h == "Stato"), "{header:?}");
+    let stati: Vec<String> = (header_row + 1..attivita.height() as u32)
+        .filter_map(|r| {
+            let c = header.iter().position(|h| h == "Stato")? as u32;
+            attivita.get_value((r, c)).map(|d| d.to_string())
+        })
+        .collect();
+    assert_eq!(
+        stati.iter().filter(|s| *s == "NON IN LINEA").count(),
+        2,
+        "{stati:?}"
+    );
+    let sintesi = wb.worksheet_range(SINTESI).unwrap();
+    let figures: Vec<f64> = sintesi
+        .used_cells()
+        .filter_map(|(_, _, d)| d.as_f64())
+        .collect();
+    assert!(
+        figures.contains(&51.97) && figures.contains(&54.07),
+        "{figures:?}"
+    );
+    let _ = Data::Empty;
 }

@@ -318,7 +318,17 @@ impl<'m> CardReader<'m> {
             sheet: sheet.clone(),
             date1904: self.date1904,
         };
-        let debris = debris_texts(grid);
+        let mut debris = debris_texts(grid);
+        // Labels recur on every card: never debris.
+        debris.retain(|text, _| {
+            let key = label_key(text);
+            label_slot(&key).is_none()
+                && !is_status_label(&key)
+                && !matches!(
+                    key.as_str(),
+                    "target attesi" | "monitoraggio intermedio" | "monitoraggio finale"
+                )
+        });
         let mut card: Option<Card> = None;
         let mut section: Option<usize> = None;
         let mut mode = Mode::None;
