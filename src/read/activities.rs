@@ -16,7 +16,7 @@ use super::grid::{Cell, Grid};
 use super::header::{HeaderMatcher, Role};
 use super::table::{expect_for, merge_area};
 use crate::model::{Activity, Area, Ente, Field, Finding, Objective, Severity, Source};
-use crate::value::{Expect, Value};
+use crate::value::Expect;
 
 const LETTERS: [&str; 12] = ["g", "f", "m", "a", "m", "g", "l", "a", "s", "o", "n", "d"];
 const NAMES: [&str; 12] = [
@@ -178,8 +178,7 @@ pub(crate) fn activity_row(
             numbers
                 .iter()
                 .map(|fc| fc.col)
-                .filter(|c| Some(*c) != weight_col)
-                .next_back()
+                .rfind(|c| Some(*c) != weight_col)
         });
         if let Some(c) = pai_col {
             a.expected = maker.field(row, c, Expect::Percent, "P.A.I", findings);
@@ -265,7 +264,6 @@ pub(crate) fn schedule_row(
     cells: &[FormCell],
     grid_cols: &MonthGrid,
     objective: &mut Objective,
-    findings: &mut Vec<Finding>,
 ) {
     let grid = maker.grid;
     let months: Vec<u8> = (0..12u8)
@@ -285,7 +283,6 @@ pub(crate) fn schedule_row(
             return;
         }
     }
-    let _ = findings;
     objective.activities.push(Activity {
         name: Some(maker.text(&cell_text(grid.get(row, label.col)), row, label.col)),
         planned_months: months,
@@ -492,7 +489,6 @@ pub(crate) fn read_activity_table(
     for a in areas {
         merge_area(&mut ente.areas, a);
     }
-    let _ = Value::Empty;
     true
 }
 

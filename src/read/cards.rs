@@ -132,6 +132,9 @@ const STATUS_LABELS: &[&str] = &[
     "stato di avanzamento al",
 ];
 
+/// A label row: what it sets, the label as written and the value with its column.
+type LabelRow = (Slot, String, Option<(u32, String)>);
+
 /// The slot of a label row, if the text is a known label.
 fn label_slot(key: &str) -> Option<Slot> {
     LABELS.iter().find(|(l, _)| *l == key).map(|(_, s)| *s)
@@ -704,7 +707,7 @@ impl<'m> CardReader<'m> {
         row: u32,
         cells: &[super::form::FormCell],
         first: &str,
-    ) -> Option<(Slot, String, Option<(u32, String)>)> {
+    ) -> Option<LabelRow> {
         let key = label_key(first);
         if let Some(slot) = label_slot(&key) {
             let value = cells.get(1).map(|fc| {
@@ -738,9 +741,7 @@ impl<'m> CardReader<'m> {
     fn indicator_header(&self, grid: &Grid, row: u32) -> Option<Vec<(u32, Role, String)>> {
         let mut columns: Vec<(u32, Role, String)> = Vec::new();
         for fc in form_cells(grid, row) {
-            let Some(text) = grid.get(row, fc.col).text() else {
-                return None;
-            };
+            let text = grid.get(row, fc.col).text()?;
             let role = match self.matcher.best(text) {
                 Some(Role::Description) | Some(Role::Title) => Role::IndicatorName,
                 Some(r) => r,
