@@ -574,14 +574,7 @@ impl<'m> CardReader<'m> {
                     mode = Mode::None;
                 }
                 Mode::Schedule(months) => {
-                    activities::schedule_row(
-                        &maker,
-                        row,
-                        &cells,
-                        months,
-                        &mut c.objective,
-                        findings,
-                    );
+                    activities::schedule_row(&maker, row, &cells, months, &mut c.objective);
                 }
                 Mode::None => {
                     // After a code line: the internal id, the title, the structure.
