@@ -326,6 +326,8 @@ impl<'m> CardReader<'m> {
         debris.retain(|text, _| {
             let key = label_key(text);
             label_slot(&key).is_none()
+                && typed_title(&key).is_none()
+                && card_code(text).is_none()
                 && !is_status_label(&key)
                 && !matches!(
                     key.as_str(),
@@ -335,6 +337,8 @@ impl<'m> CardReader<'m> {
         let mut card: Option<Card> = None;
         let mut section: Option<usize> = None;
         let mut mode = Mode::None;
+        let mut weight_first = false;
+        let mut wide_row: Option<(u32, Field)> = None;
         let findings = &mut ente.findings;
         let mut row = grid.first_row;
         let last = grid.last_row();
@@ -357,6 +361,7 @@ impl<'m> CardReader<'m> {
             // A repeated card header: skip its box until a known block starts.
             if let Mode::Repeat = mode {
                 let resumes = label_slot(&key).is_some()
+                    || typed_title(&key).is_some()
                     || is_status_label(&key)
                     || self.indicator_header(grid, row).is_some()
                     || activities::activity_header(grid, row).is_some()
@@ -406,9 +411,14 @@ impl<'m> CardReader<'m> {
             }
             if let Some(number) = typed_title(&key) {
                 let norm = normalise_header(&first);
+                // The card header repeated on a new page: the same title, a title without
+                // its number, or a lower number (a copying slip). Numbers grow from card
+                // to card.
                 let repeat = card.as_ref().is_some_and(|c| {
                     c.typed_title.as_deref() == Some(norm.as_str())
-                        || (number.is_some() && c.number == number)
+                        || number.is_none()
+                        || c.number
+                            .is_some_and(|current| number.is_some_and(|n| n <= current))
                 });
                 if repeat {
                     mode = Mode::Repeat;
@@ -439,7 +449,7 @@ impl<'m> CardReader<'m> {
             }
             // Before the first card: a summary table of a centre (number, title, weight).
             let Some(c) = card.as_mut() else {
-                self.summary_row(&maker, row, &cells, findings);
+                self.summary_row(&maker, row, &cells, &mut weight_first, findings);
                 row += 1;
                 continue;
             };
@@ -520,13 +530,23 @@ impl<'m> CardReader<'m> {
             }
             // An indicator table header.
             if let Some(columns) = self.indicator_header(grid, row) {
+                // A group title just above the header (`SALUTE ORGANIZZATIVA (…)`).
+                let group = wide_row
+                    .take()
+                    .filter(|(r, _)| *r + 2 >= row)
+                    .map(|(_, f)| f);
                 mode = Mode::Indicators {
                     columns,
                     year: None,
-                    group: None,
+                    group,
                 };
                 row += 1;
                 continue;
+            }
+            if let [only] = cells.as_slice() {
+                if only.last_col >= only.col + 4 && matches!(mode, Mode::None) {
+                    wide_row = Some((row, maker.text(&first, row, only.col)));
+                }
             }
             match &mut mode {
                 Mode::Box(headers) => {
@@ -873,54 +893,96 @@ impl<'m> CardReader<'m> {
         });
     }
 
-    /// A row of a summary table before the first card (`1 | Servizi demografici | … | 30%`).
+    /// A row of a summary table before the first card: `n | servizio | titolo | peso`
+    /// (number, weight and service optional), or `peso | titolo | descrizione` under a
+    /// `peso` header. Cards match it by number, or by position when the table has none.
     fn summary_row(
         &mut self,
         maker: &FieldMaker,
         row: u32,
         cells: &[super::form::FormCell],
+        weight_first: &mut bool,
         findings: &mut Vec<Finding>,
     ) {
         let grid = maker.grid;
-        if cells.len() < 3 {
+        let text = |fc: &super::form::FormCell| cell_text(grid.get(row, fc.col));
+        if cells.len() == 1 || cells.is_empty() {
+            if cells
+                .first()
+                .is_some_and(|fc| label_key(&text(fc)) == "peso")
+            {
+                *weight_first = true;
+            }
             return;
         }
-        let number = match grid.get(row, cells[0].col) {
-            Cell::Number { value, .. } if value.fract() == 0.0 && *value >= 1.0 => *value as u32,
-            Cell::Text(t) => match t.trim().trim_end_matches('.').parse::<u32>() {
-                Ok(n) => n,
-                Err(_) => return,
-            },
-            _ => return,
-        };
-        let texts: Vec<(u32, String)> = cells[1..]
-            .iter()
-            .map(|fc| (fc.col, cell_text(grid.get(row, fc.col))))
-            .collect();
-        let Some((title_col, title)) = texts
-            .iter()
-            .take(texts.len().saturating_sub(1).max(1))
-            .max_by_key(|(_, t)| t.len())
-            .cloned()
-        else {
+        if label_key(&text(&cells[0])) == "peso" {
+            *weight_first = true;
             return;
-        };
+        }
+        let position = self
+            .summaries
+            .iter()
+            .filter(|(s, _, _)| *s == maker.sheet)
+            .count() as u32
+            + 1;
         let mut o = Objective::new(Source::new(maker.sheet.clone(), row, cells[0].col));
-        o.title = Some(maker.text(&title, row, title_col));
-        if let Some((service_col, service)) = texts.first() {
-            if *service_col != title_col {
+        let mut rest: &[super::form::FormCell] = cells;
+        let mut number = None;
+        if *weight_first {
+            o.weight = maker.field(row, rest[0].col, Expect::Percent, "peso", findings);
+            rest = &rest[1..];
+            if let Some(fc) = rest.first() {
+                o.title = Some(maker.text(&text(fc), row, fc.col));
+            }
+            if let Some(fc) = rest.get(1) {
+                o.description = Some(maker.text(&text(fc), row, fc.col));
+            }
+        } else {
+            let n = match grid.get(row, cells[0].col) {
+                Cell::Number {
+                    value,
+                    percent: false,
+                    ..
+                } if value.fract() == 0.0 && (1.0..100.0).contains(value) => Some(*value as u32),
+                Cell::Text(t) => t.trim().trim_end_matches('.').parse::<u32>().ok(),
+                _ => None,
+            };
+            if n.is_some() {
+                number = n;
+                rest = &rest[1..];
+            }
+            if rest.len() >= 3 {
+                let last = &rest[rest.len() - 1];
+                let f = maker.parsed(&text(last), row, last.col, Expect::Text, "peso", findings);
+                match maker.field(row, last.col, Expect::Percent, "peso", &mut Vec::new()) {
+                    Some(w) if w.number().is_some() => o.weight = Some(w),
+                    _ => o.extra.push(("Peso".into(), f)),
+                }
+                rest = &rest[..rest.len() - 1];
+            }
+            if rest.len() >= 2 {
                 o.extra.push((
                     "Servizio/ufficio".into(),
-                    maker.text(service, row, *service_col),
+                    maker.text(&text(&rest[0]), row, rest[0].col),
                 ));
+                rest = &rest[1..];
+            }
+            if let Some(fc) = rest.first() {
+                let title = text(fc);
+                // "… (MAX 20 PUNTI)": the weight written in the title.
+                if let Some(open) = title.to_uppercase().rfind("(MAX") {
+                    let inner = title[open + 1..].trim_end().trim_end_matches(')').trim();
+                    o.extra
+                        .push(("Peso".into(), maker.text(inner, row, fc.col)));
+                }
+                o.title = Some(maker.text(&title, row, fc.col));
             }
         }
-        if let Some(last) = cells.last() {
-            if last.col != title_col {
-                o.weight = maker.field(row, last.col, Expect::Percent, "peso", findings);
-            }
+        if o.title.is_none() {
+            return;
         }
-        self.summaries.push((maker.sheet.clone(), o, Some(number)));
+        self.summaries
+            .push((maker.sheet.clone(), o, Some(number.unwrap_or(position))));
     }
 
     /// Finishes the card being read.
@@ -1268,9 +1330,17 @@ pub(crate) fn looks_like_cards(grid: &Grid) -> bool {
         if is_status_label(&key) {
             *hints.entry("status").or_default() += 1;
         }
+        // A centre's page (Casorate Primo): its title, then its summary table.
+        if cells.len() == 1 && key == "centro di responsabilita" {
+            *hints.entry("centre").or_default() += 1;
+        }
     }
     let n = |k| hints.get(k).copied().unwrap_or(0);
-    n("banner") > 0 || n("typed") > 0 || n("label") >= 2 || (n("label") >= 1 && n("status") >= 1)
+    n("banner") > 0
+        || n("typed") > 0
+        || n("centre") > 0
+        || n("label") >= 2
+        || (n("label") >= 1 && n("status") >= 1)
 }
 
 impl std::fmt::Debug for CardReader<'_> {
