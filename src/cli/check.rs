@@ -159,6 +159,10 @@ fn area_line(out: &mut String, area: &Area, depth: usize) {
         );
     }
     for total in &area.stated_totals {
+        if let Some(declared) = total.value(barometro::read::DECLARED_COUNT) {
+            let _ = write!(out, "; obiettivi dichiarati {}", declared.raw.trim());
+            continue;
+        }
         let values: Vec<&str> = total.values.iter().map(|(_, f)| f.raw.as_str()).collect();
         let _ = write!(
             out,

@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests (`mod common; use common::fixtures::*;`).
 #![allow(dead_code)]
 
+pub mod casalgrande;
 pub mod casorate;
 pub mod fixtures;
 pub mod libreoffice;
