@@ -546,6 +546,12 @@ fn page_breaks_account_for_every_footer() {
         .map(|c| c.id.as_str())
         .collect();
     assert_eq!(inside, ["AG3", "AG4", "EN1", "EN2", "EN3", "EN4"]);
+    let before_card = casalgrande_cards()
+        .iter()
+        .flat_map(|c| c.page_breaks.iter().map(move |b| (c, b)))
+        .filter(|(c, b)| b.before_line == c.classificazione.line)
+        .count();
+    assert_eq!(before_card, 13);
     for c in casalgrande_cards() {
         for b in &c.page_breaks {
             assert!(b.footer_line < b.before_line);

@@ -53,7 +53,7 @@
 //! **debris row**: the footer text in column A, nothing else, right before the element that
 //! follows it in the seed ([`CasalgrandePageBreak::before_line`]):
 //!
-//! - 12 fall between two cards: the debris row is the first row of the next card's block (after
+//! - 13 fall between two cards: the debris row is the first row of the next card's block (after
 //!   the blank separator row);
 //! - AG3: inside the 30/06 status. The status is split: label and first part (L126) on one row,
 //!   the debris row, then a continuation row with A empty and the rest (L130) in B:`last`;
@@ -211,7 +211,7 @@ pub struct CasalgrandeStorage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CasalgrandeCellStorage {
-    /// A number (or an Excel date for dates).
+    /// A number (weights, integers).
     Number,
     /// An Excel date (dates only).
     Date,
@@ -1225,7 +1225,7 @@ fn write_card(
     let mut covered: BTreeSet<usize> = BTreeSet::new(); // rows under a merged weight
     for (i, (row, &r)) in card.rows.iter().zip(&lay.data_rows).enumerate() {
         let mut height = 15.0_f64;
-        for c in 0..row.cells.len() {
+        for (c, content) in row.cells.iter().enumerate() {
             if Some(c) == peso_col && covered.contains(&i) {
                 continue;
             }
@@ -1241,7 +1241,7 @@ fn write_card(
                 _ => 1,
             };
             put(ws, (r, c as u16, r + span - 1, c as u16), &cell, &f.text, f)?;
-            height = height.max(wrapped_height(&row.cells[c], CASALGRANDE_COLUMN_WIDTHS[c]));
+            height = height.max(wrapped_height(content, CASALGRANDE_COLUMN_WIDTHS[c]));
         }
         ws.set_row_height(r, height)?;
     }
