@@ -485,3 +485,140 @@ fn casorate_cards_read_with_their_summary_tables() {
         "Amministrativo"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Casalgrande: nine sector sections of objective cards on one sheet
+// ---------------------------------------------------------------------------------------------
+
+fn casalgrande() -> (tempfile::TempDir, PathBuf) {
+    write("casalgrande.xlsx", common::casalgrande::write_casalgrande)
+}
+
+#[test]
+fn casalgrande_nine_sectors_weights_100_for_2023() {
+    use common::casalgrande::*;
+    let (_dir, path) = casalgrande();
+    let ente = read(&path);
+    let sectors = casalgrande_sectors();
+    assert_eq!(ente.areas.len(), sectors.len());
+    assert_eq!(ente.objective_count(), casalgrande_card_count());
+    assert_eq!(ente.reporting_year, Some(2023), "the plan's first year");
+    for (area, sector) in ente.areas.iter().zip(&sectors) {
+        assert_eq!(
+            area.name,
+            sector.banner.split(" (").next().unwrap(),
+            "{}",
+            sector.banner
+        );
+        assert_eq!(area.objectives.len(), sector.declared, "{}", sector.banner);
+        let declared = area.stated_totals[0]
+            .value(barometro::read::DECLARED_COUNT)
+            .unwrap();
+        assert_eq!(declared.number(), Some(sector.declared as f64));
+        // Σ objective weights for 2023: 100 in every sector, whether the weight sits on the
+        // objective-year row (merged over its indicators), on each indicator (Vita della
+        // Comunità: the objective weighs their sum) or in the header row (Servizi Scolastici).
+        let total: f64 = area
+            .objectives
+            .iter()
+            .map(|o| {
+                o.weight
+                    .as_ref()
+                    .and_then(|w| w.number())
+                    .expect("weight read")
+            })
+            .sum();
+        assert!(
+            (total - f64::from(sector.weight_sum_2023)).abs() < 1e-9,
+            "{}: {total}",
+            sector.name
+        );
+        // The 2023 indicator rows.
+        let rows_2023 = area
+            .objectives
+            .iter()
+            .flat_map(|o| &o.indicators)
+            .filter(|i| i.year().and_then(|y| y.number()) == Some(2023.0))
+            .count();
+        assert_eq!(rows_2023, sector.indicator_rows_2023, "{}", sector.name);
+    }
+    // VC1: 5% + 5% on its two indicators.
+    let vc1 = &ente.areas[6].objectives[0];
+    assert_eq!(vc1.weight.as_ref().unwrap().raw.as_str(), "5% + 5%");
+    // Every card keeps its monitoring texts, by label as written.
+    for (o, card) in ente.objectives().zip(casalgrande_cards()) {
+        assert_eq!(o.status.len(), card.status.len(), "{}", card.id);
+        assert_eq!(
+            o.title.as_ref().map(|t| t.text()),
+            Some(card.titolo.text.as_str()),
+            "{}",
+            card.id
+        );
+    }
+}
+
+#[test]
+fn casalgrande_checks_find_what_the_analysis_found() {
+    let (_dir, path) = casalgrande();
+    let ev = evaluate(
+        read(&path),
+        &RuleSet::default_set().unwrap(),
+        &EvaluateOptions::default(),
+    );
+    // Declared counts agree; 2023 weights reach 100 everywhere (no error on weights).
+    assert!(findings_with(&ev, "obiettivi, ma ne sono stati letti").is_empty());
+    assert!(ev
+        .all_findings()
+        .filter(|f| f.message.contains("sommano a") && !f.message.contains("del 2024"))
+        .next()
+        .is_none());
+    // The 2024 plan is incomplete: a warning, not an error; Entrate reaches 85 only with
+    // the weight shifted into the column before (`30% relazione a consuntivo`).
+    let plan: Vec<&Finding> = findings_with(&ev, "I pesi del 2024");
+    assert_eq!(plan.len(), 2, "{plan:#?}");
+    assert!(plan.iter().all(|f| f.severity == Severity::Warning));
+    assert!(
+        plan[0].message.contains("AFFARI GENERALI") && plan[0].message.contains("sommano a 30")
+    );
+    assert!(plan[1].message.contains("ENTRATE") && plan[1].message.contains("sommano a 85"));
+    assert_eq!(findings_with(&ev, "riga spostata di una colonna").len(), 1);
+    // The impossible dates, each at its text's cell.
+    for date in ["17/17/2023", "14/0/2023", "31/2/2023"] {
+        let found = findings_with(&ev, &format!("data impossibile «{date}»"));
+        assert_eq!(found.len(), 1, "{date}");
+        assert!(found[0].source.is_some());
+    }
+    // PT3's year-end text is PT2's, pasted.
+    let pasted = findings_with(&ev, "è identico a quello in");
+    assert_eq!(pasted.len(), 1, "{pasted:#?}");
+    assert!(pasted[0].message.contains("31/12/2023"));
+    // OS116 has two descriptions.
+    assert!(!findings_with(&ev, "Il codice «OS116» ha qui una descrizione diversa").is_empty());
+    // The fragment left by the page break is joined to EN3's indicator.
+    assert_eq!(
+        findings_with(&ev, "riga spezzata dal cambio pagina: «2023»").len(),
+        1
+    );
+    // Plan-year rows are kept but not scored.
+    let plan_rows = ev
+        .objectives()
+        .flat_map(|(_, out)| &out.indicators)
+        .filter(|i| i.method == "anno_di_piano")
+        .count();
+    assert!(plan_rows > 0);
+}
+
+#[test]
+fn a_declared_count_that_disagrees_is_an_error() {
+    let (_dir, path) = casalgrande();
+    let mut ente = read(&path);
+    ente.areas[0].objectives.pop();
+    let ev = evaluate(
+        ente,
+        &RuleSet::default_set().unwrap(),
+        &EvaluateOptions::default(),
+    );
+    let found = findings_with(&ev, "dichiara 4 obiettivi, ma ne sono stati letti 3");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].severity, Severity::Error);
+}

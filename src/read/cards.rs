@@ -338,6 +338,7 @@ impl<'m> CardReader<'m> {
         let mut section: Option<usize> = None;
         let mut mode = Mode::None;
         let mut weight_first = false;
+        let mut summary_allowed = false;
         let mut wide_row: Option<(u32, Field)> = None;
         let findings = &mut ente.findings;
         let mut row = grid.first_row;
@@ -449,7 +450,13 @@ impl<'m> CardReader<'m> {
             }
             // Before the first card: a summary table of a centre (number, title, weight).
             let Some(c) = card.as_mut() else {
-                self.summary_row(&maker, row, &cells, &mut weight_first, findings);
+                if cells.len() == 1 && key == "centro di responsabilita" {
+                    summary_allowed = true;
+                }
+                if summary_allowed || key == "peso" {
+                    summary_allowed = true;
+                    self.summary_row(&maker, row, &cells, &mut weight_first, findings);
+                }
                 row += 1;
                 continue;
             };
@@ -828,7 +835,50 @@ impl<'m> CardReader<'m> {
         let mut indicator = Indicator::new(Source::new(maker.sheet.clone(), row, first_col));
         let mut weight = None;
         let mut filled = 0;
+        // A row shifted one column to the left by a page conversion: the weight column is
+        // empty and the weight sits, glued to the next column's text, in the column before
+        // it (`30% relazione a consuntivo`). Every value after the indicator is read one
+        // column to the left.
+        let weight_col = columns
+            .iter()
+            .find(|(_, r, _)| *r == Role::IndicatorWeight)
+            .map(|(c, _, _)| *c);
+        let shifted = weight_col.filter(|w| {
+            *w > 0
+                && grid.get(row, *w).is_empty()
+                && grid.get(row, last_col).is_empty()
+                && leading_percent(&cell_text(grid.get(row, *w - 1))).is_some()
+        });
+        if let Some(w) = shifted {
+            let text = cell_text(grid.get(row, w - 1));
+            findings.push(Finding {
+                severity: Severity::Warning,
+                message: format!(
+                    "riga spostata di una colonna: «{text}» è nella colonna prima del peso; i valori sono stati letti una colonna più a sinistra, il peso come {}%",
+                    crate::value::format_number_it(leading_percent(&text).unwrap_or_default())
+                ),
+                source: Some(Source::new(maker.sheet.clone(), row, w - 1)),
+                rule: "riga-spostata".into(),
+            });
+        }
         for (col, role, header) in columns {
+            let col = &match (shifted, name_col) {
+                (Some(_), Some(nc)) if *col > nc + 1 => *col - 1,
+                (Some(_), Some(nc)) if *col == nc + 1 => continue,
+                _ => *col,
+            };
+            if let (Some(w), Role::IndicatorWeight) = (shifted, role) {
+                let text = cell_text(grid.get(row, w - 1));
+                let (r0, c0) = grid.origin(row, w - 1);
+                weight = Some(Field {
+                    raw: text.as_str().into(),
+                    value: Value::Percent {
+                        percent: leading_percent(&text).unwrap_or_default(),
+                    },
+                    source: Source::new(maker.sheet.clone(), r0, c0),
+                });
+                continue;
+            }
             let (r0, c0) = grid.origin(row, *col);
             // A cell merged across columns belongs to its first column only.
             if c0 != *col {
@@ -1005,6 +1055,11 @@ impl<'m> CardReader<'m> {
             ente.reporting_year = reporting;
         }
         let cards = std::mem::take(&mut self.cards);
+        for card in &cards {
+            for (label, text) in &card.objective.status {
+                dates_in_text(label, &text.raw, &text.source, &mut ente.findings);
+            }
+        }
         let mut summaries = std::mem::take(&mut self.summaries);
         let mut loose: Vec<Area> = Vec::new();
         for mut card in cards {
@@ -1176,6 +1231,50 @@ fn resolve_weights(card: &mut Card, reporting: Option<i32>) {
         }
         card.objective.indicators.push(r.indicator);
     }
+}
+
+/// Dates written in a monitoring text or its label that do not exist (`17/17/2023`,
+/// `14/0/2023`, `al 31/2/2023`): a warning each, at the text's cell.
+fn dates_in_text(label: &str, text: &str, source: &Source, findings: &mut Vec<Finding>) {
+    for (where_, t) in [("nell'etichetta", label), ("nel testo", text)] {
+        for token in t.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')')) {
+            let token = token.trim_matches(|c: char| !c.is_ascii_digit());
+            let parts: Vec<&str> = token.split(['/', '.']).collect();
+            let looks_like_date = parts.len() == 3
+                && parts[0].len() <= 2
+                && parts[1].len() <= 2
+                && matches!(parts[2].len(), 2 | 4)
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+            if !looks_like_date {
+                continue;
+            }
+            if let Err(problem) = crate::value::parse_date(token) {
+                findings.push(Finding {
+                    severity: Severity::Warning,
+                    message: format!(
+                        "«{}»: data impossibile «{token}» {where_} ({})",
+                        label.trim(),
+                        problem.message
+                    ),
+                    source: Some(source.clone()),
+                    rule: "data-impossibile-nel-testo".into(),
+                });
+            }
+        }
+    }
+}
+
+/// A percentage at the start of a text followed by words: `30% relazione a consuntivo` → 30.
+fn leading_percent(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let pos = t.find('%')?;
+    let rest = t[pos + 1..].trim_start();
+    if rest.is_empty() || !rest.starts_with(|c: char| c.is_alphabetic()) {
+        return None;
+    }
+    t[..pos].trim().replace(',', ".").parse().ok()
 }
 
 /// The sum of several weight cells as one field: `5% + 5%`, at the first cell.
