@@ -10,7 +10,7 @@ use barometro::model::{Ente, Finding, Objective, Severity};
 use barometro::read::{read_workbook, Layout, ReadOptions};
 use barometro::report::{build, verify, Provenance, ATTIVITA, SINTESI};
 use barometro::rules::{evaluate, EvaluateOptions, Evaluation, RuleSet};
-use calamine::{Data, DataType, Reader, Xlsx};
+use calamine::{DataType, Reader, Xlsx};
 use chrono::NaiveDate;
 use common::terre_cards::*;
 
@@ -376,7 +376,48 @@ fn report_works_unchanged_on_card_input() {
         figures.contains(&51.97) && figures.contains(&54.07),
         "{figures:?}"
     );
-    let _ = Data::Empty;
+    assert_libreoffice_agrees(&out, report.checks.len());
+}
+
+/// LibreOffice (when installed; required in CI) recalculates every formula of a report to
+/// its cached value.
+fn assert_libreoffice_agrees(out: &Path, formulas: usize) {
+    if common::libreoffice::soffice_or_skip("read_cards").is_none() {
+        return;
+    }
+    let cmp = common::libreoffice::recalculate_and_compare(out, "it-IT").unwrap();
+    assert_eq!(cmp.checked, formulas);
+    assert!(cmp.is_ok(), "{cmp}");
+}
+
+#[test]
+fn report_on_casalgrande_and_casorate_cards() {
+    for (name, build) in [
+        (
+            "casalgrande.xlsx",
+            common::casalgrande::write_casalgrande as Builder,
+        ),
+        ("casorate.xlsx", common::casorate::write_casorate as Builder),
+    ] {
+        let (dir, path) = write(name, build);
+        let rules = RuleSet::default_set().unwrap();
+        let ev = evaluate(read(&path), &rules, &EvaluateOptions::default());
+        let report = build_report(&ev, &rules, &path);
+        let out = dir.path().join("relazione.xlsx");
+        std::fs::write(&out, &report.bytes).unwrap();
+        let proof = verify(&report).unwrap();
+        assert!(
+            proof.mismatches.is_empty(),
+            "{name}: {:#?}",
+            proof.mismatches
+        );
+        assert!(proof.checked > 100, "{name}: {}", proof.checked);
+        assert_libreoffice_agrees(&out, report.checks.len());
+    }
+}
+
+fn build_report(ev: &Evaluation, rules: &RuleSet, input: &Path) -> barometro::report::Report {
+    build(ev, rules, &Provenance::of_file(input).unwrap()).unwrap()
 }
 
 // ---------------------------------------------------------------------------------------------
