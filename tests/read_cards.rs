@@ -661,3 +661,46 @@ fn a_declared_count_that_disagrees_is_an_error() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].severity, Severity::Error);
 }
+
+#[test]
+fn card_checks_on_codes_and_interim_values() {
+    use barometro::model::{Field, IndicatorValue};
+    use barometro::value::Value;
+    let (_dir, path) = casalgrande();
+    let mut ente = read(&path);
+    // Affari Generali uses the «Risultato intermedio / Risultato finale» header: an office
+    // fills 137 letters at 30/06 and 130 at 31/12 (the figures of EN2's narrative).
+    let ag2 = &mut ente.areas[1].objectives[1];
+    let indicator = &mut ag2.indicators[0];
+    let source = indicator.source.clone();
+    let number = |n: f64| Field {
+        raw: format!("{n}").into(),
+        value: Value::Number {
+            number: n,
+            unit: None,
+        },
+        source: source.clone(),
+    };
+    indicator.set(IndicatorValue::InterimActual, number(137.0));
+    indicator.set(IndicatorValue::Actual, number(130.0));
+    indicator.set(IndicatorValue::Target, number(150.0));
+    // Two cards with the same code.
+    let code = Field {
+        raw: "AG.00001".into(),
+        value: Value::Text,
+        source: source.clone(),
+    };
+    ente.areas[1].objectives[0].code = Some(code.clone());
+    ente.areas[1].objectives[2].code = Some(code);
+    let ev = evaluate(
+        ente,
+        &RuleSet::default_set().unwrap(),
+        &EvaluateOptions::default(),
+    );
+    let lower = findings_with(&ev, "inferiore a quello intermedio (137)");
+    assert_eq!(lower.len(), 1, "{lower:#?}");
+    assert_eq!(
+        findings_with(&ev, "Codice obiettivo «AG.00001» ripetuto").len(),
+        1
+    );
+}
