@@ -19,20 +19,7 @@ use crate::model::{Activity, Area, Ente, Field, Finding, Objective, Severity, So
 use crate::value::Expect;
 
 const LETTERS: [&str; 12] = ["g", "f", "m", "a", "m", "g", "l", "a", "s", "o", "n", "d"];
-const NAMES: [&str; 12] = [
-    "gennaio",
-    "febbraio",
-    "marzo",
-    "aprile",
-    "maggio",
-    "giugno",
-    "luglio",
-    "agosto",
-    "settembre",
-    "ottobre",
-    "novembre",
-    "dicembre",
-];
+use crate::value::MONTH_NAMES as NAMES;
 
 /// The columns of twelve month headers in a row, if it has them in order (letters, full
 /// names or three-letter abbreviations). Several groups give several results.

@@ -117,7 +117,13 @@ impl FieldMaker<'_, '_> {
         let (r0, c0) = self.grid.origin(row, col);
         let parsed = parse_cell(cell.input(), expect, self.date1904);
         let source = Source::new(self.sheet.clone(), r0, c0);
-        if (r0, c0) == (row, col) {
+        // Priorities written as words (alta / media / bassa) are data, not mistakes.
+        let priority_word = expect == Expect::Integer
+            && matches!(
+                normalise_header(&parsed.raw).as_str(),
+                "alta" | "media" | "bassa" | "altissima" | "molto alta"
+            );
+        if (r0, c0) == (row, col) && !priority_word {
             for p in parsed.problems {
                 findings.push(problem_finding(p, &source, label));
             }

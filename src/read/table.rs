@@ -12,7 +12,7 @@ use super::{normalise_header, normalises_to};
 use crate::model::{
     Area, Ente, Field, Finding, Indicator, IndicatorValue, Objective, Severity, Source, StatedTotal,
 };
-use crate::value::{parse_cell, Expect, Problem, Value};
+use crate::value::{Expect, Problem, Value};
 
 /// How many rows from the top of a sheet are searched for the header.
 const HEADER_SEARCH_ROWS: u32 = 80;
@@ -435,29 +435,12 @@ impl<'m> TableReader<'m> {
         label: &str,
         findings: &mut Vec<Finding>,
     ) -> Option<Field> {
-        let cell = grid.get(row, col);
-        if cell.is_empty() {
-            return None;
-        }
-        let (r0, c0) = grid.origin(row, col);
-        let parsed = parse_cell(cell.input(), expect, self.date1904);
-        let source = Source::new(sheet.clone(), r0, c0);
-        // Priorities written as words (alta / media / bassa) are data, not mistakes.
-        let priority_word = expect == Expect::Integer
-            && matches!(
-                normalise_header(&parsed.raw).as_str(),
-                "alta" | "media" | "bassa" | "altissima" | "molto alta"
-            );
-        if (r0, c0) == (row, col) && !priority_word {
-            for p in parsed.problems {
-                findings.push(problem_finding(p, &source, label));
-            }
-        }
-        Some(Field {
-            raw: parsed.raw,
-            value: parsed.value,
-            source,
-        })
+        let maker = super::form::FieldMaker {
+            grid,
+            sheet: sheet.clone(),
+            date1904: self.date1904,
+        };
+        maker.field(row, col, expect, label, findings)
     }
 
     /// Reads one sheet: its title block, header and rows.

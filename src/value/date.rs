@@ -10,7 +10,7 @@ use super::token::{tokenize, trim, Tokens};
 use super::{DatePrecision, Problem, ProblemKind};
 
 /// Italian month names, for messages.
-const MONTHS: [&str; 12] = [
+pub(crate) const MONTHS: [&str; 12] = [
     "gennaio",
     "febbraio",
     "marzo",

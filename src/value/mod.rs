@@ -266,6 +266,7 @@ mod number;
 mod text;
 mod token;
 
+pub(crate) use date::MONTHS as MONTH_NAMES;
 pub use date::{excel_serial_to_date, parse_date};
 pub use number::{format_number_it, parse_number};
 pub use text::parse_cell;
