@@ -141,7 +141,7 @@ pub(crate) fn activity_row(
             };
             if is_year && a.year.is_none() && a.name.is_some() {
                 a.year = maker.field(row, fc.col, Expect::Integer, "Anno", findings);
-            } else if a.name.is_none() && fc.col <= columns.name.max(fc.col) {
+            } else if a.name.is_none() && Some(fc.col) != columns.es {
                 let text = strip_tags(&cell_text(cell));
                 a.name = Some(maker.text(&text, row, fc.col));
             } else if Some(fc.col) == columns.es {

@@ -1020,7 +1020,11 @@ impl<'m> CardReader<'m> {
             if let Some(fc) = rest.first() {
                 let title = text(fc);
                 // "… (MAX 20 PUNTI)": the weight written in the title.
-                if let Some(open) = title.to_uppercase().rfind("(MAX") {
+                let open = ["(MAX", "(Max", "(max"]
+                    .iter()
+                    .filter_map(|m| title.rfind(m))
+                    .max();
+                if let Some(open) = open {
                     let inner = title[open + 1..].trim_end().trim_end_matches(')').trim();
                     o.extra
                         .push(("Peso".into(), maker.text(inner, row, fc.col)));
@@ -1484,6 +1488,33 @@ mod tests {
         assert_eq!(card_code("Titolo"), None);
         assert_eq!(card_code("31.12.2023"), None);
         assert_eq!(card_code("S1.00002 - Gare"), None);
+    }
+
+    #[test]
+    fn leading_percentages() {
+        assert_eq!(leading_percent("30% relazione a consuntivo"), Some(30.0));
+        assert_eq!(leading_percent("12,5 % quota"), Some(12.5));
+        assert_eq!(leading_percent("30%"), None);
+        assert_eq!(leading_percent("circa 30% del totale"), None);
+        assert_eq!(leading_percent("ß%ẞ"), None);
+    }
+
+    #[test]
+    fn impossible_dates_in_texts() {
+        let source = Source::new("S".into(), 0, 1);
+        let mut findings = Vec::new();
+        dates_in_text(
+            "Stato di attuazione al 31/2/2023",
+            "Consegna il 17/17/2023, poi il 12.06.2023 e il 14/0/2023 (v. allegato).",
+            &source,
+            &mut findings,
+        );
+        let found: Vec<&str> = findings
+            .iter()
+            .map(|f| f.message.split('«').nth(2).unwrap_or(""))
+            .collect();
+        assert_eq!(findings.len(), 3, "{found:?}");
+        assert!(findings.iter().all(|f| f.severity == Severity::Warning));
     }
 
     #[test]

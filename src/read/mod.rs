@@ -7,6 +7,11 @@
 //! merged cells and blank continuation cells, finds objective boundaries, reads one sheet per
 //! area or one sheet with an area column, and reads `totale` rows as stated totals.
 //!
+//! Sheets laid out as cards (*schede obiettivo*: label rows, an indicator table per card,
+//! monitoring texts, activity blocks with a 12-month plan) and flat activity tables are
+//! recognised sheet by sheet ([`Layout::Auto`]) or forced with [`ReadOptions::layout`]; a card
+//! with the code of a table row is merged into it.
+//!
 //! ```no_run
 //! use barometro::read::{read_workbook, ReadOptions};
 //!
