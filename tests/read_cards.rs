@@ -704,3 +704,45 @@ fn card_checks_on_codes_and_interim_values() {
         1
     );
 }
+
+#[test]
+fn every_layout_forced_on_every_fixture_reads_or_refuses_without_panicking() {
+    let builders: [(&str, Builder); 6] = [
+        ("cremona.xlsx", common::fixtures::write_cremona),
+        ("portomaggiore.xlsx", common::fixtures::write_portomaggiore),
+        ("casalgrande.xlsx", common::casalgrande::write_casalgrande),
+        ("casorate.xlsx", common::casorate::write_casorate),
+        ("terre_cards.xlsx", write_terre_s1_cards),
+        ("terre_flat.xlsx", write_terre_s1_activity_table),
+    ];
+    for (name, build) in builders {
+        let (_dir, path) = write(name, build);
+        for layout in [
+            Layout::Auto,
+            Layout::Table,
+            Layout::Cards,
+            Layout::Activities,
+        ] {
+            let options = ReadOptions {
+                layout,
+                ..ReadOptions::default()
+            };
+            match read_workbook(&path, &options) {
+                Ok(ente) => {
+                    // Whatever was read scores without a rule error.
+                    let ev = evaluate(
+                        ente,
+                        &RuleSet::default_set().unwrap(),
+                        &EvaluateOptions::default(),
+                    );
+                    assert!(
+                        ev.all_findings()
+                            .all(|f| !f.message.contains("Errore nella regola")),
+                        "{name} {layout:?}"
+                    );
+                }
+                Err(e) => assert!(e.to_string().contains(name), "{name} {layout:?}: {e}"),
+            }
+        }
+    }
+}
