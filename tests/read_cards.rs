@@ -746,3 +746,20 @@ fn every_layout_forced_on_every_fixture_reads_or_refuses_without_panicking() {
         }
     }
 }
+
+#[test]
+fn an_activity_pei_above_its_weight_is_an_error_at_its_cell() {
+    let (_dir, path) = write("terre_s1_cards.xlsx", write_terre_s1_cards);
+    let mut ente = read(&path);
+    // S1.00002 activity 4 weighs 20: an office types 25 as its P.E.I.
+    let activity = &mut ente.areas[0].objectives[0].activities[3];
+    let pei = activity.actual.as_mut().unwrap();
+    pei.value = barometro::value::Value::Percent { percent: 25.0 };
+    pei.raw = "25%".into();
+    let cell = pei.source.clone();
+    let ev = evaluate(ente, &somma_pesata(), &july());
+    let found = findings_with(&ev, "P.E.I 25 maggiore del peso dell'attività 20");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].severity, Severity::Error);
+    assert_eq!(found[0].source.as_ref(), Some(&cell));
+}
