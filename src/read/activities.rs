@@ -24,6 +24,15 @@ use crate::value::MONTH_NAMES as NAMES;
 /// The columns of twelve month headers in a row, if it has them in order (letters, full
 /// names or three-letter abbreviations). Several groups give several results.
 fn month_groups(grid: &Grid, row: u32) -> Vec<[u32; 12]> {
+    // Twelve month headers need twelve short text cells: most rows are ruled out without
+    // normalising anything.
+    let short_texts = grid
+        .row_cells(row)
+        .filter(|(_, c)| c.text().is_some_and(|t| t.trim().len() <= 12))
+        .count();
+    if short_texts < 12 {
+        return Vec::new();
+    }
     let cells: Vec<(u32, String)> = form_cells(grid, row)
         .into_iter()
         .map(|fc| (fc.col, label_key(&cell_text(grid.get(row, fc.col)))))

@@ -197,6 +197,11 @@ pub(crate) fn looks_like_cards(grid: &Grid) -> bool {
         let Some(first) = cells.first() else {
             continue;
         };
+        // Card rows are short (a label and its value, a code, a title): a long row of a
+        // table says nothing, and its first cell needs no normalising.
+        if cells.len() > 3 {
+            continue;
+        }
         let text = cell_text(grid.get(row, first.col));
         let key = label_key(&text);
         if cells.len() == 1 && section_banner(&text).is_some() {
