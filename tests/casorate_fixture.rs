@@ -450,28 +450,7 @@ fn card_headers_repeat_on_every_printed_page() {
 // Workbook
 // ---------------------------------------------------------------------------------------------
 
-fn get(range: &Range<Data>, row: u32, col: u16) -> Data {
-    range
-        .get_value((row, u32::from(col)))
-        .cloned()
-        .unwrap_or(Data::Empty)
-}
-
-fn text(range: &Range<Data>, row: u32, col: u16) -> String {
-    match get(range, row, col) {
-        Data::String(s) => s,
-        Data::Empty => String::new(),
-        other => panic!("expected text at ({row}, {col}), found {other:?}"),
-    }
-}
-
-fn float(range: &Range<Data>, row: u32, col: u16) -> f64 {
-    match get(range, row, col) {
-        Data::Float(v) => v,
-        Data::Int(v) => v as f64,
-        other => panic!("expected a number at ({row}, {col}), found {other:?}"),
-    }
-}
+use common::cells::{float, get, text};
 
 fn row_is_empty(range: &Range<Data>, row: u32) -> bool {
     (0..CASORATE_COLUMNS).all(|c| matches!(get(range, row, c), Data::Empty))

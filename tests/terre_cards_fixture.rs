@@ -18,28 +18,7 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9
 }
 
-fn get(range: &Range<Data>, row: u32, col: u16) -> Data {
-    range
-        .get_value((row, u32::from(col)))
-        .cloned()
-        .unwrap_or(Data::Empty)
-}
-
-fn text(range: &Range<Data>, row: u32, col: u16) -> String {
-    match get(range, row, col) {
-        Data::String(s) => s,
-        Data::Empty => String::new(),
-        other => panic!("expected text at ({row}, {col}), found {other:?}"),
-    }
-}
-
-fn float(range: &Range<Data>, row: u32, col: u16) -> f64 {
-    match get(range, row, col) {
-        Data::Float(v) => v,
-        Data::Int(v) => v as f64,
-        other => panic!("expected a number at ({row}, {col}), found {other:?}"),
-    }
-}
+use common::cells::{float, get, text};
 
 /// A percentage cell in points: a number is a fraction (0.15 → 15), a text is printed (`15%`).
 fn percent(range: &Range<Data>, row: u32, col: u16) -> Option<f64> {

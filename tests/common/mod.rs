@@ -3,6 +3,7 @@
 
 pub mod casalgrande;
 pub mod casorate;
+pub mod cells;
 pub mod fixtures;
 pub mod libreoffice;
 pub mod terre;
