@@ -394,7 +394,7 @@ pub(crate) fn read_activity_table(
     let sheet: Arc<str> = Arc::from(name);
     let maker = FieldMaker {
         grid,
-        sheet: sheet.clone(),
+        sheet: &sheet,
         date1904,
     };
     let findings = &mut ente.findings;

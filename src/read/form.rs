@@ -95,7 +95,7 @@ pub(crate) fn strip_tags(text: &str) -> String {
 /// once per cell.
 pub(crate) struct FieldMaker<'g, 'a> {
     pub grid: &'g Grid<'a>,
-    pub sheet: Arc<str>,
+    pub sheet: &'g Arc<str>,
     pub date1904: bool,
 }
 
@@ -118,12 +118,14 @@ impl FieldMaker<'_, '_> {
         let parsed = parse_cell(cell.input(), expect, self.date1904);
         let source = Source::new(self.sheet.clone(), r0, c0);
         // Priorities written as words (alta / media / bassa) are data, not mistakes.
-        let priority_word = expect == Expect::Integer
-            && matches!(
-                normalise_header(&parsed.raw).as_str(),
-                "alta" | "media" | "bassa" | "altissima" | "molto alta"
-            );
-        if (r0, c0) == (row, col) && !priority_word {
+        let priority_word = || {
+            expect == Expect::Integer
+                && matches!(
+                    normalise_header(&parsed.raw).as_str(),
+                    "alta" | "media" | "bassa" | "altissima" | "molto alta"
+                )
+        };
+        if (r0, c0) == (row, col) && !parsed.problems.is_empty() && !priority_word() {
             for p in parsed.problems {
                 findings.push(problem_finding(p, &source, label));
             }

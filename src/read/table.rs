@@ -437,7 +437,7 @@ impl<'m> TableReader<'m> {
     ) -> Option<Field> {
         let maker = super::form::FieldMaker {
             grid,
-            sheet: sheet.clone(),
+            sheet,
             date1904: self.date1904,
         };
         maker.field(row, col, expect, label, findings)

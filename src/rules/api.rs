@@ -405,7 +405,7 @@ fn stated_totals(totals: &[crate::model::StatedTotal]) -> Array {
         .collect()
 }
 
-/// Labelled fields (extra columns, monitoring texts) as a list of maps: `colonna` (the
+/// Labelled fields (strategy links, extra columns, monitoring texts) as a list of maps: `colonna` (the
 /// label), `testo` (as written), `valore` (as a rule reads it) and `cella`.
 fn labelled_fields(fields: &[(String, crate::model::Field)]) -> Array {
     fields
@@ -528,23 +528,7 @@ fn register_views(engine: &mut Engine) {
     engine.register_get("atteso", |v: &mut ObjectiveView| v.expected.clone());
     engine.register_get("peso_calcolato", |v: &mut ObjectiveView| v.weight.clone());
     engine.register_get("strategia", |v: &mut ObjectiveView| {
-        v.objective()
-            .strategy
-            .iter()
-            .map(|(header, f)| {
-                let mut map = rhai::Map::new();
-                map.insert(
-                    "colonna".into(),
-                    Dynamic::from(ImmutableString::from(header.as_str())),
-                );
-                map.insert("testo".into(), text_dynamic(Some(f)));
-                map.insert(
-                    "cella".into(),
-                    Dynamic::from(ImmutableString::from(f.source.to_string())),
-                );
-                Dynamic::from_map(map)
-            })
-            .collect::<Array>()
+        labelled_fields(&v.objective().strategy)
     });
     engine.register_get("stati", |v: &mut ObjectiveView| {
         labelled_fields(&v.objective().status)

@@ -156,7 +156,7 @@ impl<'m> CardReader<'m> {
         let sheet: Arc<str> = Arc::from(name);
         let maker = FieldMaker {
             grid,
-            sheet: sheet.clone(),
+            sheet: &sheet,
             date1904: self.date1904,
         };
         let mut debris = debris_texts(grid);
@@ -810,7 +810,7 @@ impl<'m> CardReader<'m> {
         let position = self
             .summaries
             .iter()
-            .filter(|(s, _, _)| *s == maker.sheet)
+            .filter(|(s, _, _)| s == maker.sheet)
             .count() as u32
             + 1;
         let mut o = Objective::new(Source::new(maker.sheet.clone(), row, cells[0].col));
