@@ -57,6 +57,48 @@ fn month_groups(grid: &Grid, row: u32) -> Vec<[u32; 12]> {
     groups
 }
 
+/// What a column of an activity table or block holds, by its normalised header.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ActivityField {
+    Name,
+    Year,
+    Es,
+    Weight,
+    FinalPct,
+    Pai,
+    Pei,
+    Status,
+    Note,
+}
+
+impl ActivityField {
+    fn of(key: &str) -> Option<ActivityField> {
+        Some(match key {
+            "attivita" | "attivita fase" | "fase" => ActivityField::Name,
+            "anno" => ActivityField::Year,
+            "es" => ActivityField::Es,
+            "peso" => ActivityField::Weight,
+            "p finale" => ActivityField::FinalPct,
+            "p a i" | "pai" => ActivityField::Pai,
+            "p e i" | "pei" => ActivityField::Pei,
+            "monitoraggio intermedio" => ActivityField::Status,
+            "note" | "nota" => ActivityField::Note,
+            _ => return None,
+        })
+    }
+
+    fn expect(self) -> Expect {
+        match self {
+            ActivityField::Weight
+            | ActivityField::FinalPct
+            | ActivityField::Pai
+            | ActivityField::Pei => Expect::Percent,
+            ActivityField::Year => Expect::Integer,
+            _ => Expect::Text,
+        }
+    }
+}
+
 /// True for a month cell that marks the month (`O`, `0`, `X`, `x`).
 fn is_mark(cell: &Cell) -> bool {
     match cell {
@@ -95,13 +137,19 @@ pub(crate) fn activity_header(grid: &Grid, row: u32) -> Option<ActivityColumns> 
     };
     for fc in form_cells(grid, row) {
         let key = label_key(&cell_text(grid.get(row, fc.col)));
-        match key.as_str() {
-            "attivita" | "attivita fase" | "fase" | "fasi" => columns.name = fc.col,
-            "peso" => columns.weight = Some(fc.col),
-            "p finale" => columns.final_pct = Some(fc.col),
-            "p a i" | "pai" => columns.pai = Some(fc.col),
-            "p e i" | "pei" => columns.pei = Some(fc.col),
-            "es" => columns.es = Some(fc.col),
+        // A card's block also calls its phases `Fasi`.
+        let field = if key == "fasi" {
+            Some(ActivityField::Name)
+        } else {
+            ActivityField::of(&key)
+        };
+        match field {
+            Some(ActivityField::Name) => columns.name = fc.col,
+            Some(ActivityField::Weight) => columns.weight = Some(fc.col),
+            Some(ActivityField::FinalPct) => columns.final_pct = Some(fc.col),
+            Some(ActivityField::Pai) => columns.pai = Some(fc.col),
+            Some(ActivityField::Pei) => columns.pei = Some(fc.col),
+            Some(ActivityField::Es) => columns.es = Some(fc.col),
             _ => {}
         }
     }
@@ -131,11 +179,8 @@ pub(crate) fn activity_row(
         }
     })?;
     let shift = i64::from(kind_col) - i64::from(columns.kind);
-    let at = |col: u32| u32::try_from(i64::from(col) + shift).ok();
-    let months: Vec<u8> = (0..12u8)
-        .filter(|m| at(columns.months[usize::from(*m)]).is_some_and(|c| is_mark(grid.get(row, c))))
-        .map(|m| m + 1)
-        .collect();
+    let at = |col: u32| shifted(col, shift);
+    let months = marked(grid, row, &columns.months, shift);
     let last_month = at(columns.months[11]).unwrap_or(columns.months[11]);
     let numbers: Vec<&FormCell> = cells.iter().filter(|fc| fc.col > last_month).collect();
     if planned {
@@ -235,7 +280,6 @@ pub(crate) fn activity_text(objective: &mut Objective, label: &str, field: Field
 /// The columns of a schedule header (`Fasi e tempi | Gennaio … Dicembre`).
 #[derive(Debug, Clone)]
 pub(crate) struct MonthGrid {
-    label: u32,
     months: [u32; 12],
 }
 
@@ -246,10 +290,8 @@ impl MonthGrid {
         let first = form_cells(grid, row).into_iter().next()?;
         let key = label_key(&cell_text(grid.get(row, first.col)));
         let named = label_key(&cell_text(grid.get(row, months[0]))) == "gennaio";
-        (first.col < months[0] && (named || key.starts_with("fasi"))).then_some(MonthGrid {
-            label: first.col,
-            months,
-        })
+        (first.col < months[0] && (named || key.starts_with("fasi")))
+            .then_some(MonthGrid { months })
     }
 }
 
@@ -262,23 +304,12 @@ pub(crate) fn schedule_row(
     objective: &mut Objective,
 ) {
     let grid = maker.grid;
-    let months: Vec<u8> = (0..12u8)
-        .filter(|m| is_mark(grid.get(row, grid_cols.months[usize::from(*m)])))
-        .map(|m| m + 1)
-        .collect();
-    let label = cells
-        .iter()
-        .find(|fc| fc.col <= grid_cols.label.max(fc.col) && fc.col < grid_cols.months[0]);
-    let Some(label) = label else {
+    // The phase's label sits left of the months; a row with no months marked (a text
+    // timeline such as `Gennaio- marzo`) is kept as a phase with no months.
+    let Some(label) = cells.iter().find(|fc| fc.col < grid_cols.months[0]) else {
         return;
     };
-    if months.is_empty() && cells.len() == 1 {
-        // A text timeline ("Gennaio- marzo") or a stray note: kept as a phase with no months.
-        let text = cell_text(grid.get(row, label.col));
-        if text.is_empty() {
-            return;
-        }
-    }
+    let months = marked(grid, row, &grid_cols.months, 0);
     objective.activities.push(Activity {
         name: Some(maker.text(&cell_text(grid.get(row, label.col)), row, label.col)),
         planned_months: months,
@@ -287,7 +318,7 @@ pub(crate) fn schedule_row(
 }
 
 /// The layout of a flat activity table: one row per activity.
-struct FlatColumns {
+pub(crate) struct FlatColumns {
     header_row: u32,
     objective: Vec<(u32, Role, String)>,
     activity: Vec<(u32, String)>,
@@ -302,11 +333,9 @@ fn flat_header(matcher: &HeaderMatcher, grid: &Grid) -> Option<FlatColumns> {
     let last = grid.last_row().min(grid.first_row + 30);
     for row in grid.first_row..=last {
         let groups = month_groups(grid, row);
-        if groups.is_empty() || activity_header(grid, row).is_some_and(|_| groups.len() < 2) {
-            // A card block header (one group, Previsto/Effettivo rows) is not a flat table.
-            if groups.len() < 2 {
-                continue;
-            }
+        // A card block header (one group, Previsto/Effettivo rows) is not a flat table.
+        if groups.is_empty() || (groups.len() == 1 && activity_header(grid, row).is_some()) {
+            continue;
         }
         let cells = form_cells(grid, row);
         let keys: Vec<(u32, String, String)> = cells
@@ -318,7 +347,7 @@ fn flat_header(matcher: &HeaderMatcher, grid: &Grid) -> Option<FlatColumns> {
             .collect();
         let Some(act_col) = keys
             .iter()
-            .find(|(_, k, _)| matches!(k.as_str(), "attivita" | "attivita fase" | "fase"))
+            .find(|(_, k, _)| ActivityField::of(k) == Some(ActivityField::Name))
             .map(|(c, _, _)| *c)
         else {
             continue;
@@ -374,23 +403,23 @@ fn flat_header(matcher: &HeaderMatcher, grid: &Grid) -> Option<FlatColumns> {
     None
 }
 
-/// True when the sheet holds a flat activity table.
-pub(crate) fn looks_like_activity_table(matcher: &HeaderMatcher, grid: &Grid) -> bool {
-    !grid.is_blank() && flat_header(matcher, grid).is_some()
+/// The flat activity table of a sheet, if it holds one.
+pub(crate) fn find_activity_table(matcher: &HeaderMatcher, grid: &Grid) -> Option<FlatColumns> {
+    if grid.is_blank() {
+        return None;
+    }
+    flat_header(matcher, grid)
 }
 
 /// Reads a flat activity table: objectives (by code, or title) with their activities, in
 /// areas named by the `Settore` column (the sheet otherwise).
 pub(crate) fn read_activity_table(
-    matcher: &HeaderMatcher,
+    cols: &FlatColumns,
     name: &str,
     grid: &Grid,
     date1904: bool,
     ente: &mut Ente,
-) -> bool {
-    let Some(cols) = flat_header(matcher, grid) else {
-        return false;
-    };
+) {
     let sheet: Arc<str> = Arc::from(name);
     let maker = FieldMaker {
         grid,
@@ -452,29 +481,25 @@ pub(crate) fn read_activity_table(
         };
         let mut a = Activity::default();
         for (col, header) in &cols.activity {
-            let key = label_key(header);
-            let expect = match key.as_str() {
-                "peso" | "p a i" | "pai" | "p e i" | "pei" | "p finale" => Expect::Percent,
-                "anno" => Expect::Integer,
-                _ => Expect::Text,
-            };
+            let field = ActivityField::of(&label_key(header));
+            let expect = field.map_or(Expect::Text, ActivityField::expect);
             let Some(f) = maker.field(row, *col, expect, header, findings) else {
                 continue;
             };
-            match key.as_str() {
-                "attivita" | "attivita fase" | "fase" => a.name = Some(f),
-                "anno" => a.year = Some(f),
-                "peso" => a.weight = Some(f),
-                "p a i" | "pai" => a.expected = Some(f),
-                "p e i" | "pei" => a.actual = Some(f),
-                "monitoraggio intermedio" => a.status = Some(f),
-                "note" | "nota" => a.note = Some(f),
+            match field {
+                Some(ActivityField::Name) => a.name = Some(f),
+                Some(ActivityField::Year) => a.year = Some(f),
+                Some(ActivityField::Weight) => a.weight = Some(f),
+                Some(ActivityField::Pai) => a.expected = Some(f),
+                Some(ActivityField::Pei) => a.actual = Some(f),
+                Some(ActivityField::Status) => a.status = Some(f),
+                Some(ActivityField::Note) => a.note = Some(f),
                 _ => a.extra.push((header.clone(), f)),
             }
         }
-        a.planned_months = marked(grid, row, &cols.planned);
+        a.planned_months = marked(grid, row, &cols.planned, 0);
         if let Some(actual) = &cols.actual {
-            a.actual_months = marked(grid, row, actual);
+            a.actual_months = marked(grid, row, actual, 0);
         }
         if a.name.is_none() && a.weight.is_none() {
             continue;
@@ -485,12 +510,19 @@ pub(crate) fn read_activity_table(
     for a in areas {
         merge_area(&mut ente.areas, a);
     }
-    true
 }
 
-fn marked(grid: &Grid, row: u32, cols: &[u32; 12]) -> Vec<u8> {
+/// The months (1 = January) whose column, moved by `shift`, holds a mark.
+fn marked(grid: &Grid, row: u32, cols: &[u32; 12], shift: i64) -> Vec<u8> {
     (0..12u8)
-        .filter(|m| is_mark(grid.get(row, cols[usize::from(*m)])))
+        .filter(|m| {
+            shifted(cols[usize::from(*m)], shift).is_some_and(|c| is_mark(grid.get(row, c)))
+        })
         .map(|m| m + 1)
         .collect()
+}
+
+/// A column moved by `shift` (a row printed one column off its header).
+fn shifted(col: u32, shift: i64) -> Option<u32> {
+    u32::try_from(i64::from(col) + shift).ok()
 }

@@ -419,10 +419,15 @@ pub fn read_workbook(path: impl AsRef<Path>, options: &ReadOptions) -> Result<En
                 }
             };
             grid.fill_merges(&merges);
-            let layout = match options.layout {
-                Layout::Auto if activities::looks_like_activity_table(&matcher, &grid) => {
-                    Layout::Activities
+            // The flat activity table is found once: to decide the layout and to read it.
+            let flat = match options.layout {
+                Layout::Auto | Layout::Activities => {
+                    activities::find_activity_table(&matcher, &grid)
                 }
+                _ => None,
+            };
+            let layout = match options.layout {
+                Layout::Auto if flat.is_some() => Layout::Activities,
                 Layout::Auto if cards::looks_like_cards(&grid) => Layout::Cards,
                 Layout::Auto => Layout::Table,
                 forced => forced,
@@ -430,7 +435,8 @@ pub fn read_workbook(path: impl AsRef<Path>, options: &ReadOptions) -> Result<En
             match layout {
                 Layout::Cards => cards.read_sheet(name, &grid, &mut ente),
                 Layout::Activities => {
-                    if activities::read_activity_table(&matcher, name, &grid, date1904, &mut ente) {
+                    if let Some(columns) = &flat {
+                        activities::read_activity_table(columns, name, &grid, date1904, &mut ente);
                         activity_tables += 1;
                     }
                 }
