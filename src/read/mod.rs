@@ -67,9 +67,9 @@ pub struct ReadOptions {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Layout {
     /// Decided sheet by sheet: cards when the sheet has card labels (`Classificazione`,
-    /// `Titolo`, an objective code alone in a row, `SETTORE … (N OBIETTIVI)`, activity
-    /// blocks), a flat activity table when it has `Attività`, `P.A.I` and month columns,
-    /// an objective table otherwise.
+    /// `Titolo`, `SETTORE … (N OBIETTIVI)`, a typed title `1. OBIETTIVO DI …`, a centre's
+    /// page, activity blocks), a flat activity table when it has `Attività`, `P.A.I` and
+    /// month columns, an objective table otherwise.
     #[default]
     Auto,
     /// One row per indicator (or per objective).

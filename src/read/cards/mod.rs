@@ -51,7 +51,8 @@ use place::{dates_in_text, find_by_code, merge_card, merge_summary, resolve_weig
 pub(crate) use vocabulary::looks_like_cards;
 pub use vocabulary::DECLARED_COUNT;
 use vocabulary::{
-    box_slot, card_code, is_status_label, label_slot, section_banner, typed_title, LabelRow, Slot,
+    box_slot, bracketed_id, card_code, is_activity_text_label, is_status_label, label_slot,
+    section_banner, typed_title, LabelRow, Slot,
 };
 
 /// An indicator row before the weights are resolved.
@@ -76,8 +77,6 @@ struct Card {
     number: Option<u32>,
     /// Normalised typed title, to recognise its repeats after page breaks.
     typed_title: Option<String>,
-    /// Whether the card's weight came from its own cells.
-    weight_read: bool,
 }
 
 impl Card {
@@ -89,7 +88,6 @@ impl Card {
             rows: Vec::new(),
             number: None,
             typed_title: None,
-            weight_read: false,
         }
     }
 }
@@ -167,10 +165,7 @@ impl<'m> CardReader<'m> {
                 && typed_title(&key).is_none()
                 && card_code(text).is_none()
                 && !is_status_label(&key)
-                && !matches!(
-                    key.as_str(),
-                    "target attesi" | "monitoraggio intermedio" | "monitoraggio finale"
-                )
+                && !is_activity_text_label(&key)
         });
         let mut card: Option<Card> = None;
         let mut section: Option<usize> = None;
@@ -228,14 +223,8 @@ impl<'m> CardReader<'m> {
                     let mut c = Card::new(Source::new(sheet.clone(), row, cells[0].col), section);
                     c.objective.code = Some(maker.text(&code, row, cells[0].col));
                     let id = id.or_else(|| {
-                        cells.get(1).and_then(|c2| {
-                            let t = cell_text(grid.get(row, c2.col));
-                            let inner = t.trim().strip_prefix('(')?.strip_suffix(')')?;
-                            inner
-                                .chars()
-                                .all(|ch| ch.is_ascii_digit())
-                                .then(|| inner.to_string())
-                        })
+                        let next = cell_text(grid.get(row, cells.get(1)?.col));
+                        bracketed_id(&next).map(str::to_string)
                     });
                     if let Some(id) = id {
                         c.objective
@@ -314,11 +303,7 @@ impl<'m> CardReader<'m> {
                     }
                 }
             }
-            if matches!(
-                key.as_str(),
-                "target attesi" | "monitoraggio intermedio" | "monitoraggio finale"
-            ) && !c.objective.activities.is_empty()
-            {
+            if is_activity_text_label(&key) && !c.objective.activities.is_empty() {
                 let inline = cells
                     .get(1)
                     .map(|x| (x.col, strip_tags(&cell_text(grid.get(row, x.col)))));
@@ -445,10 +430,7 @@ impl<'m> CardReader<'m> {
                     // After a code line: the internal id, the title, the structure.
                     if let ([only], true) = (cells.as_slice(), c.objective.code.is_some()) {
                         let text = strip_tags(&cell_text(grid.get(row, only.col)));
-                        let id = text
-                            .strip_prefix('(')
-                            .and_then(|t| t.strip_suffix(')'))
-                            .filter(|t| !t.is_empty() && t.chars().all(|ch| ch.is_ascii_digit()));
+                        let id = bracketed_id(&text);
                         let has = |o: &Objective, h: &str| o.extra.iter().any(|(x, _)| x == h);
                         if let Some(id) = id {
                             if !has(&c.objective, "Id") {
@@ -681,40 +663,39 @@ impl<'m> CardReader<'m> {
             .iter()
             .find(|(_, r, _)| *r == Role::IndicatorWeight)
             .map(|(c, _, _)| *c);
-        let shifted = weight_col.filter(|w| {
-            *w > 0
-                && grid.get(row, *w).is_empty()
-                && grid.get(row, last_col).is_empty()
-                && leading_percent(&cell_text(grid.get(row, *w - 1))).is_some()
-        });
-        if let Some(w) = shifted {
+        let shifted = weight_col.and_then(|w| {
+            if w == 0 || !grid.get(row, w).is_empty() || !grid.get(row, last_col).is_empty() {
+                return None;
+            }
             let text = cell_text(grid.get(row, w - 1));
+            let percent = leading_percent(&text)?;
+            let (r0, c0) = grid.origin(row, w - 1);
+            Some(Field {
+                raw: text.as_str().into(),
+                value: Value::Percent { percent },
+                source: Source::new(maker.sheet.clone(), r0, c0),
+            })
+        });
+        if let Some(w) = &shifted {
             findings.push(Finding {
                 severity: Severity::Warning,
                 message: format!(
-                    "riga spostata di una colonna: «{text}» è nella colonna prima del peso; i valori sono stati letti una colonna più a sinistra, il peso come {}%",
-                    crate::value::format_number_it(leading_percent(&text).unwrap_or_default())
+                    "riga spostata di una colonna: «{}» è nella colonna prima del peso; i valori sono stati letti una colonna più a sinistra, il peso come {}%",
+                    w.raw,
+                    crate::value::format_number_it(w.number().unwrap_or_default())
                 ),
-                source: Some(Source::new(maker.sheet.clone(), row, w - 1)),
+                source: Some(w.source.clone()),
                 rule: "riga-spostata".into(),
             });
         }
         for (col, role, header) in columns {
-            let col = &match (shifted, name_col) {
+            let col = &match (&shifted, name_col) {
                 (Some(_), Some(nc)) if *col > nc + 1 => *col - 1,
                 (Some(_), Some(nc)) if *col == nc + 1 => continue,
                 _ => *col,
             };
-            if let (Some(w), Role::IndicatorWeight) = (shifted, role) {
-                let text = cell_text(grid.get(row, w - 1));
-                let (r0, c0) = grid.origin(row, w - 1);
-                weight = Some(Field {
-                    raw: text.as_str().into(),
-                    value: Value::Percent {
-                        percent: leading_percent(&text).unwrap_or_default(),
-                    },
-                    source: Source::new(maker.sheet.clone(), r0, c0),
-                });
+            if let (Some(w), Role::IndicatorWeight) = (&shifted, role) {
+                weight = Some(w.clone());
                 continue;
             }
             let (r0, c0) = grid.origin(row, *col);
@@ -794,17 +775,12 @@ impl<'m> CardReader<'m> {
     ) {
         let grid = maker.grid;
         let text = |fc: &super::form::FormCell| cell_text(grid.get(row, fc.col));
-        if cells.len() == 1 || cells.is_empty() {
-            if cells
-                .first()
-                .is_some_and(|fc| label_key(&text(fc)) == "peso")
-            {
-                *weight_first = true;
-            }
-            return;
-        }
+        // A `peso` header: the weight comes first in the rows below.
         if label_key(&text(&cells[0])) == "peso" {
             *weight_first = true;
+            return;
+        }
+        if cells.len() < 2 {
             return;
         }
         let position = self
@@ -1004,7 +980,6 @@ fn set_slot(
             let f = maker.parsed(text, row, col, Expect::Percent, &label, findings);
             if !matches!(f.value, Value::Placeholder { .. } | Value::Empty) {
                 o.weight = Some(f);
-                card.weight_read = true;
             }
         }
         Slot::Responsible => {
@@ -1036,15 +1011,6 @@ fn leading_percent(text: &str) -> Option<f64> {
         return None;
     }
     t[..pos].trim().replace(',', ".").parse().ok()
-}
-
-impl std::fmt::Debug for CardReader<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CardReader")
-            .field("cards", &self.cards.len())
-            .field("sheets", &self.sheets)
-            .finish()
-    }
 }
 
 #[cfg(test)]

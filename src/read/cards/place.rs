@@ -32,15 +32,10 @@ pub(super) fn resolve_weights(card: &mut Card, reporting: Option<i32>) {
     for (y, weights) in &by_year {
         let total = sum_weights(weights);
         if is_reporting(*y) {
-            if card.weight_read {
-                continue;
+            // A weight in the header row (or already resolved) wins.
+            if card.objective.weight.is_none() {
+                card.objective.weight = Some(total);
             }
-            card.objective.weight = Some(if weights.len() == 1 {
-                weights[0].clone()
-            } else {
-                total
-            });
-            card.weight_read = true;
         } else if let Some(y) = y {
             card.objective.extra.push((format!("Peso {y}"), total));
         }

@@ -2,8 +2,6 @@
 //! labels, sector banners, objective codes alone in a cell, typed card titles, and the
 //! detection of a card sheet.
 
-use std::collections::HashMap;
-
 use crate::read::activities;
 use crate::read::form::{cell_text, form_cells, label_key};
 use crate::read::grid::Grid;
@@ -137,13 +135,7 @@ pub(crate) fn section_banner(text: &str) -> Option<(String, u32)> {
 pub(crate) fn card_code(text: &str) -> Option<(String, Option<String>)> {
     let t = text.trim();
     let (code, id) = match t.find('(') {
-        Some(p) => {
-            let id = t[p + 1..].trim_end().strip_suffix(')')?.trim();
-            if id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            (t[..p].trim(), Some(id.to_string()))
-        }
+        Some(p) => (t[..p].trim(), Some(bracketed_id(&t[p..])?.to_string())),
         None => (t, None),
     };
     let compact: String = code.split_whitespace().collect();
@@ -167,6 +159,21 @@ pub(crate) fn card_code(text: &str) -> Option<(String, Option<String>)> {
     (!compact.is_empty() && compact.len() <= 40 && ok).then(|| (code.to_string(), id))
 }
 
+/// An internal id in brackets (`(133)`, ` (137) `): the digits.
+pub(super) fn bracketed_id(text: &str) -> Option<&str> {
+    let id = text.trim().strip_prefix('(')?.strip_suffix(')')?.trim();
+    (!id.is_empty() && id.chars().all(|c| c.is_ascii_digit())).then_some(id)
+}
+
+/// Labels of the texts under an activity block (`Target attesi`, `Monitoraggio intermedio`,
+/// `Monitoraggio finale`), normalised.
+pub(super) fn is_activity_text_label(key: &str) -> bool {
+    matches!(
+        key,
+        "target attesi" | "monitoraggio intermedio" | "monitoraggio finale"
+    )
+}
+
 /// A typed card title (`1. OBIETTIVO DI MIGLIORAMENTO 2024`, `OBBIETTIVO DI GESTIONE 2024
 /// INTERSETTORIALE`): the number, if any.
 pub(super) fn typed_title(key: &str) -> Option<Option<u32>> {
@@ -181,13 +188,15 @@ pub(super) fn typed_title(key: &str) -> Option<Option<u32>> {
     typed.then(|| digits.parse().ok())
 }
 
-/// True when a sheet is laid out as cards: a sector banner, an objective code alone in a
-/// row, a `Classificazione` / `Titolo` label row, a typed card title, or activity blocks.
+/// True when a sheet is laid out as cards: a sector banner, a typed card title, a centre's
+/// page, activity blocks, or `Classificazione` / `Titolo` label rows (two, or one with a
+/// monitoring label). An objective code alone in a row starts a card once the sheet is read
+/// as cards, but does not decide the layout by itself.
 pub(crate) fn looks_like_cards(grid: &Grid) -> bool {
     if grid.is_blank() {
         return false;
     }
-    let mut hints: HashMap<&'static str, u32> = HashMap::new();
+    let (mut labels, mut statuses) = (0u32, 0u32);
     let last = grid.last_row().min(grid.first_row + 400);
     for row in grid.first_row..=last {
         if activities::activity_header(grid, row).is_some() {
@@ -204,32 +213,23 @@ pub(crate) fn looks_like_cards(grid: &Grid) -> bool {
         }
         let text = cell_text(grid.get(row, first.col));
         let key = label_key(&text);
-        if cells.len() == 1 && section_banner(&text).is_some() {
-            *hints.entry("banner").or_default() += 1;
-        }
-        if cells.len() <= 2 && card_code(&text).is_some() {
-            *hints.entry("code").or_default() += 1;
-        }
-        if typed_title(&key).is_some() {
-            *hints.entry("typed").or_default() += 1;
+        let single = cells.len() == 1;
+        // A sector section, a typed title, or a centre's page (Casorate Primo: its title,
+        // then its summary table) is enough.
+        if (single && section_banner(&text).is_some())
+            || typed_title(&key).is_some()
+            || (single && key == "centro di responsabilita")
+        {
+            return true;
         }
         if cells.len() >= 2 && matches!(key.as_str(), "classificazione" | "titolo") {
-            *hints.entry("label").or_default() += 1;
+            labels += 1;
         }
         if is_status_label(&key) {
-            *hints.entry("status").or_default() += 1;
-        }
-        // A centre's page (Casorate Primo): its title, then its summary table.
-        if cells.len() == 1 && key == "centro di responsabilita" {
-            *hints.entry("centre").or_default() += 1;
+            statuses += 1;
         }
     }
-    let n = |k| hints.get(k).copied().unwrap_or(0);
-    n("banner") > 0
-        || n("typed") > 0
-        || n("centre") > 0
-        || n("label") >= 2
-        || (n("label") >= 1 && n("status") >= 1)
+    labels >= 2 || (labels >= 1 && statuses >= 1)
 }
 
 #[cfg(test)]
