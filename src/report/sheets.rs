@@ -348,6 +348,27 @@ impl<'a> Book<'a> {
         Ok(())
     }
 
+    /// The frame of a detail sheet with one score per row: the barometer on the score
+    /// column and the band fills on the barometer labels.
+    fn scored_frame(
+        &self,
+        ws: &mut Worksheet,
+        columns: &Columns,
+        rows: u32,
+        title: &str,
+        score_col: u16,
+    ) -> Result<(), XlsxError> {
+        self.frame(ws, columns, HEADER_ROW, rows, title, 0)?;
+        if rows > 0 {
+            let last = FIRST_ROW + rows - 1;
+            style::barometer(ws, &self.ev.bands, FIRST_ROW, last, score_col)?;
+            if let Some(b) = columns.index(&Key::Barometer) {
+                style::label_fills(ws, &self.ev.bands, FIRST_ROW, last, b)?;
+            }
+        }
+        Ok(())
+    }
+
     fn table(
         &self,
         ws: &mut Worksheet,
@@ -486,16 +507,13 @@ impl<'a> Book<'a> {
                 }
             }
         }
-        let rows = self.layout.indicator_count;
-        self.frame(ws, cols, HEADER_ROW, rows, "Indicatori", 0)?;
-        if rows > 0 {
-            let last = FIRST_ROW + rows - 1;
-            style::barometer(ws, &self.ev.bands, FIRST_ROW, last, score_col)?;
-            if let Some(b) = cols.index(&Key::Barometer) {
-                style::label_fills(ws, &self.ev.bands, FIRST_ROW, last, b)?;
-            }
-        }
-        Ok(())
+        self.scored_frame(
+            ws,
+            cols,
+            self.layout.indicator_count,
+            "Indicatori",
+            score_col,
+        )
     }
 
     // ------------------------------------------------------------------------------------
@@ -719,16 +737,13 @@ impl<'a> Book<'a> {
                 }
             }
         }
-        let rows = self.layout.objective_count;
-        self.frame(ws, cols, HEADER_ROW, rows, "Obiettivi", 0)?;
-        if rows > 0 {
-            let last = FIRST_ROW + rows - 1;
-            style::barometer(ws, &self.ev.bands, FIRST_ROW, last, score_col)?;
-            if let Some(b) = cols.index(&Key::Barometer) {
-                style::label_fills(ws, &self.ev.bands, FIRST_ROW, last, b)?;
-            }
-        }
-        Ok(())
+        self.scored_frame(
+            ws,
+            cols,
+            self.layout.objective_count,
+            "Obiettivi",
+            score_col,
+        )
     }
 
     // ------------------------------------------------------------------------------------
