@@ -127,6 +127,15 @@ pub struct ReportArgs {
     /// Non ricalcola le formule con il motore indipendente (più veloce, nessuna prova)
     #[arg(long = "no-verify", alias = "senza-verifica")]
     no_verify: bool,
+    /// Il modello della relazione: predefinito, cremona, una cartella con modello.toml o
+    /// modello.xlsx, un file .toml o .xlsx
+    #[arg(
+        long = "modello",
+        alias = "template",
+        value_name = "MODELLO",
+        default_value = "predefinito"
+    )]
+    modello: String,
     /// Sostituisce la relazione (e il JSON) se esistono già
     #[arg(long = "force", alias = "sovrascrivi")]
     force: bool,

@@ -5,7 +5,8 @@ use std::time::Instant;
 
 use barometro::model::{Finding, Severity, Source};
 use barometro::report::{
-    build, build_with_findings, check_output, scored_json, verify, write_atomically, Provenance,
+    build_with_template, check_output, scored_json, verify, write_atomically, Provenance,
+    ReportTemplate, Template, WorkbookTemplate,
 };
 
 use super::check::{exit_status, load_rules, read_input};
@@ -22,6 +23,13 @@ pub fn run(args: &ReportArgs) -> i32 {
             return EXIT_UNREADABLE;
         }
     }
+    let template = match Template::load(&args.modello) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("errore nel modello: {e}");
+            return EXIT_UNREADABLE;
+        }
+    };
     let rules = match load_rules(&args.rules) {
         Ok(r) => r,
         Err(code) => return code,
@@ -38,7 +46,13 @@ pub fn run(args: &ReportArgs) -> i32 {
         }
     };
     let ev = evaluate(ente, &rules, &EvaluateOptions { at: args.rules.al });
-    let mut report = match build(&ev, &rules, &provenance) {
+    let template = match template {
+        Template::Report(t) => *t,
+        Template::Workbook(t) => {
+            return fill_workbook_template(args, &t, &ev, &provenance, started)
+        }
+    };
+    let mut report = match build_with_template(&ev, &rules, &provenance, &template, &[]) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("errore: {e}");
@@ -78,7 +92,7 @@ pub fn run(args: &ReportArgs) -> i32 {
                         "La formula {} ricalcolata da {} dà {}, la regola {} dà {}: correggete la formula gemella della regola",
                         m.formula, proof.engine, m.computed, m.rule, m.expected
                     ),
-                    source: Some(Source::new(m.sheet.into(), m.row, u32::from(m.col))),
+                    source: Some(Source::new(m.sheet.as_str().into(), m.row, u32::from(m.col))),
                     rule: "formula-diversa-dalla-regola".into(),
                 })
                 .collect();
@@ -94,7 +108,7 @@ pub fn run(args: &ReportArgs) -> i32 {
                 proof.elapsed.as_millis(),
                 proof.mismatches.len()
             ));
-            report = match build_with_findings(&ev, &rules, &provenance, &findings) {
+            report = match build_with_template(&ev, &rules, &provenance, &template, &findings) {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("errore: {e}");
@@ -107,20 +121,90 @@ pub fn run(args: &ReportArgs) -> i32 {
         eprintln!("errore: {e}");
         return EXIT_UNREADABLE;
     }
+    if template != ReportTemplate::predefinito() {
+        lines.push(format!(
+            "Modello: {} ({})",
+            template.name,
+            template.origin()
+        ));
+    }
+    if let Err(code) = write_json(args, &ev, &mut lines) {
+        return code;
+    }
+    print_summary(args, &ev, lines, started);
+    status
+}
+
+/// An Excel template filled with the results: the office's own layout, no formulas of
+/// barometro's to verify.
+fn fill_workbook_template(
+    args: &ReportArgs,
+    template: &WorkbookTemplate,
+    ev: &barometro::rules::Evaluation,
+    provenance: &Provenance,
+    started: Instant,
+) -> i32 {
+    let filled = match template.fill(ev, provenance) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("errore nel modello: {e}");
+            return EXIT_UNREADABLE;
+        }
+    };
+    if let Err(e) = write_atomically(
+        &args.output,
+        &filled.bytes,
+        Some(&args.input.input),
+        args.force,
+    ) {
+        eprintln!("errore: {e}");
+        return EXIT_UNREADABLE;
+    }
+    let mut lines = vec![format!(
+        "Modello Excel «{}»: {} celle compilate, {} righe ripetute, fogli: {}",
+        template.name,
+        filled.cells,
+        filled.rows,
+        filled.sheets.join(", ")
+    )];
+    if let Err(code) = write_json(args, ev, &mut lines) {
+        return code;
+    }
+    print_summary(args, ev, lines, started);
+    exit_status(ev.worst_severity())
+}
+
+/// `--json`: the evaluated model.
+fn write_json(
+    args: &ReportArgs,
+    ev: &barometro::rules::Evaluation,
+    lines: &mut Vec<String>,
+) -> Result<(), i32> {
+    let input = &args.input.input;
     if let Some(json_path) = &args.json {
-        let text = match serde_json::to_string_pretty(&scored_json(&ev)) {
+        let text = match serde_json::to_string_pretty(&scored_json(ev)) {
             Ok(t) => t + "\n",
             Err(e) => {
                 eprintln!("errore: impossibile scrivere il JSON: {e}");
-                return EXIT_UNREADABLE;
+                return Err(EXIT_UNREADABLE);
             }
         };
         if let Err(e) = write_atomically(json_path, text.as_bytes(), Some(input), args.force) {
             eprintln!("errore: {e}");
-            return EXIT_UNREADABLE;
+            return Err(EXIT_UNREADABLE);
         }
         lines.push(format!("JSON: {}", json_path.display()));
     }
+    Ok(())
+}
+
+/// The closing lines on standard output.
+fn print_summary(
+    args: &ReportArgs,
+    ev: &barometro::rules::Evaluation,
+    lines: Vec<String>,
+    started: Instant,
+) {
     let count = |s: Severity| ev.all_findings().filter(|f| f.severity == s).count();
     let mut out = format!(
         "Relazione scritta: {} ({} aree, {} obiettivi, {} indicatori)\n",
@@ -148,5 +232,4 @@ pub fn run(args: &ReportArgs) -> i32 {
     );
     out += &format!("Tempo totale: {} ms\n", started.elapsed().as_millis());
     super::print_stdout(&out);
-    status
 }

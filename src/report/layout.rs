@@ -2,6 +2,7 @@
 //! indicator and activity, decided before anything is written, so that a formula can refer to
 //! cells that are written later (an objective's score reads the indicators' rows).
 
+use super::template::ReportTemplate;
 use crate::model::{column_letters, Area, Ente, IndicatorValue};
 use crate::rules::{Evaluation, INDICATOR_FIELDS};
 
@@ -165,9 +166,21 @@ pub struct AreaPlace {
     pub children: Vec<AreaPlace>,
 }
 
+/// The sheets' tab names (from the template).
+#[derive(Debug, Clone)]
+pub struct SheetNames {
+    pub sintesi: String,
+    pub obiettivi: String,
+    pub indicatori: String,
+    pub attivita: String,
+    pub anomalie: String,
+    pub regole: String,
+}
+
 /// The whole plan of the report.
 #[derive(Debug, Clone)]
 pub struct Layout {
+    pub names: SheetNames,
     pub indicator_columns: Columns,
     pub objective_columns: Columns,
     pub activity_columns: Columns,
@@ -225,7 +238,7 @@ pub fn stated(area: &Area, role: &str) -> Option<f64> {
 }
 
 impl Layout {
-    pub fn new(ev: &Evaluation) -> Layout {
+    pub fn new(ev: &Evaluation, template: &ReportTemplate) -> Layout {
         let ente: &Ente = &ev.ente;
         let has_sub = ente.areas.iter().any(|a| !a.areas.is_empty());
         let has_expected =
@@ -389,14 +402,33 @@ impl Layout {
         }
         area_cols.push(Key::Barometer, "Barometro", 22.0, false);
         area_cols.push(Key::Rule, "Calcolo", 30.0, true);
+        // The template's order, labels and widths; the achievement stays (formulas read it).
+        let sheets = &template.sheets;
+        let ind = sheets.indicatori.arrange(ind, &[Key::Score]);
+        let obj = sheets.obiettivi.arrange(obj, &[Key::Score]);
+        let act = sheets.attivita.arrange(act, &[]);
+        let area_cols = sheets.sintesi.arrange(area_cols, &[Key::Area, Key::Score]);
         // The sub-areas table lies under the areas table: the same columns (so the same
-        // widths), the sector first and its area last.
+        // widths), the sector where the area is and its area last.
         let mut sub_cols = Columns::default();
-        sub_cols.push(Key::SubArea, "Settore", 44.0, true);
-        for c in area_cols.0.iter().skip(1) {
-            sub_cols.0.push(c.clone());
+        for c in &area_cols.0 {
+            if c.key == Key::Area {
+                let header = sheets
+                    .sintesi
+                    .labels
+                    .get("settore")
+                    .map_or("Settore", String::as_str);
+                sub_cols.push(Key::SubArea, header, c.width, true);
+            } else {
+                sub_cols.0.push(c.clone());
+            }
         }
-        sub_cols.push(Key::Area, "Area", 44.0, true);
+        let area_header = area_cols
+            .0
+            .iter()
+            .find(|c| c.key == Key::Area)
+            .map_or_else(|| "Area".to_string(), |c| c.header.clone());
+        sub_cols.push(Key::Area, &area_header, 44.0, true);
 
         // Rows.
         let mut objectives = Vec::new();
@@ -456,6 +488,14 @@ impl Layout {
             None => ente_row + 3,
         };
         Layout {
+            names: SheetNames {
+                sintesi: sheets.sintesi.name.clone(),
+                obiettivi: sheets.obiettivi.name.clone(),
+                indicatori: sheets.indicatori.name.clone(),
+                attivita: sheets.attivita.name.clone(),
+                anomalie: sheets.anomalie.name.clone(),
+                regole: sheets.regole.name.clone(),
+            },
             indicator_columns: ind,
             objective_columns: obj,
             activity_columns: act,

@@ -46,7 +46,9 @@ mod json;
 mod layout;
 mod sheets;
 mod style;
+mod template;
 mod verify;
+mod workbook_template;
 
 use std::fmt;
 use std::fs;
@@ -59,7 +61,79 @@ use crate::rules::{Evaluation, RuleSet};
 pub use json::scored_json;
 pub use layout::{ANOMALIE, ATTIVITA, INDICATORI, OBIETTIVI, REGOLE, SINTESI};
 pub use sheets::{excel_serial, sha256_hex};
+pub use template::{
+    column_name, ReportTemplate, SheetTemplate, SheetTemplates, TemplateError,
+    DEFAULT_TEMPLATE_NAME, DEFAULT_TEMPLATE_TOML,
+};
 pub use verify::{verify, Mismatch, Verification, ENGINE};
+pub use workbook_template::{
+    FilledTemplate, WorkbookTemplate, BUILTIN_WORKBOOK_TEMPLATES, CREMONA_TEMPLATE,
+};
+
+/// The layout of a report: a TOML template that arranges barometro's own report, or an Excel
+/// template the office designed, filled with the results.
+#[derive(Debug, Clone)]
+pub enum Template {
+    /// `modello.toml`: barometro's report with the office's sheet names, columns, labels…
+    Report(Box<ReportTemplate>),
+    /// An `.xlsx` with placeholders.
+    Workbook(WorkbookTemplate),
+}
+
+impl Template {
+    /// A template by name or path: `predefinito` and `cremona` are built in; a folder with
+    /// `modello.toml` or `modello.xlsx`, a `.toml` file or an `.xlsx` file are read from disk.
+    ///
+    /// ```
+    /// use barometro::report::Template;
+    /// assert!(matches!(Template::load("predefinito")?, Template::Report(_)));
+    /// assert!(matches!(Template::load("cremona")?, Template::Workbook(_)));
+    /// assert!(Template::load("nessuno").is_err());
+    /// # Ok::<(), barometro::report::TemplateError>(())
+    /// ```
+    pub fn load(spec: &str) -> Result<Template, TemplateError> {
+        if spec == DEFAULT_TEMPLATE_NAME {
+            return Ok(Template::Report(Box::default()));
+        }
+        if let Some(t) = WorkbookTemplate::builtin(spec) {
+            return t.map(Template::Workbook);
+        }
+        let path = Path::new(spec);
+        let is_xlsx = |p: &Path| {
+            p.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"))
+        };
+        if path.is_dir() {
+            let toml = path.join("modello.toml");
+            let xlsx = path.join("modello.xlsx");
+            if toml.is_file() {
+                return ReportTemplate::from_path(&toml).map(|t| Template::Report(Box::new(t)));
+            }
+            if xlsx.is_file() {
+                return WorkbookTemplate::from_path(&xlsx).map(Template::Workbook);
+            }
+            return Err(TemplateError::Invalid {
+                file: path.display().to_string(),
+                message: "la cartella non contiene modello.toml né modello.xlsx".into(),
+            });
+        }
+        if path.is_file() {
+            return if is_xlsx(path) {
+                WorkbookTemplate::from_path(path).map(Template::Workbook)
+            } else {
+                ReportTemplate::from_path(path).map(|t| Template::Report(Box::new(t)))
+            };
+        }
+        Err(TemplateError::Invalid {
+            file: spec.to_string(),
+            message: format!(
+                "non esiste: indicate un modello incorporato ({}, {}), una cartella con modello.toml o modello.xlsx, oppure un file .toml o .xlsx",
+                DEFAULT_TEMPLATE_NAME,
+                BUILTIN_WORKBOOK_TEMPLATES.join(", ")
+            ),
+        })
+    }
+}
 
 /// Where the report's input came from, for the audit trail (*Regole* sheet).
 #[derive(Debug, Clone)]
@@ -117,8 +191,9 @@ impl fmt::Display for Expected {
 /// A formula the report wrote, with the value the rules computed for it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FormulaCheck {
-    /// The sheet (one of [`SINTESI`], [`OBIETTIVI`], [`INDICATORI`], [`ATTIVITA`]).
-    pub sheet: &'static str,
+    /// The sheet (by default one of [`SINTESI`], [`OBIETTIVI`], [`INDICATORI`], [`ATTIVITA`];
+    /// a template may rename them).
+    pub sheet: String,
     /// Zero-based row.
     pub row: u32,
     /// Zero-based column.
@@ -134,7 +209,8 @@ pub struct FormulaCheck {
 impl FormulaCheck {
     /// The cell as `'Sheet'!C5`.
     pub fn cell(&self) -> String {
-        crate::model::Source::new(self.sheet.into(), self.row, u32::from(self.col)).to_string()
+        crate::model::Source::new(self.sheet.as_str().into(), self.row, u32::from(self.col))
+            .to_string()
     }
 }
 
@@ -189,7 +265,25 @@ pub fn build_with_findings(
     provenance: &Provenance,
     extra: &[Finding],
 ) -> Result<Report, ReportError> {
-    let mut book = sheets::Book::new(evaluation, rules, provenance);
+    build_with_template(
+        evaluation,
+        rules,
+        provenance,
+        &ReportTemplate::predefinito(),
+        extra,
+    )
+}
+
+/// Builds the report as `template` lays it out (sheet names, columns, labels, titles, print
+/// header and footer, logo), listing `extra` findings in *Anomalie*.
+pub fn build_with_template(
+    evaluation: &Evaluation,
+    rules: &RuleSet,
+    provenance: &Provenance,
+    template: &ReportTemplate,
+    extra: &[Finding],
+) -> Result<Report, ReportError> {
+    let mut book = sheets::Book::new(evaluation, rules, provenance, template);
     let mut workbook = book.build(extra)?;
     let bytes = workbook.save_to_buffer()?;
     Ok(Report {

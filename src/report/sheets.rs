@@ -9,10 +9,11 @@ use rust_xlsxwriter::{
 use sha2::{Digest, Sha256};
 
 use super::layout::{
-    cell_ref, local_ref, stated, Column, Columns, Key, Layout, ObjectivePlace, Span, ANOMALIE,
-    ATTIVITA, FIRST_ROW, HEADER_ROW, INDICATORI, OBIETTIVI, REGOLE, SINTESI,
+    cell_ref, local_ref, stated, Column, Columns, Key, Layout, ObjectivePlace, Span, FIRST_ROW,
+    HEADER_ROW,
 };
 use super::style::{self, number_text, Formats};
+use super::template::{ReportTemplate, TitleValues};
 use super::{Expected, FormulaCheck, Provenance};
 use crate::model::{Area, Field, Finding, IndicatorValue, Objective, Severity, Source};
 use crate::rules::{
@@ -40,6 +41,9 @@ pub struct Book<'a> {
     ev: &'a Evaluation,
     rules: &'a RuleSet,
     provenance: &'a Provenance,
+    template: &'a ReportTemplate,
+    /// What the template's `{ente}`, `{anno}`… stand for.
+    titles: TitleValues<'a>,
     /// Shared so that the sheet writers can read it while writing through `&mut self`.
     layout: Rc<Layout>,
     f: Formats,
@@ -53,12 +57,25 @@ pub struct Book<'a> {
 }
 
 impl<'a> Book<'a> {
-    pub fn new(ev: &'a Evaluation, rules: &'a RuleSet, provenance: &'a Provenance) -> Book<'a> {
-        let layout = Rc::new(Layout::new(ev));
+    pub fn new(
+        ev: &'a Evaluation,
+        rules: &'a RuleSet,
+        provenance: &'a Provenance,
+        template: &'a ReportTemplate,
+    ) -> Book<'a> {
+        let layout = Rc::new(Layout::new(ev, template));
         Book {
             ev,
             rules,
             provenance,
+            template,
+            titles: TitleValues {
+                ente: &ev.ente.ente,
+                anno: ev.ente.reporting_year,
+                regole: &ev.rules,
+                file: &provenance.input_name,
+                data: provenance.generated_at.format("%d/%m/%Y").to_string(),
+            },
             layout,
             f: Formats::new(),
             checks: Vec::with_capacity(ev.ente.indicator_count() * 2 + 64),
@@ -74,25 +91,36 @@ impl<'a> Book<'a> {
     /// Builds the whole workbook; `extra` findings go to Anomalie after the others.
     pub fn build(&mut self, extra: &[Finding]) -> Result<Workbook, XlsxError> {
         let mut wb = Workbook::new();
-        wb.add_worksheet().set_name(SINTESI)?;
-        wb.add_worksheet().set_name(OBIETTIVI)?;
-        wb.add_worksheet().set_name(INDICATORI)?;
-        let has_activities = self.layout.activity_count > 0;
+        let layout = Rc::clone(&self.layout);
+        let names = &layout.names;
+        let sheets = &self.template.sheets;
+        wb.add_worksheet().set_name(&names.sintesi)?;
+        wb.add_worksheet().set_name(&names.obiettivi)?;
+        wb.add_worksheet().set_name(&names.indicatori)?;
+        let has_activities = layout.activity_count > 0 && sheets.attivita.include;
         if has_activities {
-            wb.add_worksheet().set_name(ATTIVITA)?;
+            wb.add_worksheet().set_name(&names.attivita)?;
         }
-        wb.add_worksheet().set_name(ANOMALIE)?;
-        wb.add_worksheet().set_name(REGOLE)?;
+        if sheets.anomalie.include {
+            wb.add_worksheet().set_name(&names.anomalie)?;
+        }
+        if sheets.regole.include {
+            wb.add_worksheet().set_name(&names.regole)?;
+        }
 
-        self.indicators(wb.worksheet_from_name(INDICATORI)?)?;
+        self.indicators(wb.worksheet_from_name(&names.indicatori)?)?;
         if has_activities {
-            self.activities(wb.worksheet_from_name(ATTIVITA)?)?;
+            self.activities(wb.worksheet_from_name(&names.attivita)?)?;
         }
-        self.objectives(wb.worksheet_from_name(OBIETTIVI)?)?;
-        self.sintesi(wb.worksheet_from_name(SINTESI)?)?;
-        self.regole(wb.worksheet_from_name(REGOLE)?)?;
+        self.objectives(wb.worksheet_from_name(&names.obiettivi)?)?;
+        self.sintesi(wb.worksheet_from_name(&names.sintesi)?)?;
+        if sheets.regole.include {
+            self.regole(wb.worksheet_from_name(&names.regole)?)?;
+        }
         // Last, so that it also lists what the other sheets had to change.
-        self.anomalie(wb.worksheet_from_name(ANOMALIE)?, extra)?;
+        if sheets.anomalie.include {
+            self.anomalie(wb.worksheet_from_name(&names.anomalie)?, extra)?;
+        }
         self.names(&mut wb)?;
         wb.set_properties(
             &rust_xlsxwriter::DocProperties::new()
@@ -216,7 +244,7 @@ impl<'a> Book<'a> {
     fn figure(
         &mut self,
         ws: &mut Worksheet,
-        sheet: &'static str,
+        sheet: &str,
         row: u32,
         col: u16,
         score: &Score,
@@ -243,7 +271,7 @@ impl<'a> Book<'a> {
                     format,
                 )?;
                 self.checks.push(FormulaCheck {
-                    sheet,
+                    sheet: sheet.to_string(),
                     row,
                     col,
                     formula,
@@ -272,7 +300,7 @@ impl<'a> Book<'a> {
     fn judgement(
         &mut self,
         ws: &mut Worksheet,
-        sheet: &'static str,
+        sheet: &str,
         row: u32,
         col: u16,
         value: &str,
@@ -288,7 +316,7 @@ impl<'a> Book<'a> {
                     &self.f.label,
                 )?;
                 self.checks.push(FormulaCheck {
-                    sheet,
+                    sheet: sheet.to_string(),
                     row,
                     col,
                     formula,
@@ -305,7 +333,7 @@ impl<'a> Book<'a> {
     fn label(
         &mut self,
         ws: &mut Worksheet,
-        sheet: &'static str,
+        sheet: &str,
         row: u32,
         col: u16,
         score_col: u16,
@@ -320,7 +348,7 @@ impl<'a> Book<'a> {
             &self.f.label,
         )?;
         self.checks.push(FormulaCheck {
-            sheet,
+            sheet: sheet.to_string(),
             row,
             col,
             formula,
@@ -403,12 +431,16 @@ impl<'a> Book<'a> {
     }
 
     fn print_setup(&self, ws: &mut Worksheet, header_row: u32) {
-        let ente = self.ev.ente.ente.replace('&', "&&");
         ws.set_landscape();
         ws.set_paper_size(9);
         ws.set_print_fit_to_pages(1, 0);
         let _ = ws.set_repeat_rows(header_row, header_row);
-        ws.set_footer(format!("&L{ente}&CPagina &P di &N&R&A"));
+        if !self.template.header.is_empty() {
+            ws.set_header(self.titles.fill_print(&self.template.header));
+        }
+        if !self.template.footer.is_empty() {
+            ws.set_footer(self.titles.fill_print(&self.template.footer));
+        }
     }
 
     fn subtitle(&self) -> String {
@@ -477,11 +509,24 @@ impl<'a> Book<'a> {
                                 };
                                 cols.index(&key).map(|col| local_ref(row, col))
                             };
-                            self.figure(ws, INDICATORI, row, c, &out.score, Look::Score, &resolve)?
+                            self.figure(
+                                ws,
+                                layout.names.indicatori.as_str(),
+                                row,
+                                c,
+                                &out.score,
+                                Look::Score,
+                                &resolve,
+                            )?
                         }
-                        Key::Barometer => {
-                            self.label(ws, INDICATORI, row, c, score_col, out.score.value)?
-                        }
+                        Key::Barometer => self.label(
+                            ws,
+                            layout.names.indicatori.as_str(),
+                            row,
+                            c,
+                            score_col,
+                            out.score.value,
+                        )?,
                         Key::Rule => {
                             let t = explain(&out.score);
                             self.column_text(ws, row, c, &t, wrap)?
@@ -511,7 +556,11 @@ impl<'a> Book<'a> {
             ws,
             cols,
             self.layout.indicator_count,
-            "Indicatori",
+            &self
+                .template
+                .sheets
+                .indicatori
+                .title_or("Indicatori", &self.titles),
             score_col,
         )
     }
@@ -558,7 +607,7 @@ impl<'a> Book<'a> {
                         }
                         Key::ExpectedComputed => self.figure(
                             ws,
-                            ATTIVITA,
+                            layout.names.attivita.as_str(),
                             row,
                             c,
                             &out.expected_computed,
@@ -581,7 +630,7 @@ impl<'a> Book<'a> {
                                 &self.f.weight,
                             )?;
                             self.checks.push(FormulaCheck {
-                                sheet: ATTIVITA,
+                                sheet: layout.names.attivita.clone(),
                                 row,
                                 col: c,
                                 formula,
@@ -614,7 +663,12 @@ impl<'a> Book<'a> {
             }
         }
         let rows = self.layout.activity_count;
-        self.frame(ws, cols, HEADER_ROW, rows, "Attività", 0)
+        let title = self
+            .template
+            .sheets
+            .attivita
+            .title_or("Attività", &self.titles);
+        self.frame(ws, cols, HEADER_ROW, rows, &title, 0)
     }
 
     // ------------------------------------------------------------------------------------
@@ -635,12 +689,12 @@ impl<'a> Book<'a> {
                 let ind = |key: Key| {
                     ind_cols
                         .index(&key)
-                        .and_then(|c| place.indicators.range(INDICATORI, c))
+                        .and_then(|c| place.indicators.range(layout.names.indicatori.as_str(), c))
                 };
                 let act = |key: Key| {
                     act_cols
                         .index(&key)
-                        .and_then(|c| place.activities.range(ATTIVITA, c))
+                        .and_then(|c| place.activities.range(layout.names.attivita.as_str(), c))
                 };
                 let here = |key: Key| cols.index(&key).map(|c| local_ref(row, c));
                 match name {
@@ -653,7 +707,7 @@ impl<'a> Book<'a> {
                     "totale_priorita" => here(Key::PriorityTotal),
                     "priorita_area" => cols
                         .index(&Key::Priority)
-                        .and_then(|c| place.siblings.range(OBIETTIVI, c)),
+                        .and_then(|c| place.siblings.range(layout.names.obiettivi.as_str(), c)),
                     "effettivo" => here(Key::Score),
                     "atteso" => here(Key::Expected),
                     _ => None,
@@ -682,7 +736,7 @@ impl<'a> Book<'a> {
                     Key::StatedWeight => self.input(ws, row, c, objective.weight.as_ref(), true)?,
                     Key::Weight => self.figure(
                         ws,
-                        OBIETTIVI,
+                        layout.names.obiettivi.as_str(),
                         row,
                         c,
                         &outcome.weight,
@@ -701,12 +755,18 @@ impl<'a> Book<'a> {
                         };
                         ws.write_number_with_format(row, c, n as f64, &self.f.general)?;
                     }
-                    Key::Score => {
-                        self.figure(ws, OBIETTIVI, row, c, &outcome.score, Look::Score, &resolve)?
-                    }
+                    Key::Score => self.figure(
+                        ws,
+                        layout.names.obiettivi.as_str(),
+                        row,
+                        c,
+                        &outcome.score,
+                        Look::Score,
+                        &resolve,
+                    )?,
                     Key::Expected => self.figure(
                         ws,
-                        OBIETTIVI,
+                        layout.names.obiettivi.as_str(),
                         row,
                         c,
                         &outcome.expected,
@@ -715,12 +775,24 @@ impl<'a> Book<'a> {
                     )?,
                     Key::Judgement => {
                         if let Some(j) = &outcome.judgement {
-                            self.judgement(ws, OBIETTIVI, row, c, j, &resolve)?;
+                            self.judgement(
+                                ws,
+                                layout.names.obiettivi.as_str(),
+                                row,
+                                c,
+                                j,
+                                &resolve,
+                            )?;
                         }
                     }
-                    Key::Barometer => {
-                        self.label(ws, OBIETTIVI, row, c, score_col, outcome.score.value)?
-                    }
+                    Key::Barometer => self.label(
+                        ws,
+                        layout.names.obiettivi.as_str(),
+                        row,
+                        c,
+                        score_col,
+                        outcome.score.value,
+                    )?,
                     Key::Rule => {
                         let t = if outcome.neutralised {
                             "Neutralizzato: escluso dalle medie".to_string()
@@ -741,7 +813,11 @@ impl<'a> Book<'a> {
             ws,
             cols,
             self.layout.objective_count,
-            "Obiettivi",
+            &self
+                .template
+                .sheets
+                .obiettivi
+                .title_or("Obiettivi", &self.titles),
             score_col,
         )
     }
@@ -757,12 +833,17 @@ impl<'a> Book<'a> {
         let obj_cols = &layout.objective_columns;
         let sub_cols = &layout.subarea_columns;
 
-        ws.write_string_with_format(
-            0,
-            0,
-            format!("Relazione sulla performance — {}", ev.ente.ente),
-            &self.f.title,
-        )?;
+        let title = self.template.sheets.sintesi.title_or(
+            &format!("Relazione sulla performance — {}", ev.ente.ente),
+            &self.titles,
+        );
+        ws.write_string_with_format(0, 0, title, &self.f.title)?;
+        if let Some(logo) = &self.template.logo {
+            let image = rust_xlsxwriter::Image::new(logo)?
+                .set_scale_to_size(240, 60, true)
+                .set_alt_text("Logo");
+            ws.insert_image(0, cols.len() + 1, &image)?;
+        }
         ws.write_string_with_format(1, 0, self.subtitle(), &self.f.subtitle)?;
         ws.write_string_with_format(
             2,
@@ -784,7 +865,9 @@ impl<'a> Book<'a> {
             let score_col = cols.index(&Key::Score).unwrap_or(0);
             let resolve = |name: &str| -> Option<String> {
                 let obj = |key: Key, span: Span| {
-                    obj_cols.index(&key).and_then(|c| span.range(OBIETTIVI, c))
+                    obj_cols
+                        .index(&key)
+                        .and_then(|c| span.range(layout.names.obiettivi.as_str(), c))
                 };
                 match name {
                     "punteggi" => obj(Key::Score, place.direct),
@@ -796,7 +879,7 @@ impl<'a> Book<'a> {
                     "attesi_tutti" => obj(Key::Expected, place.all),
                     "punteggi_aree" => sub_cols
                         .index(&Key::Score)
-                        .and_then(|c| place.subareas.range(SINTESI, c)),
+                        .and_then(|c| place.subareas.range(layout.names.sintesi.as_str(), c)),
                     "effettivo" => cols.index(&Key::Score).map(|c| local_ref(row, c)),
                     "atteso" => cols.index(&Key::Expected).map(|c| local_ref(row, c)),
                     _ => None,
@@ -810,25 +893,42 @@ impl<'a> Book<'a> {
                     Key::Count => {
                         ws.write_number_with_format(row, c, place.all.len as f64, &book.f.general)?;
                     }
-                    Key::Score => {
-                        book.figure(ws, SINTESI, row, c, &out.score, Look::Score, &resolve)?
-                    }
+                    Key::Score => book.figure(
+                        ws,
+                        layout.names.sintesi.as_str(),
+                        row,
+                        c,
+                        &out.score,
+                        Look::Score,
+                        &resolve,
+                    )?,
                     Key::Stated => {
                         if let Some(v) = stated(area, "raggiungimento") {
                             ws.write_number_with_format(row, c, v, &book.f.score)?;
                         }
                     }
-                    Key::Expected => {
-                        book.figure(ws, SINTESI, row, c, &out.expected, Look::Score, &resolve)?
-                    }
+                    Key::Expected => book.figure(
+                        ws,
+                        layout.names.sintesi.as_str(),
+                        row,
+                        c,
+                        &out.expected,
+                        Look::Score,
+                        &resolve,
+                    )?,
                     Key::Judgement => {
                         if let Some(j) = &out.judgement {
-                            book.judgement(ws, SINTESI, row, c, j, &resolve)?;
+                            book.judgement(ws, layout.names.sintesi.as_str(), row, c, j, &resolve)?;
                         }
                     }
-                    Key::Barometer => {
-                        book.label(ws, SINTESI, row, c, score_col, out.score.value)?
-                    }
+                    Key::Barometer => book.label(
+                        ws,
+                        layout.names.sintesi.as_str(),
+                        row,
+                        c,
+                        score_col,
+                        out.score.value,
+                    )?,
                     Key::Rule => {
                         let t = explain(&out.score);
                         book.text(ws, row, c, &t, wrap)?
@@ -883,16 +983,18 @@ impl<'a> Book<'a> {
         ws.write_number_with_format(row, 1, layout.objective_count as f64, &self.f.total_label)?;
         let resolve = |name: &str| -> Option<String> {
             match name {
-                "punteggi" => layout.area_rows.range(SINTESI, score_col),
+                "punteggi" => layout
+                    .area_rows
+                    .range(layout.names.sintesi.as_str(), score_col),
                 "attesi" => cols
                     .index(&Key::Expected)
-                    .and_then(|c| layout.area_rows.range(SINTESI, c)),
+                    .and_then(|c| layout.area_rows.range(layout.names.sintesi.as_str(), c)),
                 _ => None,
             }
         };
         self.figure(
             ws,
-            SINTESI,
+            layout.names.sintesi.as_str(),
             row,
             score_col,
             &ev.score,
@@ -900,10 +1002,25 @@ impl<'a> Book<'a> {
             &resolve,
         )?;
         if let Some(c) = cols.index(&Key::Expected) {
-            self.figure(ws, SINTESI, row, c, &ev.expected, Look::Total, &resolve)?;
+            self.figure(
+                ws,
+                layout.names.sintesi.as_str(),
+                row,
+                c,
+                &ev.expected,
+                Look::Total,
+                &resolve,
+            )?;
         }
         if let Some(c) = cols.index(&Key::Barometer) {
-            self.label(ws, SINTESI, row, c, score_col, ev.score.value)?;
+            self.label(
+                ws,
+                layout.names.sintesi.as_str(),
+                row,
+                c,
+                score_col,
+                ev.score.value,
+            )?;
         }
         if let Some(c) = cols.index(&Key::Rule) {
             let t = explain(&ev.score);
@@ -964,11 +1081,24 @@ impl<'a> Book<'a> {
         // Chart of the areas.
         if rows.len > 0 {
             let last = rows.first + rows.len - 1;
+            let area_col = cols.index(&Key::Area).unwrap_or(0);
             let mut chart = Chart::new(ChartType::Bar);
             chart
                 .add_series()
-                .set_categories((SINTESI, rows.first, 0, last, 0))
-                .set_values((SINTESI, rows.first, score_col, last, score_col))
+                .set_categories((
+                    layout.names.sintesi.as_str(),
+                    rows.first,
+                    area_col,
+                    last,
+                    area_col,
+                ))
+                .set_values((
+                    layout.names.sintesi.as_str(),
+                    rows.first,
+                    score_col,
+                    last,
+                    score_col,
+                ))
                 .set_name("% Raggiungimento");
             chart.title().set_name("Raggiungimento per area");
             chart.x_axis().set_min(0).set_max(100);
@@ -1056,7 +1186,12 @@ impl<'a> Book<'a> {
     fn regole(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
         let ev = self.ev;
         let p = self.provenance;
-        ws.write_string_with_format(0, 0, "Regole e provenienza", &self.f.title)?;
+        let title = self
+            .template
+            .sheets
+            .regole
+            .title_or("Regole e provenienza", &self.titles);
+        ws.write_string_with_format(0, 0, title, &self.f.title)?;
         ws.set_column_width(0, 34)?;
         ws.set_column_width(1, 70)?;
         ws.set_column_width(2, 10)?;
@@ -1075,6 +1210,11 @@ impl<'a> Book<'a> {
                 "Data di monitoraggio",
                 ev.at.map_or_else(|| "non indicata".into(), |d| d.format("%d/%m/%Y").to_string()),
             ),
+            (
+                "Modello della relazione",
+                format!("{} ({})", self.template.name, self.template.origin()),
+            ),
+            ("SHA-256 del modello", self.template.sha256.clone()),
             ("Arrotondamento", rounding.into()),
             ("Versione di barometro", env!("CARGO_PKG_VERSION").into()),
             ("Generata il", p.generated_at.format("%d/%m/%Y %H:%M:%S %:z").to_string()),
@@ -1144,23 +1284,34 @@ impl<'a> Book<'a> {
     /// Workbook-level names for the main ranges.
     fn names(&self, wb: &mut Workbook) -> Result<(), XlsxError> {
         let l = &self.layout;
+        let layout = l;
         let score = |cols: &Columns| cols.index(&Key::Score).unwrap_or(0);
-        if let Some(r) = l.area_rows.range(SINTESI, score(&l.area_columns)) {
+        if let Some(r) = l
+            .area_rows
+            .range(layout.names.sintesi.as_str(), score(&l.area_columns))
+        {
             wb.define_name("Aree_raggiungimento", &format!("={r}"))?;
         }
         wb.define_name(
             "Ente_raggiungimento",
-            &format!("={}", cell_ref(SINTESI, l.ente_row, score(&l.area_columns))),
+            &format!(
+                "={}",
+                cell_ref(
+                    layout.names.sintesi.as_str(),
+                    l.ente_row,
+                    score(&l.area_columns)
+                )
+            ),
         )?;
         let obj = Span {
             first: FIRST_ROW,
             len: l.objective_count,
         };
-        if let Some(r) = obj.range(OBIETTIVI, score(&l.objective_columns)) {
+        if let Some(r) = obj.range(layout.names.obiettivi.as_str(), score(&l.objective_columns)) {
             wb.define_name("Obiettivi_raggiungimento", &format!("={r}"))?;
         }
         if let Some(r) = obj.range(
-            OBIETTIVI,
+            layout.names.obiettivi.as_str(),
             l.objective_columns.index(&Key::Weight).unwrap_or(0),
         ) {
             wb.define_name("Obiettivi_peso", &format!("={r}"))?;
@@ -1169,14 +1320,17 @@ impl<'a> Book<'a> {
             first: FIRST_ROW,
             len: l.indicator_count,
         };
-        if let Some(r) = ind.range(INDICATORI, score(&l.indicator_columns)) {
+        if let Some(r) = ind.range(
+            layout.names.indicatori.as_str(),
+            score(&l.indicator_columns),
+        ) {
             wb.define_name("Indicatori_raggiungimento", &format!("={r}"))?;
         }
         if let Some(c) = l
             .indicator_columns
             .index(&Key::Input(IndicatorValue::Actual))
         {
-            if let Some(r) = ind.range(INDICATORI, c) {
+            if let Some(r) = ind.range(layout.names.indicatori.as_str(), c) {
                 wb.define_name("Indicatori_consuntivo", &format!("={r}"))?;
             }
         }
@@ -1184,7 +1338,7 @@ impl<'a> Book<'a> {
             .indicator_columns
             .index(&Key::Input(IndicatorValue::Target))
         {
-            if let Some(r) = ind.range(INDICATORI, c) {
+            if let Some(r) = ind.range(layout.names.indicatori.as_str(), c) {
                 wb.define_name("Indicatori_target", &format!("={r}"))?;
             }
         }

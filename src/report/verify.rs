@@ -36,7 +36,7 @@ impl std::fmt::Display for Computed {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mismatch {
     /// The sheet.
-    pub sheet: &'static str,
+    pub sheet: String,
     /// Zero-based row.
     pub row: u32,
     /// Zero-based column.
@@ -73,7 +73,7 @@ pub fn verify(report: &Report) -> Result<Verification, ReportError> {
     for (check, computed) in report.checks.iter().zip(values) {
         if !agrees(&check.expected, &computed) {
             mismatches.push(Mismatch {
-                sheet: check.sheet,
+                sheet: check.sheet.clone(),
                 row: check.row,
                 col: check.col,
                 formula: check.formula.clone(),
@@ -120,7 +120,7 @@ fn recalculate(bytes: &[u8], checks: &[FormulaCheck]) -> Result<Vec<Computed>, R
     let mut values = Vec::with_capacity(checks.len());
     for check in checks {
         // The engine counts rows and columns from 1.
-        let value = workbook.get_value(check.sheet, check.row + 1, u32::from(check.col) + 1);
+        let value = workbook.get_value(&check.sheet, check.row + 1, u32::from(check.col) + 1);
         let computed = match value {
             None | Some(LiteralValue::Empty) => Computed::Empty,
             Some(LiteralValue::Number(n)) => Computed::Number(n),
