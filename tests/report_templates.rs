@@ -98,6 +98,7 @@ fn a_changed_toml_template_changes_the_report_without_a_rebuild() {
         tdir.join("modello.toml"),
         r#"
 nome = "ufficio controllo di gestione"
+logo = "stemma.png"
 pie_di_pagina = "&L{ente} — controllo di gestione&R&P/&N"
 
 [fogli.indicatori]
@@ -112,9 +113,11 @@ indicatore = 60
 
 [fogli.regole]
 includi = false
-"#,
+"#
+        .to_string(),
     )
     .unwrap();
+    std::fs::write(tdir.join("stemma.png"), PNG_1X1).unwrap();
     let out = dir.path().join("relazione.xlsx");
     let o = barometro(&["report", s(&input), "-o", s(&out), "--modello", s(&tdir)]);
     let text = String::from_utf8_lossy(&o.stdout);
@@ -192,7 +195,24 @@ includi = false
         xml.contains("Comune di Cremona — controllo di gestione"),
         "footer"
     );
+    // The logo is in Sintesi.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut media = Vec::new();
+    zip.by_name("xl/media/image1.png")
+        .expect("the logo")
+        .read_to_end(&mut media)
+        .unwrap();
+    assert_eq!(media, PNG_1X1);
 }
+
+/// A 1×1 PNG.
+const PNG_1X1: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x64, 0x60, 0xf8, 0x5f,
+    0x0f, 0x00, 0x02, 0x87, 0x01, 0x80, 0xeb, 0x47, 0xba, 0x92, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
 
 #[test]
 fn a_broken_template_is_refused_with_its_line() {
@@ -342,6 +362,34 @@ fn office_template(path: &Path) {
         .set_icon_type(ConditionalFormatIconType::ThreeTrafficLights);
     ws.add_conditional_format(4, 3, 4, 3, &lights).unwrap();
     ws.add_conditional_format(7, 3, 7, 3, &lights).unwrap();
+    // Areas: an Excel table over the repeated row, a data bar (an x14 extension).
+    let ws = wb.add_worksheet();
+    ws.set_name("Aree").unwrap();
+    ws.write_string(0, 0, "Aree di {{ente}}").unwrap();
+    ws.write_string(3, 0, "{{area.nome}}").unwrap();
+    ws.write_string(3, 1, "{{area.obiettivi}}").unwrap();
+    ws.write_string(3, 2, "{{area.raggiungimento}}").unwrap();
+    ws.write_string(3, 3, "{{area.barometro}}").unwrap();
+    let columns = ["Area", "Obiettivi", "% Raggiungimento", "Barometro"]
+        .map(|h| rust_xlsxwriter::TableColumn::new().set_header(h));
+    ws.add_table(
+        2,
+        0,
+        3,
+        3,
+        &rust_xlsxwriter::Table::new().set_columns(&columns),
+    )
+    .unwrap();
+    ws.add_conditional_format(
+        3,
+        2,
+        3,
+        2,
+        &rust_xlsxwriter::ConditionalFormatDataBar::new(),
+    )
+    .unwrap();
+    ws.write_string(5, 0, "Obiettivi in tutto").unwrap();
+    ws.write_formula(5, 1, "=SUM(B4:B4)").unwrap();
     wb.save(path).unwrap();
 }
 
@@ -386,7 +434,11 @@ fn an_office_template_grows_rows_formulas_merges_and_icon_sets() {
         .map(|(o, _)| o.indicators.len() as u32)
         .sum();
     assert_eq!((n_obj, n_ind), (82, 140));
-    assert_eq!(filled.rows, (n_obj + n_ind) as usize);
+    assert_eq!(
+        filled.rows,
+        (n_obj + n_ind + 10) as usize,
+        "objectives, indicators, areas"
+    );
 
     let mut wb = open(&out);
     let r = wb.worksheet_range("Monitoraggio").unwrap();
@@ -464,6 +516,38 @@ fn an_office_template_grows_rows_formulas_merges_and_icon_sets() {
     assert!(xml.contains(&format!("sqref=\"D{ind_row_1}:D{}\"", count_n - 1)));
     assert_eq!(xml.matches("<iconSet").count(), 2);
     assert!(part(&out, "xl/workbook.xml").contains("fullCalcOnLoad=\"1\""));
+
+    // Areas: one table row per area, the table and the data bar (x14) grew with them.
+    let areas = wb.worksheet_range("Aree").unwrap();
+    let n_areas = ev.areas.len() as u32;
+    assert_eq!(n_areas, 10);
+    for (k, (a, ao)) in ev.ente.areas.iter().zip(&ev.areas).enumerate() {
+        let row = 3 + k as u32;
+        assert_eq!(cells::text(&areas, row, 0), a.name);
+        assert!((cells::float(&areas, row, 2) - ao.score.value.unwrap()).abs() < 1e-9);
+        assert_eq!(
+            cells::text(&areas, row, 3),
+            ev.bands.label_of(ao.score.value)
+        );
+    }
+    let last_area = 3 + n_areas; // 1-based
+    assert_eq!(cells::text(&areas, last_area + 1, 0), "Obiettivi in tutto");
+    let table = part(&out, "xl/tables/table1.xml");
+    assert!(
+        table.contains(&format!("ref=\"A3:D{last_area}\"")),
+        "{table}"
+    );
+    let xml = sheet_part(&out, "Aree");
+    assert!(
+        xml.contains(&format!("<xm:sqref>C4:C{last_area}</xm:sqref>")),
+        "x14 data bar"
+    );
+    assert!(
+        xml.contains(&format!("sqref=\"C4:C{last_area}\"")),
+        "data bar"
+    );
+    let got = recalculated(&filled.bytes, "Aree", &[(last_area + 2, 2)]);
+    assert_eq!(got[0], f64::from(n_obj));
 
     // LibreOffice opens the filled file and gets the same sums.
     if common::libreoffice::soffice_or_skip("office template").is_some() {
