@@ -980,6 +980,7 @@ fn write_cell(
     map: &RowMap,
     sheet: &str,
     copy: Option<(u32, u32)>,
+    shared: &SharedFormulas,
     filled: &mut usize,
     where_: &dyn Fn() -> String,
 ) -> Result<(), String> {
@@ -1037,16 +1038,41 @@ fn write_cell(
         let f_tag_end = f_after.find('>').map_or(f_after.len(), |e| e + 1);
         let f_tag = &f_after[..f_tag_end];
         let mut f_new_tag = f_tag.to_string();
-        if let Some(r) = attr(f_tag, "ref") {
-            f_new_tag = set_attr(&f_new_tag, "ref", &shift_ranges(r, map));
-        }
-        let formula_xml = if f_tag.ends_with("/>") {
-            String::new()
-        } else {
+        let own_text = (!f_tag.ends_with("/>")).then(|| {
             let rest = &f_after[f_tag_end..];
             let end = rest.find("</f>").unwrap_or(rest.len());
-            let formula = unescape(&rest[..end]);
-            format!("{}</f>", escape(&shift_formula(&formula, map, sheet, copy)))
+            unescape(&rest[..end])
+        });
+        let formula = if attr(f_tag, "t") == Some("shared") {
+            // Shared formulas (Excel's fill-down storage) become plain ones: each copy of a
+            // row needs its own.
+            f_new_tag = "<f>".to_string();
+            let at = attr(tag, "r").and_then(|r| parse_ref(r, 0));
+            match (
+                own_text,
+                attr(f_tag, "si").and_then(|si| shared.get(si)),
+                at,
+            ) {
+                (Some(t), _, _) => Some(t),
+                (None, Some((master, mrow, mcol)), Some(at)) => Some(translate(
+                    master,
+                    i64::from(at.row) - i64::from(*mrow),
+                    i64::from(column_index(&at.col)) - i64::from(*mcol),
+                )),
+                _ => None,
+            }
+        } else {
+            if let Some(r) = attr(f_tag, "ref") {
+                f_new_tag = set_attr(&f_new_tag, "ref", &shift_ranges(r, map));
+            }
+            own_text
+        };
+        if f_new_tag.ends_with("/>") && formula.is_some() {
+            f_new_tag = format!("{}>", f_new_tag.trim_end_matches("/>"));
+        }
+        let formula_xml = match formula {
+            Some(f) => format!("{}</f>", escape(&shift_formula(&f, map, sheet, copy))),
+            None => String::new(),
         };
         let new_tag = remove_attr(&new_tag, "t");
         out.push_str(&new_tag);
@@ -1059,6 +1085,78 @@ fn write_cell(
     out.push_str(body);
     out.push_str("</c>");
     Ok(())
+}
+
+/// The shared formulas of a sheet: `si` → (formula, row (1-based), column (0-based)) of the
+/// cell that holds the text.
+type SharedFormulas = BTreeMap<String, (String, u32, u32)>;
+
+fn shared_formulas(rows: &[RowXml<'_>]) -> SharedFormulas {
+    let mut out = SharedFormulas::new();
+    for row in rows {
+        for cell in &row.cells {
+            let Some(fp) = find_tag(cell, "f") else {
+                continue;
+            };
+            let f = &cell[fp..];
+            let te = f.find('>').map_or(f.len(), |e| e + 1);
+            let ftag = &f[..te];
+            if attr(ftag, "t") != Some("shared") || ftag.ends_with("/>") {
+                continue;
+            }
+            let (Some(si), Some(at)) = (
+                attr(ftag, "si"),
+                attr(&cell[..cell.find('>').unwrap_or(0)], "r").and_then(|r| parse_ref(r, 0)),
+            ) else {
+                continue;
+            };
+            let body = &f[te..];
+            let text = unescape(&body[..body.find("</f>").unwrap_or(body.len())]);
+            out.insert(si.to_string(), (text, at.row, column_index(&at.col)));
+        }
+    }
+    out
+}
+
+/// The zero-based index of a column's letters (`$` ignored).
+fn column_index(letters: &str) -> u32 {
+    letters
+        .trim_start_matches('$')
+        .bytes()
+        .fold(0u32, |n, b| {
+            n * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1)
+        })
+        .saturating_sub(1)
+}
+
+/// A formula moved by `rows` and `cols`, as Excel moves a copied formula: relative parts move,
+/// `$` parts stay.
+fn translate(formula: &str, rows: i64, cols: i64) -> String {
+    let mut out = String::with_capacity(formula.len() + 4);
+    let mut last = 0;
+    for (_, r) in references(formula) {
+        let col_abs = r.col.starts_with('$');
+        let col = if col_abs {
+            r.col.clone()
+        } else {
+            let c = (i64::from(column_index(&r.col)) + cols).max(0) as u32;
+            crate::model::column_letters(c)
+        };
+        let row = if r.row_abs {
+            i64::from(r.row)
+        } else {
+            (i64::from(r.row) + rows).max(1)
+        };
+        out.push_str(&formula[last..r.start]);
+        out.push_str(&col);
+        if r.row_abs {
+            out.push('$');
+        }
+        out.push_str(&row.to_string());
+        last = r.end;
+    }
+    out.push_str(&formula[last..]);
+    out
 }
 
 fn inline(open: &str, text: &str) -> String {
@@ -1101,6 +1199,7 @@ fn fill_sheet(
         .find('>')
         .map_or(xml.len(), |e| sd_start + e + 1);
     let rows = split_rows(&xml[sd_tag_end..sd_end]);
+    let shared = shared_formulas(&rows);
 
     // What each row repeats over, and the contexts.
     let mut plans: Vec<(Repeat, Vec<Ctx<'_>>)> = Vec::with_capacity(rows.len());
@@ -1157,7 +1256,7 @@ fn fill_sheet(
                     )
                 };
                 write_cell(
-                    &mut out, cell, new_row, strings, &value, &map, sheet_name, copy,
+                    &mut out, cell, new_row, strings, &value, &map, sheet_name, copy, &shared,
                     &mut cells, &where_,
                 )
                 .map_err(|m| TemplateError::Invalid {
@@ -1791,6 +1890,79 @@ mod tests {
         let m = map(&[(4, 4, 1), (5, 5, 0), (6, 5, 1)]);
         assert_eq!(shift_formula("SUM(H4:H6)", &m, "S", None), "SUM(H4:H5)");
         assert_eq!(shift_ranges("H5:H5", &m), "");
+    }
+
+    /// Two objectives in one area, scored by the default rules.
+    fn two_objectives() -> Evaluation {
+        use crate::model::{Ente, Field, Source};
+        use crate::value::Value;
+        let mut area = Area::new("Ambiente", "Linea strategica");
+        for (k, code) in ["A.1", "A.2"].iter().enumerate() {
+            let src = Source::new("Foglio1".into(), k as u32 + 1, 0);
+            let mut o = Objective::new(src.clone());
+            o.code = Some(Field {
+                raw: (*code).into(),
+                value: Value::Text,
+                source: src,
+            });
+            area.objectives.push(o);
+        }
+        let mut ente = Ente::new("Comune di Prova", "prova.xlsx");
+        ente.areas.push(area);
+        let rules = crate::rules::RuleSet::default_set().unwrap();
+        crate::rules::evaluate(ente, &rules, &crate::rules::EvaluateOptions::default())
+    }
+
+    #[test]
+    fn shared_formulas_in_a_repeated_row_become_one_formula_per_copy() {
+        let ev = two_objectives();
+        let globals = Globals {
+            ente: "Comune di Prova".into(),
+            anno: None,
+            regole: "predefinite".into(),
+            file: "prova.xlsx".into(),
+            data: "01/01/2026".into(),
+        };
+        let xml = concat!(
+            "<worksheet><dimension ref=\"A1:E2\"/><sheetData>",
+            "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>{{obiettivo.codice}}</t></is></c>",
+            "<c r=\"B1\"><v>1</v></c><c r=\"C1\"><v>2</v></c>",
+            "<c r=\"D1\"><f t=\"shared\" ref=\"D1:E1\" si=\"0\">B1*2</f><v>2</v></c>",
+            "<c r=\"E1\"><f t=\"shared\" si=\"0\"/><v>4</v></c></row>",
+            "<row r=\"2\"><c r=\"A2\"><f>SUM(D1:D1)</f><v>2</v></c></row>",
+            "</sheetData></worksheet>"
+        );
+        let filled = fill_sheet(xml, &[], &ev, &globals, &Scope::All, "S", "t.xlsx").unwrap();
+        let x = &filled.xml;
+        assert!(
+            x.contains("<c r=\"A1\" t=\"inlineStr\"><is><t xml:space=\"preserve\">A.1</t>"),
+            "{x}"
+        );
+        assert!(
+            x.contains("<c r=\"A2\" t=\"inlineStr\"><is><t xml:space=\"preserve\">A.2</t>"),
+            "{x}"
+        );
+        for (cell, f) in [
+            ("D1", "B1*2"),
+            ("E1", "C1*2"),
+            ("D2", "B2*2"),
+            ("E2", "C2*2"),
+        ] {
+            assert!(
+                x.contains(&format!("<c r=\"{cell}\"><f>{f}</f></c>")),
+                "{cell}: {x}"
+            );
+        }
+        assert!(x.contains("<c r=\"A3\"><f>SUM(D1:D2)</f></c>"), "{x}");
+        assert!(x.contains("<dimension ref=\"A1:E3\"/>"), "{x}");
+        assert!(!x.contains("si=\"0\""), "{x}");
+    }
+
+    #[test]
+    fn shared_formulas_are_translated_like_excel_copies() {
+        assert_eq!(translate("C5*D5/100+$B$2+F$1", 1, 2), "E6*F6/100+$B$2+H$1");
+        assert_eq!(column_index("AA"), 26);
+        assert_eq!(column_index("$C"), 2);
     }
 
     #[test]
