@@ -114,7 +114,7 @@ indicatore = 60
 [fogli.regole]
 includi = false
 "#
-        .to_string(),
+        ,
     )
     .unwrap();
     std::fs::write(tdir.join("stemma.png"), PNG_1X1).unwrap();
