@@ -481,6 +481,14 @@ fn an_office_template_grows_rows_formulas_merges_and_icon_sets() {
         f.get_value((count_row, 1)).cloned().unwrap_or_default(),
         format!("COUNTA(B{}:B{})", ind_first + 1, count_n - 1)
     );
+    // Every formula's value is cached (computed by the independent engine): the sums read
+    // back from the cells without any recalculation.
+    assert_eq!((filled.cached, filled.uncached), (n_obj as usize + 4, 0));
+    let weights_sum: f64 = objectives
+        .iter()
+        .filter_map(|(_, oo)| oo.weight.value)
+        .sum();
+    assert!((cells::float(&r, total_row, 2) - weights_sum).abs() < 1e-6);
     // Recalculated by an independent engine: the sums and the count are right.
     let weights: f64 = objectives
         .iter()

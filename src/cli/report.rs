@@ -167,6 +167,17 @@ fn fill_workbook_template(
         filled.rows,
         filled.sheets.join(", ")
     )];
+    if filled.cached + filled.uncached > 0 {
+        lines.push(format!(
+            "Formule del modello: {} con il valore calcolato da {}{}",
+            filled.cached,
+            barometro::report::ENGINE,
+            match filled.uncached {
+                0 => String::new(),
+                n => format!(", {n} senza (le calcola Excel all'apertura)"),
+            }
+        ));
+    }
     if let Err(code) = write_json(args, ev, &mut lines) {
         return code;
     }

@@ -12,7 +12,8 @@
 //!   another library), data validations, tables and print areas grow with the rows.
 //! - A sheet whose name holds `{{area.nome}}` is repeated for each top area, with that area as
 //!   the scope of its rows (one sheet per strategic line, as Cremona prints them).
-//! - Formulas lose their stale cached values and the workbook is marked for recalculation on
+//! - Formulas get fresh cached values, computed by recalculating the filled workbook with the
+//!   independent engine (formualizer); the workbook is also marked for recalculation on
 //!   opening.
 //!
 //! Placeholders: `ente`, `anno`, `regole`, `file`, `data`, `totale.raggiungimento`,
@@ -78,6 +79,11 @@ pub struct FilledTemplate {
     pub rows: usize,
     /// Sheets written (repeated sheets count once per copy).
     pub sheets: Vec<String>,
+    /// Formulas whose value was computed by the independent engine and cached in the cell.
+    pub cached: usize,
+    /// Formulas left without a cached value (the engine could not compute them; Excel and
+    /// LibreOffice compute them on opening).
+    pub uncached: usize,
 }
 
 impl WorkbookTemplate {
@@ -142,6 +148,8 @@ impl WorkbookTemplate {
             cells: 0,
             rows: 0,
             sheets: Vec::new(),
+            cached: 0,
+            uncached: 0,
         };
         let mut new_sheets: Vec<SheetEntry> = Vec::new();
         let mut next_part = pkg.max_sheet_part() + 1;
@@ -214,9 +222,103 @@ impl WorkbookTemplate {
         }
         book.write(&mut pkg, &new_sheets, &file)?;
         out.sheets = new_sheets.iter().map(|s| s.name.clone()).collect();
-        out.bytes = pkg.finish(&file)?;
+        let bytes = pkg.finish(&file)?;
+        // Cached values for the template's formulas, computed by the independent engine, so
+        // that programs which do not recalculate show them too.
+        out.bytes = match cache_values(&bytes, &new_sheets, &file) {
+            Some((cached_bytes, cached, uncached)) => {
+                out.cached = cached;
+                out.uncached = uncached;
+                cached_bytes
+            }
+            None => {
+                out.uncached = count_formulas(&bytes);
+                bytes
+            }
+        };
         Ok(out)
     }
+}
+
+/// The number of formula cells in a package's sheets.
+fn count_formulas(bytes: &[u8]) -> usize {
+    let Ok(pkg) = Package::open(bytes, "") else {
+        return 0;
+    };
+    pkg.entries
+        .iter()
+        .filter(|(n, _)| n.starts_with("xl/worksheets/sheet"))
+        .map(|(_, d)| String::from_utf8_lossy(d).matches("<f>").count())
+        .sum()
+}
+
+/// Recalculates the filled workbook with formualizer and writes every formula's value in its
+/// cell. `None` when the engine cannot open or evaluate the workbook (the values are then left
+/// to Excel's recalculation on opening).
+fn cache_values(
+    bytes: &[u8],
+    sheets: &[SheetEntry],
+    file: &str,
+) -> Option<(Vec<u8>, usize, usize)> {
+    use formualizer::workbook::{
+        LiteralValue, LoadStrategy, NativeXlsxAdapter, SpreadsheetReader, Workbook, WorkbookConfig,
+    };
+    let adapter = NativeXlsxAdapter::open_bytes(bytes.to_vec()).ok()?;
+    let mut config = WorkbookConfig::ephemeral();
+    config.eval.temporal_egress = formualizer::TemporalEgress::Serial;
+    let mut wb = Workbook::from_reader(adapter, LoadStrategy::EagerAll, config).ok()?;
+    wb.evaluate_all().ok()?;
+    let mut pkg = Package::open(bytes, file).ok()?;
+    let (mut cached, mut uncached) = (0, 0);
+    for sheet in sheets {
+        let xml = pkg.text(&sheet.part, file).ok()?;
+        let mut out = String::with_capacity(xml.len() + 1024);
+        let mut rest: &str = &xml;
+        while let Some(p) = find_tag(rest, "c") {
+            let after = &rest[p..];
+            let te = after.find('>').map_or(after.len(), |e| e + 1);
+            let end = if after[..te].ends_with("/>") {
+                te
+            } else {
+                after.find("</c>").map_or(after.len(), |e| e + 4)
+            };
+            let cell = &after[..end];
+            out.push_str(&rest[..p]);
+            rest = &after[end..];
+            if !cell.contains("<f>") || cell.contains("<v>") {
+                out.push_str(cell);
+                continue;
+            }
+            let at = attr(&after[..te], "r").and_then(|r| parse_ref(r, 0));
+            let value =
+                at.and_then(|at| wb.get_value(&sheet.name, at.row, column_index(&at.col) + 1));
+            let (t, v) = match value {
+                Some(LiteralValue::Number(n)) if n.is_finite() => (None, number_xml(n)),
+                Some(LiteralValue::Int(i)) => (None, i.to_string()),
+                Some(LiteralValue::Text(t)) => (Some("str"), escape(&t)),
+                Some(LiteralValue::Boolean(b)) => (Some("b"), if b { "1" } else { "0" }.into()),
+                _ => {
+                    uncached += 1;
+                    out.push_str(cell);
+                    continue;
+                }
+            };
+            cached += 1;
+            let open = &cell[..te];
+            let open = match t {
+                Some(t) => set_attr(open, "t", t),
+                None => open.to_string(),
+            };
+            let body = &cell[te..cell.len() - 4];
+            out.push_str(&open);
+            out.push_str(body);
+            out.push_str(&format!("<v>{v}</v></c>"));
+        }
+        out.push_str(rest);
+        pkg.put(&sheet.part, out.into_bytes());
+    }
+    let bytes = pkg.finish(file).ok()?;
+    Some((bytes, cached, uncached))
 }
 
 fn unknown(file: &str, sheet: &str, cell: &str, name: &str) -> TemplateError {
