@@ -59,7 +59,8 @@ use crate::rules::{Evaluation, RuleSet};
 pub use json::scored_json;
 pub use layout::{ANOMALIE, ATTIVITA, INDICATORI, OBIETTIVI, REGOLE, SINTESI};
 pub use sheets::{excel_serial, sha256_hex};
-pub use verify::{verify, Mismatch, Verification, ENGINE};
+pub use style::{label_formula, number_text};
+pub use verify::{agrees, recalculate_cells, verify, Computed, Mismatch, Verification, ENGINE};
 
 /// Where the report's input came from, for the audit trail (*Regole* sheet).
 #[derive(Debug, Clone)]
