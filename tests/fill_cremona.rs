@@ -238,7 +238,10 @@ fn cremona_gets_the_printed_achievements_live_and_verified() {
     let header: Vec<String> = (0..5)
         .map(|c| common::cells::text(&anomalie, 0, c))
         .collect();
-    assert_eq!(header, ["Gravità", "Messaggio", "Foglio", "Cella", "Regola"]);
+    assert_eq!(
+        header,
+        ["Gravità", "Messaggio", "Foglio", "Cella", "Regola"]
+    );
     let expected = ev.all_findings().count() + filled.findings.len();
     assert!(expected > 0);
     assert_eq!(anomalie.height(), expected + 1);
@@ -340,7 +343,10 @@ fn write_mixed(path: &Path) {
 
 fn zip_names(bytes: &[u8]) -> Vec<String> {
     let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    zip.file_names().filter_map(|n| n.ok()).map(String::from).collect()
+    zip.file_names()
+        .filter_map(|n| n.ok())
+        .map(String::from)
+        .collect()
 }
 
 #[test]
@@ -398,7 +404,13 @@ fn icon_set_sheet_and_chart_sheet_are_kept_byte_for_byte() {
     let names: Vec<String> = parts_out.iter().map(|(n, _)| n.clone()).collect();
     assert_eq!(
         names,
-        ["Linea A", "Linea B", "Grafico", "Risultati barometro", "Anomalie"]
+        [
+            "Linea A",
+            "Linea B",
+            "Grafico",
+            "Risultati barometro",
+            "Anomalie"
+        ]
     );
 
     // The chart and its drawing are still there, byte for byte.
@@ -415,7 +427,11 @@ fn icon_set_sheet_and_chart_sheet_are_kept_byte_for_byte() {
             if name.ends_with(".rels") {
                 assert_eq!(text(&original), text(&filled.bytes), "{name}");
             } else {
-                assert_eq!(zip_entry(&original, &name), zip_entry(&filled.bytes, &name), "{name}");
+                assert_eq!(
+                    zip_entry(&original, &name),
+                    zip_entry(&filled.bytes, &name),
+                    "{name}"
+                );
             }
         }
     }

@@ -36,8 +36,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use umya_spreadsheet::{
-    CellRawValue, ConditionalFormatValues, ConditionalFormatting, ConditionalFormattingOperatorValues,
-    ConditionalFormattingRule, Formula, PatternValues, Style, Worksheet,
+    CellRawValue, ConditionalFormatValues, ConditionalFormatting,
+    ConditionalFormattingOperatorValues, ConditionalFormattingRule, Formula, PatternValues, Style,
+    Worksheet,
 };
 
 use crate::model::{column_letters, Finding, Indicator, IndicatorValue, Severity, Source};
@@ -167,9 +168,7 @@ fn zip_text(
     zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
     name: &str,
 ) -> Result<String, String> {
-    let mut entry = zip
-        .by_name(name)
-        .map_err(|e| format!("{name}: {e}"))?;
+    let mut entry = zip.by_name(name).map_err(|e| format!("{name}: {e}"))?;
     let mut text = String::new();
     entry
         .read_to_string(&mut text)
@@ -263,8 +262,8 @@ pub fn fill(input: &Path, evaluation: &Evaluation) -> Result<Filled, FillError> 
     };
     let original = std::fs::read(input).map_err(|e| read_error(e.to_string()))?;
     let keep = sheets_not_to_resave(&original).map_err(read_error)?;
-    let mut book = umya_spreadsheet::reader::xlsx::lazy_read(input)
-        .map_err(|e| read_error(e.to_string()))?;
+    let mut book =
+        umya_spreadsheet::reader::xlsx::lazy_read(input).map_err(|e| read_error(e.to_string()))?;
 
     // The rows to fill, by sheet in workbook order.
     let mut plan: BTreeMap<usize, (Arc<str>, Vec<Planned>)> = BTreeMap::new();
@@ -398,7 +397,12 @@ fn rule_text(score: &Score) -> String {
 
 /// The achievement formula: the twin over the original input cells, when every input the twin
 /// reads is a number in the workbook equal to what the rule read.
-fn twin_formula(ws: &Worksheet, sheet: &str, indicator: &Indicator, score: &Score) -> Option<String> {
+fn twin_formula(
+    ws: &Worksheet,
+    sheet: &str,
+    indicator: &Indicator,
+    score: &Score,
+) -> Option<String> {
     let twin = score.twin.as_ref()?;
     twin.render(|name| {
         let field = match INDICATOR_FIELDS.iter().find(|(n, _)| *n == name) {
@@ -592,7 +596,13 @@ fn copy_column_style(ws: &mut Worksheet, row: u32, col: u32, rows: &[Planned]) {
 
 /// The achievement to write: the twin as a formula when it can be, the value otherwise;
 /// divided by 100 in a percent-formatted column.
-fn achievement_figure(ws: &Worksheet, sheet: &str, p: &Planned, value: f64, percent: bool) -> Figure {
+fn achievement_figure(
+    ws: &Worksheet,
+    sheet: &str,
+    p: &Planned,
+    value: f64,
+    percent: bool,
+) -> Figure {
     let formula = twin_formula(ws, sheet, p.indicator, p.score);
     if percent {
         Figure {
@@ -722,7 +732,8 @@ fn write_anomalies_sheet(
         ws.cell_mut(at(row, 0)).set_value_string(f.severity.label());
         ws.cell_mut(at(row, 1)).set_value_string(f.message.clone());
         if let Some(s) = &f.source {
-            ws.cell_mut(at(row, 2)).set_value_string(s.sheet.to_string());
+            ws.cell_mut(at(row, 2))
+                .set_value_string(s.sheet.to_string());
             ws.cell_mut(at(row, 3)).set_value_string(s.to_string());
         }
         ws.cell_mut(at(row, 4)).set_value_string(f.rule.clone());
@@ -751,7 +762,8 @@ fn write_results_sheet(
         let row = i as u32 + 1;
         ws.cell_mut(at(row, 0))
             .set_value_string(c.source.sheet.to_string());
-        ws.cell_mut(at(row, 1)).set_value_string(c.source.to_string());
+        ws.cell_mut(at(row, 1))
+            .set_value_string(c.source.to_string());
         match &c.expected {
             Expected::Number(n) => {
                 ws.cell_mut(at(row, 2)).set_value_number(*n);
@@ -768,7 +780,11 @@ fn write_results_sheet(
 /// Recalculates the filled workbook with the independent formula engine and compares every
 /// formula barometro wrote with the rules' value.
 pub fn verify(filled: &Filled) -> Result<FillVerification, FillError> {
-    let formulas: Vec<&FilledCell> = filled.cells.iter().filter(|c| c.formula.is_some()).collect();
+    let formulas: Vec<&FilledCell> = filled
+        .cells
+        .iter()
+        .filter(|c| c.formula.is_some())
+        .collect();
     let places: Vec<(&str, u32, u16)> = formulas
         .iter()
         .map(|c| {
