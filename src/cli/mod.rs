@@ -2,6 +2,7 @@
 
 mod check;
 mod explain;
+mod fill;
 mod init;
 mod report;
 mod score;
@@ -105,6 +106,38 @@ enum Command {
         next_help_heading = "Opzioni"
     )]
     Report(ReportArgs),
+    /// Compila una copia della cartella di lavoro dell'ente: % raggiungimento e barometro
+    /// nelle celle vuote, formule vive verificate, foglio Anomalie
+    #[command(
+        name = "fill",
+        alias = "compila",
+        help_template = SUBCOMMAND_TEMPLATE,
+        override_usage = "barometro fill [OPZIONI] <FILE.xlsx> -o <COMPILATO.xlsx>",
+        next_help_heading = "Opzioni"
+    )]
+    Fill(FillArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct FillArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    rules: RulesArgs,
+    /// La copia compilata da scrivere (.xlsx); l'originale non viene mai modificato
+    #[arg(
+        short = 'o',
+        long = "output",
+        alias = "uscita",
+        value_name = "COMPILATO.xlsx"
+    )]
+    output: PathBuf,
+    /// Non ricalcola le formule con il motore indipendente (più veloce, nessuna prova)
+    #[arg(long = "no-verify", alias = "senza-verifica")]
+    no_verify: bool,
+    /// Sostituisce la copia compilata se esiste già
+    #[arg(long = "force", alias = "sovrascrivi")]
+    force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -312,5 +345,6 @@ fn run_with<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Explain(args) => explain::run(&args.input, &args.rules, &args.obiettivo),
         Command::Init(args) => init::run(&args.cartella, &args.da),
         Command::Report(args) => report::run(&args),
+        Command::Fill(args) => fill::run(&args),
     }
 }

@@ -649,6 +649,45 @@ pub struct Ente {
     pub reporting_year: Option<i32>,
     /// Everything worth telling about the data, in reading order.
     pub findings: Vec<Finding>,
+    /// Where the indicator columns of each table are, so that results can be written back
+    /// into the office's own workbook (`barometro fill`). Not part of the JSON output.
+    #[serde(skip)]
+    pub tables: Vec<TableColumns>,
+}
+
+/// Where a table's indicator columns are: the sheet, its header row and the column of each
+/// indicator value the header names (also when every cell of the column is empty, such as a
+/// *% Ragg* column still to be filled).
+///
+/// ```
+/// use barometro::model::{IndicatorValue, TableColumns};
+///
+/// let table = TableColumns {
+///     sheet: "Linea 1".into(),
+///     header_row: 6,
+///     columns: vec![(IndicatorValue::Target, 6), (IndicatorValue::StatedAchievement, 11)],
+/// };
+/// assert_eq!(table.column(IndicatorValue::StatedAchievement), Some(11));
+/// assert_eq!(table.column(IndicatorValue::StatedBarometer), None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableColumns {
+    /// The sheet name.
+    pub sheet: Arc<str>,
+    /// Zero-based header row; the table's rows are below it.
+    pub header_row: u32,
+    /// Zero-based column of each indicator value the header names.
+    pub columns: Vec<(IndicatorValue, u32)>,
+}
+
+impl TableColumns {
+    /// The column holding an indicator value, if the header names one.
+    pub fn column(&self, which: IndicatorValue) -> Option<u32> {
+        self.columns
+            .iter()
+            .find(|(w, _)| *w == which)
+            .map(|(_, c)| *c)
+    }
 }
 
 impl Ente {
@@ -661,6 +700,7 @@ impl Ente {
             stated_totals: Vec::new(),
             reporting_year: None,
             findings: Vec::new(),
+            tables: Vec::new(),
         }
     }
 
@@ -682,5 +722,14 @@ impl Ente {
     /// The worst severity among the findings, if any.
     pub fn worst_severity(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()
+    }
+
+    /// The table an indicator row of a sheet belongs to: the last one of that sheet whose
+    /// header is above the row.
+    pub fn table_of(&self, source: &Source) -> Option<&TableColumns> {
+        self.tables
+            .iter()
+            .rev()
+            .find(|t| t.sheet == source.sheet && t.header_row < source.row)
     }
 }

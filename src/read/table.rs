@@ -460,6 +460,18 @@ impl<'m> TableReader<'m> {
             });
             return;
         };
+        ente.tables.push(crate::model::TableColumns {
+            sheet: sheet.clone(),
+            header_row: header.row,
+            columns: header
+                .columns
+                .iter()
+                .filter_map(|c| match c.kind {
+                    Kind::Role(role) => role.indicator_value().map(|v| (v, c.col)),
+                    Kind::Extra { .. } => None,
+                })
+                .collect(),
+        });
         let mut out = SheetOut {
             title_area: None,
             root: Area::new(name, "Foglio"),

@@ -61,11 +61,12 @@ use crate::rules::{Evaluation, RuleSet};
 pub use json::scored_json;
 pub use layout::{ANOMALIE, ATTIVITA, INDICATORI, OBIETTIVI, REGOLE, SINTESI};
 pub use sheets::{excel_serial, sha256_hex};
+pub use style::{label_formula, number_text};
 pub use template::{
     column_name, ReportTemplate, SheetTemplate, SheetTemplates, TemplateError,
     DEFAULT_TEMPLATE_NAME, DEFAULT_TEMPLATE_TOML,
 };
-pub use verify::{verify, Mismatch, Verification, ENGINE};
+pub use verify::{agrees, recalculate_cells, verify, Computed, Mismatch, Verification, ENGINE};
 pub use workbook_template::{
     FilledTemplate, WorkbookTemplate, BUILTIN_WORKBOOK_TEMPLATES, CREMONA_TEMPLATE,
 };

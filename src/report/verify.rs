@@ -106,6 +106,20 @@ pub fn agrees(expected: &Expected, computed: &Computed) -> bool {
 /// trusted) and reads back the value of each cell the report wrote a formula in, in the order
 /// of `checks`.
 fn recalculate(bytes: &[u8], checks: &[FormulaCheck]) -> Result<Vec<Computed>, ReportError> {
+    let cells: Vec<(&str, u32, u16)> = checks
+        .iter()
+        .map(|c| (c.sheet.as_str(), c.row, c.col))
+        .collect();
+    recalculate_cells(bytes, &cells)
+}
+
+/// Loads any XLSX workbook into formualizer, recalculates every formula (the cached values are
+/// not trusted) and reads back the value of each cell (sheet, zero-based row and column), in
+/// order.
+pub fn recalculate_cells(
+    bytes: &[u8],
+    cells: &[(&str, u32, u16)],
+) -> Result<Vec<Computed>, ReportError> {
     use formualizer::workbook::{
         LiteralValue, LoadStrategy, NativeXlsxAdapter, SpreadsheetReader, Workbook, WorkbookConfig,
     };
@@ -117,10 +131,10 @@ fn recalculate(bytes: &[u8], checks: &[FormulaCheck]) -> Result<Vec<Computed>, R
     let mut workbook =
         Workbook::from_reader(adapter, LoadStrategy::EagerAll, config).map_err(|e| fail(&e))?;
     workbook.evaluate_all().map_err(|e| fail(&e))?;
-    let mut values = Vec::with_capacity(checks.len());
-    for check in checks {
+    let mut values = Vec::with_capacity(cells.len());
+    for (sheet, row, col) in cells {
         // The engine counts rows and columns from 1.
-        let value = workbook.get_value(&check.sheet, check.row + 1, u32::from(check.col) + 1);
+        let value = workbook.get_value(sheet, row + 1, u32::from(*col) + 1);
         let computed = match value {
             None | Some(LiteralValue::Empty) => Computed::Empty,
             Some(LiteralValue::Number(n)) => Computed::Number(n),

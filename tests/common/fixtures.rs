@@ -414,6 +414,7 @@ fn write_cremona_indicator(
     offset: u16,
     r: &CremonaRow,
     peso_as_fraction: bool,
+    blank_achievement: bool,
     f: &CremonaFormats,
 ) -> Result<(), XlsxError> {
     let c = |i: u16| offset + i;
@@ -435,7 +436,11 @@ fn write_cremona_indicator(
     } else {
         ws.write_number_with_format(row, c(10), f64::from(r.peso), &f.number)?;
     }
-    ws.write_number_with_format(row, c(11), f64::from(r.perc_ragg), &f.number)?;
+    if blank_achievement {
+        ws.write_blank(row, c(11), &f.number)?;
+    } else {
+        ws.write_number_with_format(row, c(11), f64::from(r.perc_ragg), &f.number)?;
+    }
     ws.write_blank(row, c(12), &f.number)?; // Barometro: a graphic in the source, empty here
     Ok(())
 }
@@ -446,6 +451,16 @@ fn write_cremona_indicator(
 /// a repeated header and an empty Settore cell where the sector continues, targets with Italian
 /// thousands separators stored as text, Peso as `0%`-formatted fractions on `Obiettivi di mandato`.
 pub fn write_cremona(path: &Path) -> Result<(), XlsxError> {
+    write_cremona_sheets(path, false)
+}
+
+/// [`write_cremona`] with every `% Ragg` cell blank (styled, no value): the table as an office
+/// keeps it before the results are written in (`barometro fill`).
+pub fn write_cremona_blank_achievement(path: &Path) -> Result<(), XlsxError> {
+    write_cremona_sheets(path, true)
+}
+
+fn write_cremona_sheets(path: &Path, blank_achievement: bool) -> Result<(), XlsxError> {
     let rows = cremona_rows();
     let lines = cremona_lines_json();
     let f = CremonaFormats::new();
@@ -519,7 +534,7 @@ pub fn write_cremona(path: &Path) -> Result<(), XlsxError> {
             }
             for (i, r) in seg.rows.iter().enumerate() {
                 let row = seg.first_row + i as u32;
-                write_cremona_indicator(ws, row, 0, r, peso_as_fraction, &f)?;
+                write_cremona_indicator(ws, row, 0, r, peso_as_fraction, blank_achievement, &f)?;
             }
             previous_settore = seg.rows.last().map(|r| r.settore.as_str());
         }
@@ -564,7 +579,7 @@ pub fn write_cremona_single_sheet(path: &Path) -> Result<(), XlsxError> {
             .map(|x| x.definizione.as_str())
             .unwrap_or("");
         write_text_or_blank(ws, row, 3, definizione, &f.text)?;
-        write_cremona_indicator(ws, row, 1, r, false, &f)?;
+        write_cremona_indicator(ws, row, 1, r, false, false, &f)?;
     }
     wb.save(path)
 }
