@@ -14,8 +14,10 @@
 //! # Ok::<(), barometro::read::ReadError>(())
 //! ```
 
+pub mod compare;
 pub mod model;
 pub mod read;
 pub mod report;
 pub mod rules;
+pub mod template;
 pub mod value;
