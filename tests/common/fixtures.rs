@@ -446,7 +446,12 @@ fn write_cremona_indicator(
 /// a repeated header and an empty Settore cell where the sector continues, targets with Italian
 /// thousands separators stored as text, Peso as `0%`-formatted fractions on `Obiettivi di mandato`.
 pub fn write_cremona(path: &Path) -> Result<(), XlsxError> {
-    let rows = cremona_rows();
+    write_cremona_rows(path, &cremona_rows())
+}
+
+/// Writes the Cremona document as [`write_cremona`] does, from `rows` (the 140 rows of
+/// [`cremona_rows`], possibly with changed values: a later monitoring of the same plan).
+pub fn write_cremona_rows(path: &Path, rows: &[CremonaRow]) -> Result<(), XlsxError> {
     let lines = cremona_lines_json();
     let f = CremonaFormats::new();
     let mut wb = Workbook::new();
@@ -456,7 +461,7 @@ pub fn write_cremona(path: &Path) -> Result<(), XlsxError> {
     )?);
 
     for (idx, line) in lines.iter().enumerate() {
-        let line_rows = rows_of_line(&rows, &line.heading);
+        let line_rows = rows_of_line(rows, &line.heading);
         let plan = plan_cremona(&line_rows);
         let peso_as_fraction = line.heading == "OBIETTIVI DI MANDATO";
         let ws = wb.add_worksheet();
