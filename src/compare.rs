@@ -6,7 +6,8 @@
 //!
 //! - areas by name (normalised: case, accents and punctuation do not count), sub-areas by name
 //!   within their matched upper area;
-//! - objectives within a matched area by code, else by title (normalised);
+//! - objectives within a matched area by code, else by title (normalised); objectives with
+//!   neither by position among themselves;
 //! - indicators within a matched objective by name, else by position among the indicators
 //!   left unmatched.
 //!
@@ -441,8 +442,7 @@ fn pair_by_key(
         if pairs[j].is_some() {
             continue;
         }
-        if let Some(i) = (0..before.len()).find(|&i| !taken[i] && before[i].as_ref() == Some(key))
-        {
+        if let Some(i) = (0..before.len()).find(|&i| !taken[i] && before[i].as_ref() == Some(key)) {
             pairs[j] = Some(i);
             taken[i] = true;
         }
@@ -537,9 +537,8 @@ impl Matcher<'_> {
     }
 
     fn objectives_of(&mut self, area: &str, before: ObjectiveSide<'_>, after: ObjectiveSide<'_>) {
-        let codes = |os: &[Objective]| -> Vec<Option<String>> {
-            os.iter().map(objective_code).collect()
-        };
+        let codes =
+            |os: &[Objective]| -> Vec<Option<String>> { os.iter().map(objective_code).collect() };
         let titles = |os: &[Objective]| -> Vec<Option<String>> {
             os.iter().map(|o| key(o.title_text())).collect()
         };
@@ -547,6 +546,18 @@ impl Matcher<'_> {
         let mut taken = vec![false; before.0.len()];
         pair_by_key(&codes(before.0), &codes(after.0), &mut pairs, &mut taken);
         pair_by_key(&titles(before.0), &titles(after.0), &mut pairs, &mut taken);
+        // Objectives with neither code nor title: by position among themselves.
+        let unnamed = |o: &Objective| objective_code(o).is_none() && key(o.title_text()).is_none();
+        let mut left = (0..before.0.len()).filter(|&i| !taken[i] && unnamed(&before.0[i]));
+        for (pair, objective) in pairs.iter_mut().zip(after.0) {
+            if pair.is_none() && unnamed(objective) {
+                let Some(i) = left.next() else { break };
+                *pair = Some(i);
+            }
+        }
+        for &i in pairs.iter().flatten() {
+            taken[i] = true;
+        }
         for (j, (objective, outcome)) in after.0.iter().zip(after.1).enumerate() {
             let Some(i) = pairs[j] else {
                 self.unmatched_after.push(Unmatched {

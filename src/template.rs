@@ -132,11 +132,7 @@ pub fn input_workbook(rules: &RuleSet, rules_folder: &str) -> Result<Vec<u8>, Xl
     let date = base.clone().set_num_format("dd/mm/yyyy");
     let number = base.clone().set_num_format("#,##0.##");
     let year = chrono::Datelike::year(&chrono::Local::now().date_naive());
-    let deadline = ExcelDateTime::from_ymd(
-        u16::try_from(year).unwrap_or(2025),
-        12,
-        31,
-    )?;
+    let deadline = ExcelDateTime::from_ymd(u16::try_from(year).unwrap_or(2025), 12, 31)?;
     for (i, e) in EXAMPLE.iter().enumerate() {
         let r = 1 + i as u32;
         for (c, text) in [
@@ -153,7 +149,10 @@ pub fn input_workbook(rules: &RuleSet, rules_folder: &str) -> Result<Vec<u8>, Xl
         {
             ws.write_string_with_format(r, c as u16, *text, &wrap)?;
         }
-        for (c, n) in [e.baseline, e.target, e.actual, e.weight].iter().enumerate() {
+        for (c, n) in [e.baseline, e.target, e.actual, e.weight]
+            .iter()
+            .enumerate()
+        {
             ws.write_number_with_format(r, 7 + c as u16, *n, &number)?;
         }
         ws.write_datetime_with_format(r, 11, &deadline, &date)?;
@@ -287,7 +286,11 @@ fn instructions(
         rules_folder.to_string()
     };
     let workbook = format!("{}/{FILE_NAME}", rules_folder.trim_end_matches('"'))
-        + if rules_folder.starts_with('"') { "\"" } else { "" };
+        + if rules_folder.starts_with('"') {
+            "\""
+        } else {
+            ""
+        };
     let commands = [
         format!("barometro check {workbook} --regole {rules_folder}"),
         format!("barometro valuta {workbook} --regole {rules_folder}"),

@@ -82,7 +82,10 @@ fn ratio(r: &CremonaRow) -> f64 {
 fn objective_score(rows: &[CremonaRow], obj: u32) -> f64 {
     let mine: Vec<&CremonaRow> = rows.iter().filter(|r| r.obj_id == obj).collect();
     let weights: f64 = mine.iter().map(|r| f64::from(r.peso)).sum();
-    mine.iter().map(|r| f64::from(r.peso) * ratio(r)).sum::<f64>() / weights
+    mine.iter()
+        .map(|r| f64::from(r.peso) * ratio(r))
+        .sum::<f64>()
+        / weights
 }
 
 fn two_monitorings(dir: &Path) -> (PathBuf, PathBuf) {
@@ -144,9 +147,18 @@ fn two_files_changed_indicators_objectives_and_lines() {
             num(&i["actual"]["change"]["before"]),
             Some(before.target_consuntivo)
         );
-        assert_eq!(num(&i["target"]["change"]["before"]), num(&i["target"]["change"]["after"]));
-        assert!(close(num(&i["score"]["before"]).unwrap(), ratio(before)), "{i}");
-        assert!(close(num(&i["score"]["after"]).unwrap(), ratio(after)), "{i}");
+        assert_eq!(
+            num(&i["target"]["change"]["before"]),
+            num(&i["target"]["change"]["after"])
+        );
+        assert!(
+            close(num(&i["score"]["before"]).unwrap(), ratio(before)),
+            "{i}"
+        );
+        assert!(
+            close(num(&i["score"]["after"]).unwrap(), ratio(after)),
+            "{i}"
+        );
         assert_eq!(i["matched_by"], "name");
     }
     assert_eq!(moved, 3);
@@ -209,7 +221,12 @@ fn two_files_changed_indicators_objectives_and_lines() {
     ] {
         let line = lines.iter().find(|l| l.heading == heading).unwrap();
         assert_eq!(line.banner, 100.0);
-        let objs: Vec<u32> = dedup(before_rows.iter().filter(|r| r.linea == heading).map(|r| r.obj_id));
+        let objs: Vec<u32> = dedup(
+            before_rows
+                .iter()
+                .filter(|r| r.linea == heading)
+                .map(|r| r.obj_id),
+        );
         assert_eq!(objs.len(), line.objectives);
         let after = round2(
             objs.iter()
@@ -222,7 +239,12 @@ fn two_files_changed_indicators_objectives_and_lines() {
         assert!(close(num(&a["score"]["after"]).unwrap(), after), "{a}");
         line_after.insert(heading, after);
         // Sectors of the line.
-        for sector in dedup_str(before_rows.iter().filter(|r| r.linea == heading).map(|r| r.settore.as_str())) {
+        for sector in dedup_str(
+            before_rows
+                .iter()
+                .filter(|r| r.linea == heading)
+                .map(|r| r.settore.as_str()),
+        ) {
             let objs: Vec<u32> = dedup(
                 before_rows
                     .iter()
@@ -242,7 +264,10 @@ fn two_files_changed_indicators_objectives_and_lines() {
     }
     // (4×100 + 90 + 76,88…) / 6 and (8×100 + 80) / 9.
     assert_eq!(line_after["LINEA STRATEGICA SULL'AMBIENTE"], 94.48);
-    assert_eq!(line_after["LINEA STRATEGICA SU SVILUPPO / LAVORO / IMPRESE"], 97.78);
+    assert_eq!(
+        line_after["LINEA STRATEGICA SU SVILUPPO / LAVORO / IMPRESE"],
+        97.78
+    );
     // The other lines do not move; their before is the printed banner (Smart city's is
     // truncated in the document: 88,88 against 88,89).
     let top: Vec<&Value> = areas.iter().filter(|a| a["parent"].is_null()).collect();
@@ -262,7 +287,10 @@ fn two_files_changed_indicators_objectives_and_lines() {
     }
     // The ente: the mean of the lines.
     assert_eq!(num(&c["ente"]["before"]), Some(92.5));
-    assert!(close(num(&c["ente"]["after"]).unwrap(), round2(sum_after / 10.0)));
+    assert!(close(
+        num(&c["ente"]["after"]).unwrap(),
+        round2(sum_after / 10.0)
+    ));
     assert_eq!(num(&c["ente"]["after"]), Some(91.72));
     assert!(c["unmatched"].as_array().unwrap().is_empty());
 }
@@ -296,13 +324,26 @@ fn two_files_terminal_table_and_verified_workbook() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
-        text.contains("LINEA STRATEGICA SULL'AMBIENTE                       100,00%    94,48%  ↓ -5,52"),
+        text.contains(
+            "LINEA STRATEGICA SULL'AMBIENTE                       100,00%    94,48%  ↓ -5,52"
+        ),
         "{text}"
     );
-    assert!(text.contains("Ente                                                  92,50%    91,72%  ↓ -0,78"), "{text}");
+    assert!(
+        text.contains(
+            "Ente                                                  92,50%    91,72%  ↓ -0,78"
+        ),
+        "{text}"
+    );
     // The objective that changed most: (50×100 + 43×50) / 93 = 76,88 from 100.
-    assert!(text.contains("Obiettivi con le variazioni maggiori:\n  ↓ -23,12    100,00% → 76,88%"), "{text}");
-    assert!(text.contains("Formule:") && text.contains("tutte uguali"), "{text}");
+    assert!(
+        text.contains("Obiettivi con le variazioni maggiori:\n  ↓ -23,12    100,00% → 76,88%"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Formule:") && text.contains("tutte uguali"),
+        "{text}"
+    );
 
     // The change columns are live formulas over the before and after cells.
     let mut wb: Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
@@ -332,7 +373,10 @@ fn two_files_terminal_table_and_verified_workbook() {
     let sheet = zip_entry(&xlsx, "xl/worksheets/sheet1.xml");
     assert_eq!(sheet.matches(r#"<iconSet iconSet="3Arrows">"#).count(), 1);
     assert_eq!(sheet.matches(r#"<cfRule type="iconSet""#).count(), 3);
-    assert!(sheet.contains(r#"<cfvo type="num" val="0" gte="0"/>"#), "up only above 0");
+    assert!(
+        sheet.contains(r#"<cfvo type="num" val="0" gte="0"/>"#),
+        "up only above 0"
+    );
     let origin = zip_entry(&xlsx, "xl/sharedStrings.xml");
     assert!(origin.contains("cremona-giugno.xlsx") && origin.contains("cremona-dicembre.xlsx"));
 }
@@ -341,7 +385,10 @@ fn zip_entry(path: &Path, name: &str) -> String {
     let file = std::fs::File::open(path).unwrap();
     let mut zip = zip::ZipArchive::new(file).unwrap();
     let mut text = String::new();
-    zip.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
     text
 }
 
@@ -361,7 +408,13 @@ fn two_rule_sets_equal_valuta_with_each() {
     write_terre_other_cards(&plan).unwrap();
     let valuta = |set: &str| {
         json_of(&barometro(&[
-            "valuta", s(&plan), "--regole", set, "--al", "31/07/2024", "--json",
+            "valuta",
+            s(&plan),
+            "--regole",
+            set,
+            "--al",
+            "31/07/2024",
+            "--json",
         ]))
     };
     let (a, b) = (valuta("predefinite"), valuta("somma-pesata"));
@@ -418,7 +471,15 @@ fn nothing_to_compare_is_a_usage_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("niente da confrontare"), "{err}");
     // The output is never one of the inputs.
-    let out = barometro(&["confronta", s(&plan), "--regole-b", "somma-pesata", "-o", s(&plan), "--force"]);
+    let out = barometro(&[
+        "confronta",
+        s(&plan),
+        "--regole-b",
+        "somma-pesata",
+        "-o",
+        s(&plan),
+        "--force",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("è il file di input"));
 }

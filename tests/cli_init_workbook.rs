@@ -40,12 +40,18 @@ fn the_written_workbook_is_read_and_scored() {
     let out = barometro(&["init", s(&rules)]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let workbook = rules.join(FILE_NAME);
-    assert!(text(&out).contains(&format!("Cartella di lavoro da compilare: {}", workbook.display())));
+    assert!(text(&out).contains(&format!(
+        "Cartella di lavoro da compilare: {}",
+        workbook.display()
+    )));
 
     let out = barometro(&["check", s(&workbook), "--regole", s(&rules)]);
     let report = text(&out);
     assert_eq!(out.status.code(), Some(0), "{report}");
-    assert!(report.contains("Letti: 1 area, 1 obiettivo, 2 indicatori"), "{report}");
+    assert!(
+        report.contains("Letti: 1 area, 1 obiettivo, 2 indicatori"),
+        "{report}"
+    );
     assert!(report.contains("Area «Servizi demografici»"), "{report}");
     assert!(report.contains("0 errori, 0 avvisi"), "{report}");
 
@@ -54,12 +60,25 @@ fn the_written_workbook_is_read_and_scored() {
     let mut wb: Xlsx<_> = calamine::open_workbook(&workbook).unwrap();
     assert_eq!(wb.sheet_names(), vec!["Istruzioni", "Obiettivi"]);
     let sheet = wb.worksheet_range("Obiettivi").unwrap();
-    let header: Vec<String> = (0..13).map(|c| sheet.get_value((0, c)).unwrap().to_string()).collect();
+    let header: Vec<String> = (0..13)
+        .map(|c| sheet.get_value((0, c)).unwrap().to_string())
+        .collect();
     assert_eq!(
         header,
         [
-            "Area", "Codice", "Obiettivo", "Indicatore", "Formula", "Polarità", "Metodo",
-            "Baseline", "Target", "Consuntivo", "Peso", "Scadenza", "Note"
+            "Area",
+            "Codice",
+            "Obiettivo",
+            "Indicatore",
+            "Formula",
+            "Polarità",
+            "Metodo",
+            "Baseline",
+            "Target",
+            "Consuntivo",
+            "Peso",
+            "Scadenza",
+            "Note"
         ]
     );
     let n = |r: u32, c: u32| match sheet.get_value((r, c)) {
@@ -68,10 +87,20 @@ fn the_written_workbook_is_read_and_scored() {
     };
     let col = |name: &str| header.iter().position(|h| h == name).unwrap() as u32;
     let (t, a, w) = (col("Target"), col("Consuntivo"), col("Peso"));
-    assert_eq!(sheet.get_value((1, col("Metodo"))).unwrap().to_string(), "rapporto");
-    assert_eq!(sheet.get_value((2, col("Metodo"))).unwrap().to_string(), "minore_migliore");
+    assert_eq!(
+        sheet.get_value((1, col("Metodo"))).unwrap().to_string(),
+        "rapporto"
+    );
+    assert_eq!(
+        sheet.get_value((2, col("Metodo"))).unwrap().to_string(),
+        "minore_migliore"
+    );
     let ratio = (n(1, a) / n(1, t) * 100.0).min(100.0);
-    let lower = if n(2, a) <= n(2, t) { 100.0 } else { n(2, t) / n(2, a) * 100.0 };
+    let lower = if n(2, a) <= n(2, t) {
+        100.0
+    } else {
+        n(2, t) / n(2, a) * 100.0
+    };
     let objective = (n(1, w) * ratio + n(2, w) * lower) / (n(1, w) + n(2, w));
     let expected = format!("{:.2}%", objective).replace('.', ",");
     assert_eq!(expected, "87,33%");
@@ -80,11 +109,15 @@ fn the_written_workbook_is_read_and_scored() {
     let scores = text(&out);
     assert_eq!(out.status.code(), Some(0), "{scores}");
     assert!(
-        scores.contains(&format!("Raggiungimento dell'ente: {expected} — Parzialmente raggiunto")),
+        scores.contains(&format!(
+            "Raggiungimento dell'ente: {expected} — Parzialmente raggiunto"
+        )),
         "{scores}"
     );
     assert!(
-        scores.contains(&format!("OB.1 Digitalizzazione dei servizi anagrafici: {expected}")),
+        scores.contains(&format!(
+            "OB.1 Digitalizzazione dei servizi anagrafici: {expected}"
+        )),
         "{scores}"
     );
 
@@ -114,7 +147,10 @@ fn validations_and_method_list_come_from_the_rules() {
     );
     assert!(sheet.contains(&methods), "{sheet}");
     // The loaded copy the user will edit lists the same.
-    assert_eq!(RuleSet::load_dir(&rules_dir).unwrap().methods(), rules.methods());
+    assert_eq!(
+        RuleSet::load_dir(&rules_dir).unwrap().methods(),
+        rules.methods()
+    );
 
     // Polarità: words the reader understands.
     assert!(POLARITY_WORDS.iter().all(|w| parse_polarity(w).is_some()));
@@ -125,7 +161,10 @@ fn validations_and_method_list_come_from_the_rules() {
     assert!(sheet.contains(&polarity), "{sheet}");
 
     // Peso 0–100, Scadenza a date, with Italian messages.
-    assert!(sheet.contains(r#"type="decimal""#) && sheet.contains(r#"sqref="K2:K501"><formula1>0</formula1><formula2>100</formula2>"#));
+    assert!(
+        sheet.contains(r#"type="decimal""#)
+            && sheet.contains(r#"sqref="K2:K501"><formula1>0</formula1><formula2>100</formula2>"#)
+    );
     assert!(sheet.contains(r#"type="date""#) && sheet.contains(r#"sqref="L2:L501""#));
     assert!(sheet.contains(r#"errorTitle="Peso non valido""#));
     assert!(sheet.contains(r#"promptTitle="Scadenza""#));

@@ -230,8 +230,8 @@ fn table(c: &Comparison) -> String {
     const NAME: usize = 50;
     let _ = writeln!(
         out,
-        "{:<NAME$}  {:>8}  {:>8}  {}",
-        "Area", "Prima", "Dopo", "Variazione"
+        "{:<NAME$}  {:>8}  {:>8}  Variazione",
+        "Area", "Prima", "Dopo"
     );
     for a in &c.areas {
         let indent = if a.parent.is_some() { "  " } else { "" };

@@ -120,9 +120,16 @@ enum Cell {
     /// An input as the rules read it: the number, else the text as written.
     Input(Option<f64>, String),
     /// `=after−before` over two columns of the row, with the value cached.
-    Delta { before: u16, after: u16, value: Option<f64> },
+    Delta {
+        before: u16,
+        after: u16,
+        value: Option<f64>,
+    },
     /// The barometer label of the score in a column of the row (bands of the column's side).
-    Label { score: u16, label: String },
+    Label {
+        score: u16,
+        label: String,
+    },
 }
 
 /// The three cells of a figure's before, after and change, the first at column `at`.
@@ -210,7 +217,12 @@ impl Book<'_> {
         let ncols = columns.len() as u16;
         let last = FIRST_ROW + rows.len() as u32;
         ws.set_freeze_panes(FIRST_ROW, 0)?;
-        ws.autofilter(HEADER_ROW, 0, last.max(FIRST_ROW) - 1, ncols.saturating_sub(1))?;
+        ws.autofilter(
+            HEADER_ROW,
+            0,
+            last.max(FIRST_ROW) - 1,
+            ncols.saturating_sub(1),
+        )?;
         ws.set_landscape();
         ws.set_paper_size(9);
         ws.set_print_fit_to_pages(1, 0);
@@ -225,7 +237,9 @@ impl Book<'_> {
                 Kind::ScoreBefore => {
                     style::barometer(ws, &self.c.bands_before, FIRST_ROW, last, col)?
                 }
-                Kind::ScoreAfter => style::barometer(ws, &self.c.bands_after, FIRST_ROW, last, col)?,
+                Kind::ScoreAfter => {
+                    style::barometer(ws, &self.c.bands_after, FIRST_ROW, last, col)?
+                }
                 Kind::LabelBefore => {
                     style::label_fills(ws, &self.c.bands_before, FIRST_ROW, last, col)?
                 }
@@ -640,13 +654,7 @@ fn bands_text(bands: &Bands) -> String {
     bands
         .bands
         .iter()
-        .map(|b| {
-            format!(
-                "{} da {}",
-                b.label,
-                crate::value::format_number_it(b.from)
-            )
-        })
+        .map(|b| format!("{} da {}", b.label, crate::value::format_number_it(b.from)))
         .collect::<Vec<_>>()
         .join(", ")
 }
