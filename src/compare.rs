@@ -176,6 +176,13 @@ pub struct AreaChange {
     pub parent: Option<String>,
     /// The achievement.
     pub score: Change,
+    /// The expected-to-date (*atteso*), when the rules compute one (activities and a
+    /// monitoring date): what changes between two dates on the same file.
+    pub expected: Change,
+    /// The judgement of actual against expected on side A (`In linea`…).
+    pub judgement_before: Option<String>,
+    /// The judgement on side B.
+    pub judgement_after: Option<String>,
     /// The barometer label on side A, with A's bands.
     pub label_before: String,
     /// The barometer label on side B, with B's bands.
@@ -195,6 +202,12 @@ pub struct ObjectiveChange {
     pub weight: Change,
     /// The achievement.
     pub score: Change,
+    /// The expected-to-date (*atteso*), when the rules compute one.
+    pub expected: Change,
+    /// The judgement of actual against expected on side A.
+    pub judgement_before: Option<String>,
+    /// The judgement on side B.
+    pub judgement_after: Option<String>,
     /// The barometer label on side A.
     pub label_before: String,
     /// The barometer label on side B.
@@ -354,6 +367,8 @@ pub struct Comparison {
     pub at_after: Option<chrono::NaiveDate>,
     /// The ente's achievement.
     pub ente: Change,
+    /// The ente's expected-to-date, when the rules compute one.
+    pub ente_expected: Change,
     /// The ente's barometer label on side A.
     pub ente_label_before: String,
     /// The ente's barometer label on side B.
@@ -373,6 +388,15 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// Whether either side has an expected-to-date figure (activities scored at a monitoring
+    /// date), so that the expected columns say something.
+    pub fn has_expected(&self) -> bool {
+        let some = |c: &Change| c.before.is_some() || c.after.is_some();
+        some(&self.ente_expected)
+            || self.areas.iter().any(|a| some(&a.expected))
+            || self.objectives.iter().any(|o| some(&o.expected))
+    }
+
     /// The objectives whose achievement changed, largest change (either way) first, at most
     /// `n`; ties keep B's order.
     pub fn most_changed_objectives(&self, n: usize) -> Vec<&ObjectiveChange> {
@@ -417,6 +441,7 @@ pub fn compare(before: &Evaluation, after: &Evaluation) -> Comparison {
         at_before: before.at,
         at_after: after.at,
         ente: Change::new(before.score.value, after.score.value),
+        ente_expected: Change::new(before.expected.value, after.expected.value),
         ente_label_before: before.bands.label_of(before.score.value).to_string(),
         ente_label_after: after.bands.label_of(after.score.value).to_string(),
         areas: matcher.areas,
@@ -508,6 +533,9 @@ impl Matcher<'_> {
                 kind: area.kind.clone(),
                 parent: parent.map(str::to_string),
                 score,
+                expected: Change::new(before.1[i].expected.value, outcome.expected.value),
+                judgement_before: before.1[i].judgement.clone(),
+                judgement_after: outcome.judgement.clone(),
                 label_before,
                 label_after,
             });
@@ -579,6 +607,9 @@ impl Matcher<'_> {
                 title: objective.title_text().trim().to_string(),
                 weight: Change::new(old_outcome.weight.value, outcome.weight.value),
                 score,
+                expected: Change::new(old_outcome.expected.value, outcome.expected.value),
+                judgement_before: old_outcome.judgement.clone(),
+                judgement_after: outcome.judgement.clone(),
                 label_before,
                 label_after,
                 neutralised_before: old_outcome.neutralised,

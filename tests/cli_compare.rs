@@ -371,8 +371,9 @@ fn two_files_terminal_table_and_verified_workbook() {
 
     // Icon set of three arrows on the changes, band fills and traffic lights on the scores.
     let sheet = zip_entry(&xlsx, "xl/worksheets/sheet1.xml");
-    assert_eq!(sheet.matches(r#"<iconSet iconSet="3Arrows">"#).count(), 1);
-    assert_eq!(sheet.matches(r#"<cfRule type="iconSet""#).count(), 3);
+    // Achievement and expected changes; traffic lights on the two achievement columns.
+    assert_eq!(sheet.matches(r#"<iconSet iconSet="3Arrows">"#).count(), 2);
+    assert_eq!(sheet.matches(r#"<cfRule type="iconSet""#).count(), 4);
     assert!(
         sheet.contains(r#"<cfvo type="num" val="0" gte="0"/>"#),
         "up only above 0"
@@ -482,4 +483,123 @@ fn nothing_to_compare_is_a_usage_error() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("è il file di input"));
+}
+
+/// Two monitoring dates on the same activities: the achievement (P.E.I as written) stays, the
+/// expected-to-date from the month plan moves (Terre d'Argine's S1, stored P.A.I removed).
+#[test]
+fn two_dates_move_the_expected_not_the_achievement() {
+    use barometro::compare::compare;
+    use barometro::report::{build_comparison, verify, ComparedSide, Provenance};
+    use barometro::rules::{evaluate, EvaluateOptions, RuleSet};
+    use common::terre::{terre_s1_data, terre_s1_without_stored_pai};
+
+    let rules = RuleSet::builtin("somma-pesata").unwrap().unwrap();
+    let at = |d: Option<(i32, u32, u32)>| EvaluateOptions {
+        at: d.and_then(|(y, m, d)| chrono::NaiveDate::from_ymd_opt(y, m, d)),
+    };
+    let june = evaluate(
+        terre_s1_without_stored_pai(),
+        &rules,
+        &at(Some((2024, 6, 30))),
+    );
+    let july = evaluate(
+        terre_s1_without_stored_pai(),
+        &rules,
+        &at(Some((2024, 7, 31))),
+    );
+    let c = compare(&june, &july);
+    let sector = &c.areas[0];
+    assert_eq!(sector.score.before, Some(51.97));
+    assert_eq!(sector.score.after, Some(51.97));
+    // 54,39 at 31 July is the document's figure from the month plan.
+    assert_eq!(
+        sector.expected.after,
+        Some(terre_s1_data().sector.atteso_from_month_plan)
+    );
+    let before = sector.expected.before.unwrap();
+    assert!(before < 54.39, "less is expected by June: {before}");
+    assert!(close(sector.expected.delta().unwrap(), 54.39 - before));
+    assert!(c.has_expected());
+    assert!(c.objectives.iter().all(|o| o.score.before == o.score.after));
+    assert!(c
+        .objectives
+        .iter()
+        .any(|o| o.expected.delta().is_some_and(|d| d > 0.0)));
+    assert!(sector.judgement_after.is_some());
+
+    // The workbook's change formulas, expected included, recalculate to the same figures.
+    let side = |name: &str| ComparedSide {
+        provenance: Provenance::named(name),
+        rules: &rules,
+    };
+    let workbook = build_comparison(&c, &side("giugno"), &side("luglio")).unwrap();
+    let proof = verify(&workbook).unwrap();
+    assert!(proof.mismatches.is_empty(), "{:?}", proof.mismatches);
+    assert!(workbook
+        .checks
+        .iter()
+        .any(|k| k.sheet == "Aree" && k.col == 10 && k.formula == "=J4-I4"));
+}
+
+/// A renamed objective is on one side only; a renamed indicator is matched by position.
+#[test]
+fn renamed_items_are_listed_or_matched_by_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let june = dir.path().join("giugno.xlsx");
+    let december = dir.path().join("dicembre.xlsx");
+    write_cremona(&june).unwrap();
+    let mut rows = cremona_rows();
+    let old_title = rows
+        .iter()
+        .find(|r| r.obj_id == 5)
+        .unwrap()
+        .obiettivo
+        .clone();
+    for r in rows.iter_mut().filter(|r| r.obj_id == 5) {
+        r.obiettivo = "Raccolta differenziata: nuovo obiettivo".into();
+    }
+    let renamed = rows
+        .iter_mut()
+        .find(|r| r.obj_id == 4 && r.indicatore == "Contratto di fiume")
+        .unwrap();
+    renamed.indicatore = "Incontri del Contratto di fiume".into();
+    write_cremona_rows(&december, &rows).unwrap();
+
+    let c = json_of(&barometro(&["confronta", s(&june), s(&december), "--json"]));
+    assert_eq!(c["objectives"].as_array().unwrap().len(), 81);
+    let unmatched = c["unmatched"].as_array().unwrap();
+    let listed: Vec<(&str, &str, &str)> = unmatched
+        .iter()
+        .map(|u| {
+            (
+                u["side"].as_str().unwrap(),
+                u["kind"].as_str().unwrap(),
+                u["label"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            (
+                "after",
+                "objective",
+                "Raccolta differenziata: nuovo obiettivo"
+            ),
+            ("before", "objective", old_title.as_str()),
+        ]
+    );
+    let by_position: Vec<&Value> = c["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["matched_by"] == "position")
+        .collect();
+    assert_eq!(by_position.len(), 1);
+    assert_eq!(by_position[0]["name"], "Incontri del Contratto di fiume");
+    assert_eq!(
+        by_position[0]["score"]["before"],
+        by_position[0]["score"]["after"]
+    );
 }

@@ -257,6 +257,33 @@ fn table(c: &Comparison) -> String {
         "Barometro dell'ente: {} → {}",
         c.ente_label_before, c.ente_label_after
     );
+    if c.has_expected() {
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "{:<NAME$}  {:>8}  {:>8}  Variazione",
+            "Atteso alla data di monitoraggio", "Prima", "Dopo"
+        );
+        for a in &c.areas {
+            let indent = if a.parent.is_some() { "  " } else { "" };
+            let name = cut(&format!("{indent}{}", a.name), NAME);
+            let _ = writeln!(
+                out,
+                "{name:<NAME$}  {:>8}  {:>8}  {}",
+                figure(a.expected.before),
+                figure(a.expected.after),
+                change_text(&a.expected)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "{:<NAME$}  {:>8}  {:>8}  {}",
+            "Ente",
+            figure(c.ente_expected.before),
+            figure(c.ente_expected.after),
+            change_text(&c.ente_expected)
+        );
+    }
     let most = c.most_changed_objectives(MOST_CHANGED);
     out.push('\n');
     if most.is_empty() {

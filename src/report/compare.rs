@@ -340,6 +340,11 @@ impl Book<'_> {
             ("Variazione", 12.0, Kind::Delta),
             ("Barometro prima", 22.0, Kind::LabelBefore),
             ("Barometro dopo", 22.0, Kind::LabelAfter),
+            ("% Atteso prima", 12.0, Kind::Number),
+            ("% Atteso dopo", 12.0, Kind::Number),
+            ("Variazione atteso", 12.0, Kind::Delta),
+            ("Giudizio prima", 16.0, Kind::Text),
+            ("Giudizio dopo", 16.0, Kind::Text),
         ];
         let mut rows: Vec<Vec<Cell>> = self
             .c
@@ -360,6 +365,9 @@ impl Book<'_> {
                     score: 4,
                     label: a.label_after.clone(),
                 });
+                row.extend(triple(&a.expected, 8));
+                row.push(Cell::Text(a.judgement_before.clone().unwrap_or_default()));
+                row.push(Cell::Text(a.judgement_after.clone().unwrap_or_default()));
                 row
             })
             .collect();
@@ -377,6 +385,7 @@ impl Book<'_> {
             score: 4,
             label: self.c.ente_label_after.clone(),
         });
+        total.extend(triple(&self.c.ente_expected, 8));
         rows.push(total);
         let title = format!("Confronto delle aree — {}", self.c.ente_after);
         self.sheet(ws, AREE, &title, &columns, rows)
@@ -395,6 +404,11 @@ impl Book<'_> {
             ("Variazione", 12.0, Kind::Delta),
             ("Barometro prima", 22.0, Kind::LabelBefore),
             ("Barometro dopo", 22.0, Kind::LabelAfter),
+            ("% Atteso prima", 12.0, Kind::Number),
+            ("% Atteso dopo", 12.0, Kind::Number),
+            ("Variazione atteso", 12.0, Kind::Delta),
+            ("Giudizio prima", 16.0, Kind::Text),
+            ("Giudizio dopo", 16.0, Kind::Text),
             ("Neutralizzato", 14.0, Kind::Text),
             ("Cella prima", 16.0, Kind::Text),
             ("Cella dopo", 16.0, Kind::Text),
@@ -419,6 +433,9 @@ impl Book<'_> {
                     score: 7,
                     label: o.label_after.clone(),
                 });
+                row.extend(triple(&o.expected, 11));
+                row.push(Cell::Text(o.judgement_before.clone().unwrap_or_default()));
+                row.push(Cell::Text(o.judgement_after.clone().unwrap_or_default()));
                 row.push(Cell::Text(
                     match (o.neutralised_before, o.neutralised_after) {
                         (false, false) => "",
