@@ -206,7 +206,9 @@ impl Book<'_> {
                 let kind = columns.get(c).map_or(Kind::Text, |k| k.2);
                 let format = match kind {
                     Kind::Wrap => &self.f.wrap,
-                    Kind::Number | Kind::ScoreBefore | Kind::ScoreAfter => &self.f.score,
+                    // Targets and actuals can be thousands: `3.800,00` in Italian Excel.
+                    Kind::Number => &self.f.weight,
+                    Kind::ScoreBefore | Kind::ScoreAfter => &self.f.score,
                     Kind::Delta => &delta_format,
                     Kind::Text | Kind::LabelBefore | Kind::LabelAfter => &self.f.text,
                 }
