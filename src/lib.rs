@@ -4,7 +4,10 @@
 //! (PIAO, D.Lgs 150/2009) into a typed model in which every value keeps its raw text, its parsed
 //! form and the cell it came from.
 //!
-//! Data flows one way: [`read`] → [`model`] (→ rules → report, in later modules).
+//! Data flows one way: [`read`] → [`model`] → [`rules`] → [`report`] (the report, its
+//! templates, the comparison workbook) and [`fill`] (the results written into a copy of the
+//! office's own workbook). [`compare`] sets two evaluations side by side; [`input_workbook`]
+//! is the ready-to-fill workbook `barometro init` writes; [`value`] reads Italian cell values.
 //!
 //! ```no_run
 //! use barometro::read::{read_workbook, ReadOptions};
@@ -14,7 +17,9 @@
 //! # Ok::<(), barometro::read::ReadError>(())
 //! ```
 
+pub mod compare;
 pub mod fill;
+pub mod input_workbook;
 pub mod model;
 pub mod read;
 pub mod report;

@@ -1,7 +1,10 @@
-//! `barometro init CARTELLA` (alias `nuovo`): writes an embedded rule set out for editing.
+//! `barometro init CARTELLA` (alias `nuovo`): writes an embedded rule set out for editing, and
+//! the ready-to-fill input workbook (`obiettivi.xlsx`, [`barometro::input_workbook`]).
 
 use std::path::Path;
 
+use barometro::input_workbook;
+use barometro::report::write_atomically;
 use barometro::rules::{RuleSet, BUILTIN_SETS};
 
 use super::{EXIT_OK, EXIT_UNREADABLE};
@@ -21,8 +24,31 @@ pub fn run(dir: &Path, from: &str) -> i32 {
             return EXIT_UNREADABLE;
         }
     };
+    // Refused before anything is written, like the rule files.
+    let workbook_path = dir.join(input_workbook::FILE_NAME);
+    if workbook_path.exists() {
+        eprintln!(
+            "errore: {} esiste già; scegliete un'altra cartella o spostatelo",
+            workbook_path.display()
+        );
+        return EXIT_UNREADABLE;
+    }
+    let workbook = match input_workbook::input_workbook(&set, &dir.display().to_string()) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!(
+                "errore: impossibile comporre {}: {e}",
+                input_workbook::FILE_NAME
+            );
+            return EXIT_UNREADABLE;
+        }
+    };
     match set.write_to(dir) {
         Ok(paths) => {
+            if let Err(e) = write_atomically(&workbook_path, &workbook, None, false) {
+                eprintln!("errore: {e}");
+                return EXIT_UNREADABLE;
+            }
             let mut text = format!("Regole «{}» scritte in {}:\n", set.name(), dir.display());
             for p in paths {
                 let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
@@ -30,6 +56,13 @@ pub fn run(dir: &Path, from: &str) -> i32 {
             }
             text.push_str(&format!(
                 "Modificatele con un editor di testo e usatele con: barometro valuta FILE.xlsx --regole {}\n",
+                dir.display()
+            ));
+            text.push_str(&format!(
+                "Cartella di lavoro da compilare: {} (istruzioni nel foglio «{}»); poi: barometro valuta {} --regole {}\n",
+                workbook_path.display(),
+                input_workbook::ISTRUZIONI,
+                workbook_path.display(),
                 dir.display()
             ));
             super::print_stdout(&text);

@@ -1,6 +1,7 @@
 //! Argument parsing (Italian help and messages) and dispatch to the commands.
 
 mod check;
+mod compare;
 mod explain;
 mod fill;
 mod init;
@@ -116,6 +117,15 @@ enum Command {
         next_help_heading = "Opzioni"
     )]
     Fill(FillArgs),
+    /// Confronta due date di monitoraggio, due file dello stesso piano o due insiemi di regole
+    #[command(
+        name = "compare",
+        alias = "confronta",
+        help_template = SUBCOMMAND_TEMPLATE,
+        override_usage = "barometro confronta [OPZIONI] <A.xlsx> [B.xlsx] [-o CONFRONTO.xlsx]",
+        next_help_heading = "Opzioni"
+    )]
+    Compare(CompareArgs),
 }
 
 #[derive(Args, Debug)]
@@ -136,6 +146,40 @@ pub struct FillArgs {
     #[arg(long = "no-verify", alias = "senza-verifica")]
     no_verify: bool,
     /// Sostituisce la copia compilata se esiste già
+    #[arg(long = "force", alias = "sovrascrivi")]
+    force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Il secondo file (dopo, B); senza, il confronto è sul primo file con --regole-b o --al-b
+    #[arg(value_name = "B.xlsx", help_heading = "Argomenti")]
+    dopo: Option<PathBuf>,
+    #[command(flatten)]
+    rules: RulesArgs,
+    /// Le regole del lato B (dopo): una cartella o regole incorporate; senza, quelle di --regole
+    #[arg(long = "regole-b", alias = "rules-b", value_name = "CARTELLA")]
+    regole_b: Option<String>,
+    /// La data di monitoraggio del lato B (dopo); senza, quella di --al
+    #[arg(long = "al-b", alias = "at-b", value_name = "DATA", value_parser = parse_date_arg)]
+    al_b: Option<chrono::NaiveDate>,
+    /// Il file del confronto da scrivere (.xlsx)
+    #[arg(
+        short = 'o',
+        long = "output",
+        alias = "uscita",
+        value_name = "CONFRONTO.xlsx"
+    )]
+    output: Option<PathBuf>,
+    /// Stampa il confronto in JSON invece della tabella
+    #[arg(long)]
+    json: bool,
+    /// Non ricalcola le formule con il motore indipendente
+    #[arg(long = "no-verify", alias = "senza-verifica")]
+    no_verify: bool,
+    /// Sostituisce il file del confronto se esiste già
     #[arg(long = "force", alias = "sovrascrivi")]
     force: bool,
 }
@@ -346,5 +390,6 @@ fn run_with<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Init(args) => init::run(&args.cartella, &args.da),
         Command::Report(args) => report::run(&args),
         Command::Fill(args) => fill::run(&args),
+        Command::Compare(args) => compare::run(&args),
     }
 }

@@ -42,6 +42,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod compare;
 mod json;
 mod layout;
 mod sheets;
@@ -58,6 +59,7 @@ use std::path::{Path, PathBuf};
 use crate::model::Finding;
 use crate::rules::{Evaluation, RuleSet};
 
+pub use compare::{build_comparison, ComparedSide, AREE, ORIGINE, SOLO_IN_UNO};
 pub use json::scored_json;
 pub use layout::{ANOMALIE, ATTIVITA, INDICATORI, OBIETTIVI, REGOLE, SINTESI};
 pub use sheets::{excel_serial, sha256_hex};

@@ -113,6 +113,8 @@ pub struct RuleSet {
     pub(crate) bands: Bands,
     /// The scoring methods `metodi()` lists.
     methods: std::collections::HashSet<String>,
+    /// The same methods in the order `metodi()` lists them.
+    method_list: Vec<String>,
     /// Twins of functions with no parameters (`X_excel()`), computed once.
     constant_twins: HashMap<String, Option<Twin>>,
 }
@@ -303,6 +305,7 @@ impl RuleSet {
             ast,
             located: HashMap::new(),
             methods: Default::default(),
+            method_list: Vec::new(),
             bands: Bands {
                 bands: Vec::new(),
                 no_score: Band {
@@ -325,7 +328,8 @@ impl RuleSet {
                 .push((*arity, r));
         }
         set.bands = set.read_bands()?;
-        set.methods = set.read_methods()?;
+        set.method_list = set.read_methods()?;
+        set.methods = set.method_list.iter().cloned().collect();
         set.constant_twins = set.read_constant_twins()?;
         Ok(set)
     }
@@ -409,7 +413,19 @@ impl RuleSet {
         self.methods.contains(name)
     }
 
-    fn read_methods(&self) -> Result<std::collections::HashSet<String>, RuleError> {
+    /// The scoring methods the set lists in `metodi()`, in that order (what a *Metodo* column
+    /// may name).
+    ///
+    /// ```
+    /// let rules = barometro::rules::RuleSet::default_set().unwrap();
+    /// assert_eq!(rules.methods()[0], "rapporto");
+    /// assert!(rules.methods().iter().all(|m| rules.is_method(m)));
+    /// ```
+    pub fn methods(&self) -> &[String] {
+        &self.method_list
+    }
+
+    fn read_methods(&self) -> Result<Vec<String>, RuleError> {
         let loc = self.locate("metodi", 0);
         let at = |msg: String| RuleError::Definition {
             message: match &loc {
@@ -424,7 +440,7 @@ impl RuleSet {
         let list = value.try_cast::<rhai::Array>().ok_or_else(|| {
             at("`metodi()` deve restituire l'elenco dei nomi dei metodi, es. [\"rapporto\", \"fatto_non_fatto\"]".into())
         })?;
-        let mut methods = std::collections::HashSet::new();
+        let mut methods: Vec<String> = Vec::new();
         for item in list {
             let name = item.into_immutable_string().map_err(|t| {
                 at(format!(
@@ -436,7 +452,9 @@ impl RuleSet {
                     "il metodo «{name}» è nell'elenco ma manca la sua funzione `fn {name}(i)`"
                 )));
             }
-            methods.insert(name.to_string());
+            if !methods.iter().any(|m| m == name.as_str()) {
+                methods.push(name.to_string());
+            }
         }
         Ok(methods)
     }

@@ -451,17 +451,26 @@ fn write_cremona_indicator(
 /// a repeated header and an empty Settore cell where the sector continues, targets with Italian
 /// thousands separators stored as text, Peso as `0%`-formatted fractions on `Obiettivi di mandato`.
 pub fn write_cremona(path: &Path) -> Result<(), XlsxError> {
-    write_cremona_sheets(path, false)
+    write_cremona_sheets(path, &cremona_rows(), false)
 }
 
 /// [`write_cremona`] with every `% Ragg` cell blank (styled, no value): the table as an office
 /// keeps it before the results are written in (`barometro fill`).
 pub fn write_cremona_blank_achievement(path: &Path) -> Result<(), XlsxError> {
-    write_cremona_sheets(path, true)
+    write_cremona_sheets(path, &cremona_rows(), true)
 }
 
-fn write_cremona_sheets(path: &Path, blank_achievement: bool) -> Result<(), XlsxError> {
-    let rows = cremona_rows();
+/// Writes the Cremona document as [`write_cremona`] does, from `rows` (the 140 rows of
+/// [`cremona_rows`], possibly with changed values: a later monitoring of the same plan).
+pub fn write_cremona_rows(path: &Path, rows: &[CremonaRow]) -> Result<(), XlsxError> {
+    write_cremona_sheets(path, rows, false)
+}
+
+fn write_cremona_sheets(
+    path: &Path,
+    rows: &[CremonaRow],
+    blank_achievement: bool,
+) -> Result<(), XlsxError> {
     let lines = cremona_lines_json();
     let f = CremonaFormats::new();
     let mut wb = Workbook::new();
@@ -471,7 +480,7 @@ fn write_cremona_sheets(path: &Path, blank_achievement: bool) -> Result<(), Xlsx
     )?);
 
     for (idx, line) in lines.iter().enumerate() {
-        let line_rows = rows_of_line(&rows, &line.heading);
+        let line_rows = rows_of_line(rows, &line.heading);
         let plan = plan_cremona(&line_rows);
         let peso_as_fraction = line.heading == "OBIETTIVI DI MANDATO";
         let ws = wb.add_worksheet();
