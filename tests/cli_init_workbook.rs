@@ -178,3 +178,58 @@ fn validations_and_method_list_come_from_the_rules() {
         rules_dir.display()
     )));
 }
+
+#[test]
+fn init_writes_the_report_templates_for_the_office_to_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("regole");
+    let out = barometro(&["init", s(&rules)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let toml = rules.join("modelli/predefinito/modello.toml");
+    assert_eq!(
+        std::fs::read_to_string(&toml).unwrap(),
+        barometro::report::DEFAULT_TEMPLATE_TOML
+    );
+    assert_eq!(
+        std::fs::read(rules.join("modelli/cremona.xlsx")).unwrap(),
+        barometro::report::CREMONA_TEMPLATE
+    );
+    // The office changes a label and the order of two columns, then reports its workbook.
+    let edited = std::fs::read_to_string(&toml)
+        .unwrap()
+        .replace(
+            "\"baseline\", \"target\", \"consuntivo\"",
+            "\"baseline\", \"consuntivo\", \"target\"",
+        )
+        .replace(
+            "[fogli.indicatori]\n",
+            "[fogli.indicatori.etichette]\nconsuntivo = \"Valore raggiunto\"\n[fogli.indicatori]\n",
+        );
+    std::fs::write(&toml, edited).unwrap();
+    let report = dir.path().join("relazione.xlsx");
+    let out = barometro(&[
+        "report",
+        s(&rules.join(FILE_NAME)),
+        "-o",
+        s(&report),
+        "--regole",
+        s(&rules),
+        "--modello",
+        s(&toml),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let mut wb: Xlsx<_> = calamine::open_workbook(&report).unwrap();
+    let ind = wb.worksheet_range("Indicatori").unwrap();
+    let header: Vec<String> = (0..12)
+        .map(|c| {
+            ind.get_value((2, c))
+                .map_or_else(String::new, |d| d.to_string())
+        })
+        .collect();
+    let consuntivo = header.iter().position(|h| h == "Valore raggiunto");
+    let target = header.iter().position(|h| h == "Target");
+    assert!(
+        consuntivo.is_some() && consuntivo < target,
+        "the actual before the target: {header:?}"
+    );
+}
