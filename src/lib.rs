@@ -14,6 +14,7 @@
 //! # Ok::<(), barometro::read::ReadError>(())
 //! ```
 
+pub mod batch;
 pub mod model;
 pub mod read;
 pub mod report;

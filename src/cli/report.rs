@@ -3,14 +3,14 @@
 
 use std::time::Instant;
 
-use barometro::model::{Finding, Severity, Source};
+use barometro::model::Severity;
 use barometro::report::{
-    build, build_with_findings, check_output, scored_json, verify, write_atomically, Provenance,
+    check_output, report_workbook, scored_json, write_atomically, ReportOptions,
 };
+use barometro::rules::EvaluateOptions;
 
-use super::check::{exit_status, load_rules, read_input};
-use super::{ReportArgs, EXIT_DATA_ERRORS, EXIT_UNREADABLE};
-use barometro::rules::{evaluate, EvaluateOptions};
+use super::check::{load_rules, read_options};
+use super::{ReportArgs, EXIT_DATA_ERRORS, EXIT_OK, EXIT_UNREADABLE};
 
 pub fn run(args: &ReportArgs) -> i32 {
     let started = Instant::now();
@@ -26,63 +26,43 @@ pub fn run(args: &ReportArgs) -> i32 {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let ente = match read_input(&args.input) {
-        Ok(e) => e,
-        Err(code) => return code,
-    };
-    let provenance = match Provenance::of_file(input) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("errore: {}: {e}", input.display());
-            return EXIT_UNREADABLE;
-        }
-    };
-    let ev = evaluate(ente, &rules, &EvaluateOptions { at: args.rules.al });
-    let mut report = match build(&ev, &rules, &provenance) {
-        Ok(r) => r,
+    let options = match read_options(&args.input) {
+        Ok(read) => ReportOptions {
+            read,
+            evaluate: EvaluateOptions { at: args.rules.al },
+            verify: !args.no_verify,
+        },
         Err(e) => {
             eprintln!("errore: {e}");
             return EXIT_UNREADABLE;
         }
     };
-    let mut status = exit_status(ev.worst_severity());
-    let mut lines = Vec::new();
-    if args.no_verify {
-        lines.push(format!(
-            "Formule: {} (non verificate: --no-verify)",
-            report.checks.len()
-        ));
+    let done = match report_workbook(input, &rules, &options) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("errore: {e}");
+            return EXIT_UNREADABLE;
+        }
+    };
+    let status = if done.has_errors() {
+        EXIT_DATA_ERRORS
     } else {
-        let proof = match verify(&report) {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("errore: {e}");
-                return EXIT_UNREADABLE;
-            }
-        };
-        if proof.mismatches.is_empty() {
-            lines.push(format!(
-                "Formule: {} verificate con {} in {} ms: tutte uguali ai valori delle regole",
-                proof.checked,
-                proof.engine,
-                proof.elapsed.as_millis()
-            ));
-        } else {
-            status = status.max(EXIT_DATA_ERRORS);
-            let findings: Vec<Finding> = proof
-                .mismatches
-                .iter()
-                .map(|m| Finding {
-                    severity: Severity::Error,
-                    message: format!(
-                        "La formula {} ricalcolata da {} dà {}, la regola {} dà {}: correggete la formula gemella della regola",
-                        m.formula, proof.engine, m.computed, m.rule, m.expected
-                    ),
-                    source: Some(Source::new(m.sheet.into(), m.row, u32::from(m.col))),
-                    rule: "formula-diversa-dalla-regola".into(),
-                })
-                .collect();
-            for f in &findings {
+        EXIT_OK
+    };
+    let mut lines = Vec::new();
+    match &done.verification {
+        None => lines.push(format!(
+            "Formule: {} (non verificate: --no-verify)",
+            done.report.checks.len()
+        )),
+        Some(proof) if proof.mismatches.is_empty() => lines.push(format!(
+            "Formule: {} verificate con {} in {} ms: tutte uguali ai valori delle regole",
+            proof.checked,
+            proof.engine,
+            proof.elapsed.as_millis()
+        )),
+        Some(proof) => {
+            for f in &done.mismatches {
                 if let Some(s) = &f.source {
                     eprintln!("errore: {s}: {}", f.message);
                 }
@@ -94,21 +74,16 @@ pub fn run(args: &ReportArgs) -> i32 {
                 proof.elapsed.as_millis(),
                 proof.mismatches.len()
             ));
-            report = match build_with_findings(&ev, &rules, &provenance, &findings) {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("errore: {e}");
-                    return EXIT_UNREADABLE;
-                }
-            };
         }
     }
+    let ev = &done.evaluation;
+    let report = &done.report;
     if let Err(e) = write_atomically(&args.output, &report.bytes, Some(input), args.force) {
         eprintln!("errore: {e}");
         return EXIT_UNREADABLE;
     }
     if let Some(json_path) = &args.json {
-        let text = match serde_json::to_string_pretty(&scored_json(&ev)) {
+        let text = match serde_json::to_string_pretty(&scored_json(ev)) {
             Ok(t) => t + "\n",
             Err(e) => {
                 eprintln!("errore: impossibile scrivere il JSON: {e}");

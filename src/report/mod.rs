@@ -44,8 +44,9 @@
 
 mod json;
 mod layout;
+mod pipeline;
 mod sheets;
-mod style;
+pub(crate) mod style;
 mod verify;
 
 use std::fmt;
@@ -58,6 +59,7 @@ use crate::rules::{Evaluation, RuleSet};
 
 pub use json::scored_json;
 pub use layout::{ANOMALIE, ATTIVITA, INDICATORI, OBIETTIVI, REGOLE, SINTESI};
+pub use pipeline::{report_workbook, ReportOptions, WorkbookReport};
 pub use sheets::{excel_serial, sha256_hex};
 pub use verify::{verify, Mismatch, Verification, ENGINE};
 
@@ -170,6 +172,9 @@ pub enum ReportError {
     /// The formula engine could not read the report back.
     #[error("verifica delle formule non riuscita: {0}")]
     Verify(String),
+    /// The input workbook could not be read ([`report_workbook`]).
+    #[error(transparent)]
+    Read(#[from] crate::read::ReadError),
 }
 
 /// Builds the report of an evaluation.
