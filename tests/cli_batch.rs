@@ -319,6 +319,30 @@ fn real_documents_in_the_consolidated_workbook() {
 }
 
 #[test]
+fn output_in_the_input_folder_is_not_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let cremona = dir.path().join("cremona.xlsx");
+    write_cremona(&cremona).unwrap();
+    for _ in 0..2 {
+        let o = barometro(&[
+            "batch",
+            s(dir.path()),
+            "-o",
+            s(dir.path()),
+            "--force",
+            "--no-verify",
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(
+            stdout(&o).contains("Totale: 1 file, 1 relazione scritta"),
+            "{}",
+            stdout(&o)
+        );
+    }
+    assert!(dir.path().join("cremona-relazione.xlsx").exists());
+}
+
+#[test]
 fn an_empty_folder_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let o = barometro(&["batch", s(dir.path()), "-o", s(&dir.path().join("out"))]);

@@ -97,6 +97,9 @@ pub fn consolidated_workbook(
     })
 }
 
+/// One of a file's counts summed in the total row.
+type Count = fn(&FileSummary) -> usize;
+
 struct Sheets<'a> {
     f: Formats,
     bands: &'a Bands,
@@ -274,7 +277,7 @@ impl Sheets<'_> {
             &ok,
         )?;
         ws.write_blank(row, 3, &total_label)?;
-        let sums: [(u16, fn(&FileSummary) -> usize); 5] = [
+        let sums: [(u16, Count); 5] = [
             (4, |s| s.areas.len()),
             (5, |s| s.objectives),
             (6, |s| s.indicators),

@@ -35,7 +35,7 @@ use crate::report::{
 };
 use crate::rules::{RuleError, RuleSet};
 
-pub use consolidated::{consolidated_workbook, AREE, RIEPILOGO};
+pub use consolidated::{consolidated_workbook, AREE, ESITO_ERRORE, ESITO_OK, RIEPILOGO};
 
 /// The consolidated workbook's file name in the output folder.
 pub const CONSOLIDATED_NAME: &str = "consolidato.xlsx";
@@ -256,7 +256,8 @@ pub fn is_workbook_name(name: &str) -> bool {
 }
 
 /// The workbooks in `dir` (with `recursive`, in its sub-folders too, hidden ones excepted),
-/// sorted by path; the folder `skip` (the output folder, when it is inside `dir`) is left out.
+/// sorted by path. The folder `skip` (the output folder) is left out when it is inside `dir`;
+/// when it is `dir` itself, the reports and the consolidated workbook a batch wrote there are.
 pub fn find_workbooks(
     dir: &Path,
     skip: Option<&Path>,
@@ -269,6 +270,7 @@ pub fn find_workbooks(
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
+        let is_output = skip.is_some() && folder.canonicalize().ok() == skip;
         let folder_error = |source| BatchError::Folder {
             path: folder.clone(),
             source,
@@ -284,7 +286,9 @@ pub fn find_workbooks(
                 if recursive && !name.starts_with('.') && !skipped {
                     pending.push(path);
                 }
-            } else if is_workbook_name(&name) {
+            } else if is_workbook_name(&name)
+                && !(is_output && (name.ends_with(REPORT_SUFFIX) || name == CONSOLIDATED_NAME))
+            {
                 found.push(path);
             }
         }
