@@ -458,3 +458,50 @@ fn write_report(
     write_atomically(report, &done.report.bytes, Some(input), options.force)?;
     Ok(FileSummary::of(&done))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_workbooks_skipping_locks_hidden_and_the_output() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path();
+        let out = dir.join("relazioni");
+        for sub in ["nord", ".nascosta", "relazioni"] {
+            std::fs::create_dir(dir.join(sub)).unwrap();
+        }
+        for file in [
+            "b.xlsx",
+            "a.XLSM",
+            "~$b.xlsx",
+            ".c.xlsx",
+            "d.xls",
+            "nord/e.xlsx",
+            ".nascosta/f.xlsx",
+            "relazioni/b-relazione.xlsx",
+        ] {
+            std::fs::write(dir.join(file), b"").unwrap();
+        }
+        let names = |found: Vec<PathBuf>| -> Vec<String> {
+            found.iter().map(|p| display_name(dir, p)).collect()
+        };
+        let flat = find_workbooks(dir, Some(&out), false).unwrap();
+        assert_eq!(names(flat), ["a.XLSM", "b.xlsx"]);
+        let deep = find_workbooks(dir, Some(&out), true).unwrap();
+        let e = deep[2].clone();
+        assert_eq!(names(deep), ["a.XLSM", "b.xlsx", "nord/e.xlsx"]);
+        // Reports of sub-folders go to the same sub-folder of the output.
+        assert_eq!(
+            report_path(dir, &out, &e),
+            out.join("nord/e-relazione.xlsx")
+        );
+        // The output folder is the input folder: its reports are not inputs.
+        let same = find_workbooks(&out, Some(&out), false).unwrap();
+        assert!(same.is_empty(), "{same:?}");
+        assert!(matches!(
+            find_workbooks(&dir.join("b.xlsx"), None, false),
+            Err(BatchError::NotAFolder(_))
+        ));
+    }
+}
