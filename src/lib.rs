@@ -6,7 +6,7 @@
 //!
 //! Data flows one way: [`read`] → [`model`] → [`rules`] → [`report`] (the report, its
 //! templates, the comparison workbook) and [`fill`] (the results written into a copy of the
-//! office's own workbook). [`compare`] sets two evaluations side by side; [`input_workbook`]
+//! office's own workbook). [`batch`] reports every workbook of a folder; [`compare`] sets two evaluations side by side; [`input_workbook`]
 //! is the ready-to-fill workbook `barometro init` writes; [`value`] reads Italian cell values.
 //!
 //! ```no_run
@@ -17,6 +17,7 @@
 //! # Ok::<(), barometro::read::ReadError>(())
 //! ```
 
+pub mod batch;
 pub mod compare;
 pub mod fill;
 pub mod input_workbook;

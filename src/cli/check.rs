@@ -10,22 +10,37 @@ use super::{InputArgs, RulesArgs, EXIT_DATA_ERRORS, EXIT_OK, EXIT_UNREADABLE};
 
 /// Builds the reading options from the command line, or an Italian error.
 pub fn read_options(input: &InputArgs) -> Result<ReadOptions, String> {
-    let header_map = match &input.mappa {
+    let mut options = reading_options(
+        input.mappa.as_deref(),
+        &input.layout,
+        input.fogli_nascosti,
+        input.anno,
+    )?;
+    options.ente = input.ente.clone();
+    Ok(options)
+}
+
+/// The reading options every file shares (`--mappa`, `--layout`, `--fogli-nascosti`,
+/// `--anno`), or an Italian error.
+pub fn reading_options(
+    mappa: Option<&std::path::Path>,
+    layout: &str,
+    include_hidden: bool,
+    year: Option<i32>,
+) -> Result<ReadOptions, String> {
+    let header_map = match mappa {
         Some(path) => HeaderMap::from_file(path)?,
         None => HeaderMap::default(),
     };
-    let layout = Layout::from_word(&input.layout).ok_or_else(|| {
-        format!(
-            "--layout «{}» sconosciuto: usate auto, tabella, schede oppure attivita",
-            input.layout
-        )
+    let layout = Layout::from_word(layout).ok_or_else(|| {
+        format!("--layout «{layout}» sconosciuto: usate auto, tabella, schede oppure attivita")
     })?;
     Ok(ReadOptions {
         header_map,
-        ente: input.ente.clone(),
-        include_hidden: input.fogli_nascosti,
+        ente: None,
+        include_hidden,
         layout,
-        year: input.anno,
+        year,
     })
 }
 

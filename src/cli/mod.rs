@@ -1,5 +1,6 @@
 //! Argument parsing (Italian help and messages) and dispatch to the commands.
 
+mod batch;
 mod check;
 mod compare;
 mod explain;
@@ -126,6 +127,15 @@ enum Command {
         next_help_heading = "Opzioni"
     )]
     Compare(CompareArgs),
+    /// Scrive la relazione di ogni cartella di lavoro di una cartella e un consolidato
+    #[command(
+        name = "batch",
+        alias = "lotto",
+        help_template = SUBCOMMAND_TEMPLATE,
+        override_usage = "barometro batch [OPZIONI] <CARTELLA> -o <CARTELLA_RELAZIONI>",
+        next_help_heading = "Opzioni"
+    )]
+    Batch(BatchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -180,6 +190,67 @@ pub struct CompareArgs {
     #[arg(long = "no-verify", alias = "senza-verifica")]
     no_verify: bool,
     /// Sostituisce il file del confronto se esiste già
+    #[arg(long = "force", alias = "sovrascrivi")]
+    force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BatchArgs {
+    /// La cartella con le cartelle di lavoro .xlsx / .xlsm
+    #[arg(value_name = "CARTELLA", help_heading = "Argomenti")]
+    cartella: PathBuf,
+    /// La cartella in cui scrivere le relazioni e consolidato.xlsx (viene creata)
+    #[arg(
+        short = 'o',
+        long = "output",
+        alias = "uscita",
+        value_name = "CARTELLA_RELAZIONI"
+    )]
+    output: PathBuf,
+    #[command(flatten)]
+    rules: RulesArgs,
+    /// Mappa delle intestazioni non riconosciute (file TOML con una sezione [colonne])
+    #[arg(long = "mappa", alias = "map", value_name = "FILE.toml")]
+    mappa: Option<PathBuf>,
+    /// Legge anche i fogli nascosti
+    #[arg(long = "fogli-nascosti", alias = "hidden-sheets")]
+    fogli_nascosti: bool,
+    /// Impaginazione dei fogli: auto (decide foglio per foglio), tabella, schede, attivita
+    #[arg(
+        long = "layout",
+        alias = "impaginazione",
+        value_name = "TIPO",
+        default_value = "auto"
+    )]
+    layout: String,
+    /// Anno di riferimento dei piani con una riga per anno
+    #[arg(long = "anno", alias = "year", value_name = "AAAA")]
+    anno: Option<i32>,
+    /// Cerca le cartelle di lavoro anche nelle sottocartelle
+    #[arg(long = "ricorsivo", alias = "recursive")]
+    ricorsivo: bool,
+    /// Quanti file elaborare in parallelo (predefinito: i processori disponibili)
+    #[arg(
+        short = 'j',
+        long = "jobs",
+        alias = "processi",
+        value_name = "N",
+        value_parser = clap::value_parser!(u16).range(1..)
+    )]
+    jobs: Option<u16>,
+    /// Non ricalcola le formule con il motore indipendente (più veloce, nessuna prova)
+    #[arg(long = "no-verify", alias = "senza-verifica")]
+    no_verify: bool,
+    /// Il modello delle relazioni: predefinito, cremona, una cartella con modello.toml o
+    /// modello.xlsx, un file .toml o .xlsx
+    #[arg(
+        long = "modello",
+        alias = "template",
+        value_name = "MODELLO",
+        default_value = "predefinito"
+    )]
+    modello: String,
+    /// Sostituisce le relazioni e il consolidato se esistono già
     #[arg(long = "force", alias = "sovrascrivi")]
     force: bool,
 }
@@ -391,5 +462,6 @@ fn run_with<I: IntoIterator<Item = OsString>>(args: I) -> i32 {
         Command::Report(args) => report::run(&args),
         Command::Fill(args) => fill::run(&args),
         Command::Compare(args) => compare::run(&args),
+        Command::Batch(args) => batch::run(&args),
     }
 }

@@ -3,15 +3,14 @@
 
 use std::time::Instant;
 
-use barometro::model::{Finding, Severity, Source};
+use barometro::model::Severity;
 use barometro::report::{
-    build_with_template, check_output, scored_json, verify, write_atomically, Provenance,
-    ReportTemplate, Template, WorkbookTemplate,
+    check_output, report_workbook, scored_json, write_atomically, ReportOptions, Template, ENGINE,
 };
+use barometro::rules::EvaluateOptions;
 
-use super::check::{exit_status, load_rules, read_input};
-use super::{ReportArgs, EXIT_DATA_ERRORS, EXIT_UNREADABLE};
-use barometro::rules::{evaluate, EvaluateOptions};
+use super::check::{load_rules, read_options};
+use super::{ReportArgs, EXIT_DATA_ERRORS, EXIT_OK, EXIT_UNREADABLE};
 
 pub fn run(args: &ReportArgs) -> i32 {
     let started = Instant::now();
@@ -34,69 +33,45 @@ pub fn run(args: &ReportArgs) -> i32 {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let ente = match read_input(&args.input) {
-        Ok(e) => e,
-        Err(code) => return code,
-    };
-    let provenance = match Provenance::of_file(input) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("errore: {}: {e}", input.display());
-            return EXIT_UNREADABLE;
-        }
-    };
-    let ev = evaluate(ente, &rules, &EvaluateOptions { at: args.rules.al });
-    let template = match template {
-        Template::Report(t) => *t,
-        Template::Workbook(t) => {
-            return fill_workbook_template(args, &t, &ev, &provenance, started)
-        }
-    };
-    let mut report = match build_with_template(&ev, &rules, &provenance, &template, &[]) {
-        Ok(r) => r,
+    let options = match read_options(&args.input) {
+        Ok(read) => ReportOptions {
+            read,
+            evaluate: EvaluateOptions { at: args.rules.al },
+            verify: !args.no_verify,
+            template,
+        },
         Err(e) => {
             eprintln!("errore: {e}");
             return EXIT_UNREADABLE;
         }
     };
-    let mut status = exit_status(ev.worst_severity());
-    let mut lines = Vec::new();
-    if args.no_verify {
-        lines.push(format!(
-            "Formule: {} (non verificate: --no-verify)",
-            report.checks.len()
-        ));
+    let done = match report_workbook(input, &rules, &options) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("errore: {e}");
+            return EXIT_UNREADABLE;
+        }
+    };
+    let status = if done.has_errors() {
+        EXIT_DATA_ERRORS
     } else {
-        let proof = match verify(&report) {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("errore: {e}");
-                return EXIT_UNREADABLE;
-            }
-        };
-        if proof.mismatches.is_empty() {
-            lines.push(format!(
-                "Formule: {} verificate con {} in {} ms: tutte uguali ai valori delle regole",
-                proof.checked,
-                proof.engine,
-                proof.elapsed.as_millis()
-            ));
-        } else {
-            status = status.max(EXIT_DATA_ERRORS);
-            let findings: Vec<Finding> = proof
-                .mismatches
-                .iter()
-                .map(|m| Finding {
-                    severity: Severity::Error,
-                    message: format!(
-                        "La formula {} ricalcolata da {} dà {}, la regola {} dà {}: correggete la formula gemella della regola",
-                        m.formula, proof.engine, m.computed, m.rule, m.expected
-                    ),
-                    source: Some(Source::new(m.sheet.as_str().into(), m.row, u32::from(m.col))),
-                    rule: "formula-diversa-dalla-regola".into(),
-                })
-                .collect();
-            for f in &findings {
+        EXIT_OK
+    };
+    let mut lines = template_lines(&options.template, &done);
+    match &done.verification {
+        None if done.filled.is_some() => {}
+        None => lines.push(format!(
+            "Formule: {} (non verificate: --no-verify)",
+            done.report.checks.len()
+        )),
+        Some(proof) if proof.mismatches.is_empty() => lines.push(format!(
+            "Formule: {} verificate con {} in {} ms: tutte uguali ai valori delle regole",
+            proof.checked,
+            proof.engine,
+            proof.elapsed.as_millis()
+        )),
+        Some(proof) => {
+            for f in &done.mismatches {
                 if let Some(s) = &f.source {
                     eprintln!("errore: {s}: {}", f.message);
                 }
@@ -108,114 +83,28 @@ pub fn run(args: &ReportArgs) -> i32 {
                 proof.elapsed.as_millis(),
                 proof.mismatches.len()
             ));
-            report = match build_with_template(&ev, &rules, &provenance, &template, &findings) {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("errore: {e}");
-                    return EXIT_UNREADABLE;
-                }
-            };
         }
     }
+    let ev = &done.evaluation;
+    let report = &done.report;
     if let Err(e) = write_atomically(&args.output, &report.bytes, Some(input), args.force) {
         eprintln!("errore: {e}");
         return EXIT_UNREADABLE;
     }
-    if template != ReportTemplate::predefinito() {
-        lines.push(format!(
-            "Modello: {} ({})",
-            template.name,
-            template.origin()
-        ));
-    }
-    if let Err(code) = write_json(args, &ev, &mut lines) {
-        return code;
-    }
-    print_summary(args, &ev, lines, started);
-    status
-}
-
-/// An Excel template filled with the results: the office's own layout, no formulas of
-/// barometro's to verify.
-fn fill_workbook_template(
-    args: &ReportArgs,
-    template: &WorkbookTemplate,
-    ev: &barometro::rules::Evaluation,
-    provenance: &Provenance,
-    started: Instant,
-) -> i32 {
-    let filled = match template.fill(ev, provenance) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("errore nel modello: {e}");
-            return EXIT_UNREADABLE;
-        }
-    };
-    if let Err(e) = write_atomically(
-        &args.output,
-        &filled.bytes,
-        Some(&args.input.input),
-        args.force,
-    ) {
-        eprintln!("errore: {e}");
-        return EXIT_UNREADABLE;
-    }
-    let mut lines = vec![format!(
-        "Modello Excel «{}»: {} celle compilate, {} righe ripetute, fogli: {}",
-        template.name,
-        filled.cells,
-        filled.rows,
-        filled.sheets.join(", ")
-    )];
-    if filled.cached + filled.uncached > 0 {
-        lines.push(format!(
-            "Formule del modello: {} con il valore calcolato da {}{}",
-            filled.cached,
-            barometro::report::ENGINE,
-            match filled.uncached {
-                0 => String::new(),
-                n => format!(", {n} senza (le calcola Excel all'apertura)"),
-            }
-        ));
-    }
-    if let Err(code) = write_json(args, ev, &mut lines) {
-        return code;
-    }
-    print_summary(args, ev, lines, started);
-    exit_status(ev.worst_severity())
-}
-
-/// `--json`: the evaluated model.
-fn write_json(
-    args: &ReportArgs,
-    ev: &barometro::rules::Evaluation,
-    lines: &mut Vec<String>,
-) -> Result<(), i32> {
-    let input = &args.input.input;
     if let Some(json_path) = &args.json {
         let text = match serde_json::to_string_pretty(&scored_json(ev)) {
             Ok(t) => t + "\n",
             Err(e) => {
                 eprintln!("errore: impossibile scrivere il JSON: {e}");
-                return Err(EXIT_UNREADABLE);
+                return EXIT_UNREADABLE;
             }
         };
         if let Err(e) = write_atomically(json_path, text.as_bytes(), Some(input), args.force) {
             eprintln!("errore: {e}");
-            return Err(EXIT_UNREADABLE);
+            return EXIT_UNREADABLE;
         }
         lines.push(format!("JSON: {}", json_path.display()));
     }
-    Ok(())
-}
-
-/// The closing lines on standard output.
-fn print_summary(
-    args: &ReportArgs,
-    ev: &barometro::rules::Evaluation,
-    lines: Vec<String>,
-    started: Instant,
-) {
     let count = |s: Severity| ev.all_findings().filter(|f| f.severity == s).count();
     let mut out = format!(
         "Relazione scritta: {} ({} aree, {} obiettivi, {} indicatori)\n",
@@ -243,4 +132,36 @@ fn print_summary(
     );
     out += &format!("Tempo totale: {} ms\n", started.elapsed().as_millis());
     super::print_stdout(&out);
+    status
+}
+
+/// What the template did, for the summary.
+fn template_lines(template: &Template, done: &barometro::report::WorkbookReport) -> Vec<String> {
+    let mut lines = Vec::new();
+    match (template, &done.filled) {
+        (Template::Workbook(t), Some(filled)) => {
+            lines.push(format!(
+                "Modello Excel «{}»: {} celle compilate, {} righe ripetute, fogli: {}",
+                t.name,
+                filled.cells,
+                filled.rows,
+                filled.sheets.join(", ")
+            ));
+            if filled.cached + filled.uncached > 0 {
+                lines.push(format!(
+                    "Formule del modello: {} con il valore calcolato da {ENGINE}{}",
+                    filled.cached,
+                    match filled.uncached {
+                        0 => String::new(),
+                        n => format!(", {n} senza (le calcola Excel all'apertura)"),
+                    }
+                ));
+            }
+        }
+        (Template::Report(t), _) if t.path.is_some() => {
+            lines.push(format!("Modello: {} ({})", t.name, t.origin()));
+        }
+        _ => {}
+    }
+    lines
 }

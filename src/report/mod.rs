@@ -45,8 +45,9 @@
 mod compare;
 mod json;
 mod layout;
+mod pipeline;
 mod sheets;
-mod style;
+pub(crate) mod style;
 mod template;
 mod verify;
 mod workbook_template;
@@ -62,6 +63,7 @@ use crate::rules::{Evaluation, RuleSet};
 pub use compare::{build_comparison, ComparedSide, AREE, ORIGINE, SOLO_IN_UNO};
 pub use json::scored_json;
 pub use layout::{ANOMALIE, ATTIVITA, INDICATORI, OBIETTIVI, REGOLE, SINTESI};
+pub use pipeline::{report_workbook, ReportOptions, WorkbookReport};
 pub use sheets::{excel_serial, sha256_hex};
 pub use style::{label_formula, number_text};
 pub use template::{
@@ -74,13 +76,20 @@ pub use workbook_template::{
 };
 
 /// The layout of a report: a TOML template that arranges barometro's own report, or an Excel
-/// template the office designed, filled with the results.
+/// template the office designed, filled with the results. The default is the built-in
+/// [`ReportTemplate::predefinito`].
 #[derive(Debug, Clone)]
 pub enum Template {
     /// `modello.toml`: barometro's report with the office's sheet names, columns, labels…
     Report(Box<ReportTemplate>),
     /// An `.xlsx` with placeholders.
     Workbook(WorkbookTemplate),
+}
+
+impl Default for Template {
+    fn default() -> Template {
+        Template::Report(Box::default())
+    }
 }
 
 impl Template {
@@ -246,9 +255,15 @@ pub enum ReportError {
     /// The output is the input.
     #[error("{0} è il file di input: la relazione va scritta in un altro file (-o)")]
     SameAsInput(PathBuf),
+    /// The template could not be filled.
+    #[error("modello: {0}")]
+    Template(#[from] TemplateError),
     /// The formula engine could not read the report back.
     #[error("verifica delle formule non riuscita: {0}")]
     Verify(String),
+    /// The input workbook could not be read ([`report_workbook`]).
+    #[error(transparent)]
+    Read(#[from] crate::read::ReadError),
 }
 
 /// Builds the report of an evaluation.
