@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use barometro::fill::{fill, verify, worksheet_parts, zip_entry, Filled, FilledKind};
+use barometro::fill::{fill, verify, Filled, FilledKind};
 use barometro::read::{read_workbook, ReadOptions};
+use barometro::report::Package;
 use barometro::report::{sha256_hex, Expected};
 use barometro::rules::excel::round;
 use barometro::rules::{evaluate, EvaluateOptions, Evaluation, RuleSet};
@@ -51,6 +52,20 @@ fn all_cells(path: &Path) -> BTreeMap<String, BTreeMap<(u32, u32), Data>> {
         out.insert(name, cells);
     }
     out
+}
+
+/// Each sheet's name and the zip entry of its XML.
+fn worksheet_parts(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
+    Ok(Package::read(bytes)?
+        .sheets()?
+        .into_iter()
+        .map(|s| (s.name, s.part))
+        .collect())
+}
+
+/// A zip entry's bytes.
+fn zip_entry(bytes: &[u8], name: &str) -> Option<Vec<u8>> {
+    Package::read(bytes).ok()?.get(name).map(<[u8]>::to_vec)
 }
 
 /// The `<col>` widths of a sheet: (min, max, width).

@@ -31,7 +31,6 @@
 //! ```
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -42,7 +41,9 @@ use umya_spreadsheet::{
 };
 
 use crate::model::{column_letters, Finding, Indicator, IndicatorValue, Severity, Source};
-use crate::report::{agrees, label_formula, number_text, recalculate_cells, Computed, Expected};
+use crate::report::{
+    agrees, label_formula, number_text, recalculate_cells, Computed, Expected, Package,
+};
 use crate::rules::{extra_field, Bands, Evaluation, InputValue, Score, INDICATOR_FIELDS};
 
 /// The sheet listing every finding, added to the filled workbook.
@@ -139,100 +140,16 @@ pub enum FillError {
     Verify(String),
 }
 
-/// The worksheets of an XLSX file: each sheet's name and the zip entry holding its XML
-/// (`xl/worksheets/sheet1.xml`), in workbook order.
-pub fn worksheet_parts(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
-    let workbook = zip_text(&mut zip, "xl/workbook.xml")?;
-    let rels = zip_text(&mut zip, "xl/_rels/workbook.xml.rels")?;
-    let targets: Vec<(String, String)> = tags(&rels, "Relationship")
-        .filter_map(|t| Some((attribute(t, "Id")?, attribute(t, "Target")?)))
-        .collect();
-    let mut out = Vec::new();
-    for tag in tags(&workbook, "sheet") {
-        let (Some(name), Some(id)) = (attribute(tag, "name"), attribute(tag, "r:id")) else {
-            continue;
-        };
-        if let Some((_, target)) = targets.iter().find(|(i, _)| *i == id) {
-            let path = match target.strip_prefix('/') {
-                Some(absolute) => absolute.to_string(),
-                None => format!("xl/{target}"),
-            };
-            out.push((name, path));
-        }
-    }
-    Ok(out)
-}
-
-fn zip_text(
-    zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
-    name: &str,
-) -> Result<String, String> {
-    let mut entry = zip.by_name(name).map_err(|e| format!("{name}: {e}"))?;
-    let mut text = String::new();
-    entry
-        .read_to_string(&mut text)
-        .map_err(|e| format!("{name}: {e}"))?;
-    Ok(text)
-}
-
-/// The text of a zip entry, if it exists.
-pub fn zip_entry(bytes: &[u8], name: &str) -> Option<Vec<u8>> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
-    let mut entry = zip.by_name(name).ok()?;
-    let mut out = Vec::new();
-    entry.read_to_end(&mut out).ok()?;
-    Some(out)
-}
-
-/// The opening tags `<name …>` of an XML text (also `<x:name …>`).
-fn tags<'t>(xml: &'t str, name: &'t str) -> impl Iterator<Item = &'t str> + 't {
-    xml.split('<').filter_map(move |piece| {
-        let tag = piece.split('>').next()?;
-        let element = tag.split_whitespace().next()?;
-        let local = element.rsplit(':').next()?;
-        (local == name).then_some(tag)
-    })
-}
-
-/// An attribute's value in an opening tag, with the XML entities decoded.
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let mut rest = tag;
-    while let Some(at) = rest.find(name) {
-        let before_ok = at == 0 || rest[..at].ends_with(char::is_whitespace);
-        let after = rest[at + name.len()..].trim_start();
-        if before_ok {
-            if let Some(value) = after.strip_prefix('=') {
-                let value = value.trim_start();
-                let quote = value.chars().next()?;
-                if quote == '"' || quote == '\'' {
-                    let body = &value[1..];
-                    let end = body.find(quote)?;
-                    return Some(
-                        body[..end]
-                            .replace("&lt;", "<")
-                            .replace("&gt;", ">")
-                            .replace("&quot;", "\"")
-                            .replace("&apos;", "'")
-                            .replace("&amp;", "&"),
-                    );
-                }
-            }
-        }
-        rest = &rest[at + name.len()..];
-    }
-    None
-}
-
 /// The sheets whose XML holds icon sets or extension lists: re-saving them would lose or break
 /// those, so they are never deserialised.
 fn sheets_not_to_resave(bytes: &[u8]) -> Result<HashSet<String>, String> {
+    let package = Package::read(bytes)?;
     let mut out = HashSet::new();
-    for (name, part) in worksheet_parts(bytes)? {
-        let xml = zip_entry(bytes, &part).unwrap_or_default();
+    for sheet in package.sheets()? {
+        let xml = package.get(&sheet.part).unwrap_or_default();
         let has = |needle: &[u8]| xml.windows(needle.len()).any(|w| w == needle);
         if has(b"<iconSet") || has(b"<extLst") || has(b":iconSet") {
-            out.insert(name);
+            out.insert(sheet.name);
         }
     }
     Ok(out)
@@ -820,13 +737,5 @@ mod tests {
     fn sqref_joins_contiguous_rows() {
         assert_eq!(sqref(11, &[7, 8, 9, 11, 20, 21]), "L8:L10 L12 L21:L22");
         assert_eq!(sqref(0, &[3]), "A4");
-    }
-
-    #[test]
-    fn attributes_are_decoded() {
-        let tag = r#"sheet name="Linea &amp; &apos;1&apos;" sheetId="1" r:id="rId3""#;
-        assert_eq!(attribute(tag, "name").as_deref(), Some("Linea & '1'"));
-        assert_eq!(attribute(tag, "r:id").as_deref(), Some("rId3"));
-        assert_eq!(attribute(tag, "id"), None);
     }
 }

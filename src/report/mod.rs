@@ -45,6 +45,7 @@
 mod compare;
 mod json;
 mod layout;
+mod package;
 mod pipeline;
 mod sheets;
 pub(crate) mod style;
@@ -63,6 +64,7 @@ use crate::rules::{Evaluation, RuleSet};
 pub use compare::{build_comparison, ComparedSide, AREE, ORIGINE, SOLO_IN_UNO};
 pub use json::scored_json;
 pub use layout::{ANOMALIE, ATTIVITA, INDICATORI, OBIETTIVI, REGOLE, SINTESI};
+pub use package::{Package, SheetPart, MAX_UNCOMPRESSED};
 pub use pipeline::{report_workbook, ReportOptions, WorkbookReport};
 pub use sheets::{excel_serial, sha256_hex};
 pub use style::{label_formula, number_text};

@@ -39,9 +39,11 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 
+use super::package::{
+    attr, escape, find_tag, remove_attr, resolve, set_attr, text_of, unescape, Package, SheetPart,
+};
 use super::template::TemplateError;
 use super::Provenance;
 use crate::model::{Area, Indicator, IndicatorValue, Objective};
@@ -121,7 +123,7 @@ impl WorkbookTemplate {
             bytes,
         };
         // Fail now, not at the first fill, when it is not a workbook.
-        Package::open(&t.bytes, &t.file_name())?;
+        Package::read(&t.bytes).map_err(invalid(&t.file_name()))?;
         Ok(t)
     }
 
@@ -139,7 +141,7 @@ impl WorkbookTemplate {
         provenance: &Provenance,
     ) -> Result<FilledTemplate, TemplateError> {
         let file = self.file_name();
-        let mut pkg = Package::open(&self.bytes, &file)?;
+        let mut pkg = Package::read(&self.bytes).map_err(invalid(&file))?;
         let strings = pkg.shared_strings();
         let globals = Globals::new(ev, provenance);
         let book = BookXml::read(&pkg, &file)?;
@@ -155,13 +157,13 @@ impl WorkbookTemplate {
         let mut next_part = pkg.max_sheet_part() + 1;
         let mut used_names: Vec<String> = Vec::new();
         for sheet in &book.sheets {
-            let xml = pkg.text(&sheet.part, &file)?;
+            let xml = pkg.text(&sheet.part).map_err(invalid(&file))?;
             if !sheet.name.contains("{{area.") {
                 let ctx = Scope::All;
                 let filled = fill_sheet(&xml, &strings, ev, &globals, &ctx, &sheet.name, &file)?;
                 out.cells += filled.cells;
                 out.rows += filled.rows;
-                pkg.grow_tables(&sheet.part, &filled.map, &file)?;
+                grow_tables(&mut pkg, &sheet.part, &filled.map).map_err(invalid(&file))?;
                 pkg.put(&sheet.part, filled.xml.into_bytes());
                 used_names.push(sheet.name.clone());
                 new_sheets.push(SheetEntry {
@@ -199,7 +201,7 @@ impl WorkbookTemplate {
                     (part, format!("rIdBarometro{next_part}"))
                 };
                 if k == 0 {
-                    pkg.grow_tables(&sheet.part, &filled.map, &file)?;
+                    grow_tables(&mut pkg, &sheet.part, &filled.map).map_err(invalid(&file))?;
                 }
                 pkg.put(&part, sheet_xml.into_bytes());
                 new_sheets.push(SheetEntry {
@@ -222,10 +224,10 @@ impl WorkbookTemplate {
         }
         book.write(&mut pkg, &new_sheets, &file)?;
         out.sheets = new_sheets.iter().map(|s| s.name.clone()).collect();
-        let bytes = pkg.finish(&file)?;
+        let bytes = pkg.finish().map_err(invalid(&file))?;
         // Cached values for the template's formulas, computed by the independent engine, so
         // that programs which do not recalculate show them too.
-        out.bytes = match cache_values(&bytes, &new_sheets, &file) {
+        out.bytes = match cache_values(&bytes, &new_sheets) {
             Some((cached_bytes, cached, uncached)) => {
                 out.cached = cached;
                 out.uncached = uncached;
@@ -242,24 +244,20 @@ impl WorkbookTemplate {
 
 /// The number of formula cells in a package's sheets.
 fn count_formulas(bytes: &[u8]) -> usize {
-    let Ok(pkg) = Package::open(bytes, "") else {
+    let Ok(pkg) = Package::read(bytes) else {
         return 0;
     };
-    pkg.entries
-        .iter()
-        .filter(|(n, _)| n.starts_with("xl/worksheets/sheet"))
-        .map(|(_, d)| String::from_utf8_lossy(d).matches("<f>").count())
+    pkg.names()
+        .filter(|n| n.starts_with("xl/worksheets/sheet"))
+        .filter_map(|n| pkg.text(n).ok())
+        .map(|xml| xml.matches("<f>").count())
         .sum()
 }
 
 /// Recalculates the filled workbook with formualizer and writes every formula's value in its
 /// cell. `None` when the engine cannot open or evaluate the workbook (the values are then left
 /// to Excel's recalculation on opening).
-fn cache_values(
-    bytes: &[u8],
-    sheets: &[SheetEntry],
-    file: &str,
-) -> Option<(Vec<u8>, usize, usize)> {
+fn cache_values(bytes: &[u8], sheets: &[SheetEntry]) -> Option<(Vec<u8>, usize, usize)> {
     use formualizer::workbook::{
         LiteralValue, LoadStrategy, NativeXlsxAdapter, SpreadsheetReader, Workbook, WorkbookConfig,
     };
@@ -268,10 +266,10 @@ fn cache_values(
     config.eval.temporal_egress = formualizer::TemporalEgress::Serial;
     let mut wb = Workbook::from_reader(adapter, LoadStrategy::EagerAll, config).ok()?;
     wb.evaluate_all().ok()?;
-    let mut pkg = Package::open(bytes, file).ok()?;
+    let mut pkg = Package::read(bytes).ok()?;
     let (mut cached, mut uncached) = (0, 0);
     for sheet in sheets {
-        let xml = pkg.text(&sheet.part, file).ok()?;
+        let xml = pkg.text(&sheet.part).ok()?;
         let mut out = String::with_capacity(xml.len() + 1024);
         let mut rest: &str = &xml;
         while let Some(p) = find_tag(rest, "c") {
@@ -317,8 +315,16 @@ fn cache_values(
         out.push_str(rest);
         pkg.put(&sheet.part, out.into_bytes());
     }
-    let bytes = pkg.finish(file).ok()?;
+    let bytes = pkg.finish().ok()?;
     Some((bytes, cached, uncached))
+}
+
+/// A package error as a template error naming the file.
+fn invalid(file: &str) -> impl Fn(String) -> TemplateError + '_ {
+    move |message| TemplateError::Invalid {
+        file: file.to_string(),
+        message,
+    }
 }
 
 fn unknown(file: &str, sheet: &str, cell: &str, name: &str) -> TemplateError {
@@ -918,132 +924,6 @@ fn split_rows(sheet_data: &str) -> Vec<RowXml<'_>> {
     rows
 }
 
-/// The position of the next `<name ` / `<name>` / `<name/>` tag.
-fn find_tag(text: &str, name: &str) -> Option<usize> {
-    let pat = format!("<{name}");
-    let mut from = 0;
-    while let Some(p) = text[from..].find(&pat) {
-        let at = from + p;
-        let next = text.as_bytes().get(at + pat.len());
-        if matches!(
-            next,
-            Some(b' ') | Some(b'>') | Some(b'/') | Some(b'\t') | Some(b'\n') | Some(b'\r')
-        ) {
-            return Some(at);
-        }
-        from = at + pat.len();
-    }
-    None
-}
-
-/// An attribute of a start tag, unescaped.
-fn attr<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
-    let pat = format!(" {name}=\"");
-    let p = tag.find(&pat)? + pat.len();
-    let end = tag[p..].find('"')? + p;
-    Some(&tag[p..end])
-}
-
-/// A start tag with an attribute set (added when missing).
-fn set_attr(tag: &str, name: &str, value: &str) -> String {
-    let pat = format!(" {name}=\"");
-    if let Some(p) = tag.find(&pat) {
-        let vstart = p + pat.len();
-        if let Some(vend) = tag[vstart..].find('"') {
-            return format!("{}{}{}", &tag[..vstart], value, &tag[vstart + vend..]);
-        }
-    }
-    let close = if tag.ends_with("/>") {
-        tag.len() - 2
-    } else {
-        tag.len() - 1
-    };
-    format!("{} {name}=\"{value}\"{}", &tag[..close], &tag[close..])
-}
-
-/// A start tag without an attribute.
-fn remove_attr(tag: &str, name: &str) -> String {
-    let pat = format!(" {name}=\"");
-    if let Some(p) = tag.find(&pat) {
-        if let Some(vend) = tag[p + pat.len()..].find('"') {
-            return format!("{}{}", &tag[..p], &tag[p + pat.len() + vend + 1..]);
-        }
-    }
-    tag.to_string()
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn unescape(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(p) = rest.find('&') {
-        out.push_str(&rest[..p]);
-        let after = &rest[p..];
-        let end = after.find(';').unwrap_or(0);
-        let entity = &after[..=end];
-        let c = match entity {
-            "&amp;" => Some('&'),
-            "&lt;" => Some('<'),
-            "&gt;" => Some('>'),
-            "&quot;" => Some('"'),
-            "&apos;" => Some('\''),
-            e if e.starts_with("&#x") => u32::from_str_radix(&e[3..e.len() - 1], 16)
-                .ok()
-                .and_then(char::from_u32),
-            e if e.starts_with("&#") => e[2..e.len() - 1].parse().ok().and_then(char::from_u32),
-            _ => None,
-        };
-        match c {
-            Some(c) if end > 0 => {
-                out.push(c);
-                rest = &after[end + 1..];
-            }
-            _ => {
-                out.push('&');
-                rest = &after[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The text of `<t>` elements inside `xml` (a shared string or an inline string).
-fn text_of(xml: &str) -> String {
-    let mut out = String::new();
-    let mut rest = xml;
-    while let Some(p) = find_tag(rest, "t") {
-        let after = &rest[p..];
-        let Some(te) = after.find('>') else { break };
-        if after[..te].ends_with('/') {
-            rest = &after[te + 1..];
-            continue;
-        }
-        let body = &after[te + 1..];
-        let end = body.find("</t>").unwrap_or(body.len());
-        out.push_str(&unescape(&body[..end]));
-        rest = &body[end..];
-    }
-    out
-}
-
 /// A cell's text when it is a string (shared or inline).
 fn cell_text(cell: &str, strings: &[String]) -> Option<String> {
     let tag_end = cell.find('>')?;
@@ -1565,201 +1445,48 @@ fn strip_relations(xml: &str) -> String {
     out
 }
 
-// ---------------------------------------------------------------------------------------------
-// The package
-// ---------------------------------------------------------------------------------------------
-
-/// The zip's entries, in order.
-struct Package {
-    entries: Vec<(String, Vec<u8>)>,
-}
-
-impl Package {
-    fn open(bytes: &[u8], file: &str) -> Result<Package, TemplateError> {
-        let bad = |m: String| TemplateError::Invalid {
-            file: file.to_string(),
-            message: m,
-        };
-        let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-            .map_err(|e| bad(format!("non è una cartella di lavoro XLSX leggibile: {e}")))?;
-        let mut entries = Vec::with_capacity(zip.len());
-        let mut total: u64 = 0;
-        for i in 0..zip.len() {
-            let mut f = zip
-                .by_index(i)
-                .map_err(|e| bad(format!("voce {i} illeggibile: {e}")))?;
-            total += f.size();
-            if total > 512 * 1024 * 1024 {
-                return Err(bad("il modello supera 512 MB una volta decompresso".into()));
+/// Grows the tables of a sheet (`xl/tables/tableN.xml` `ref`s) with its rows.
+fn grow_tables(pkg: &mut Package, sheet_part: &str, map: &RowMap) -> Result<(), String> {
+    let (dir, name) = sheet_part.rsplit_once('/').unwrap_or(("", sheet_part));
+    let rels_name = format!("{dir}/_rels/{name}.rels");
+    let Some(rels) = pkg.get(&rels_name) else {
+        return Ok(());
+    };
+    let rels = String::from_utf8_lossy(rels).into_owned();
+    let mut rest: &str = &rels;
+    let mut tables = Vec::new();
+    while let Some(p) = find_tag(rest, "Relationship") {
+        let after = &rest[p..];
+        let end = after.find('>').map_or(after.len(), |e| e + 1);
+        let tag = &after[..end];
+        if attr(tag, "Type").is_some_and(|t| t.ends_with("/table")) {
+            if let Some(target) = attr(tag, "Target") {
+                tables.push(resolve(dir, target));
             }
-            let name = f
-                .name()
-                .map_err(|e| bad(format!("voce {i}: nome illeggibile: {e}")))?
-                .to_string();
-            let mut data = Vec::with_capacity(f.size() as usize);
-            f.read_to_end(&mut data)
-                .map_err(|e| bad(format!("{name}: {e}")))?;
-            entries.push((name, data));
         }
-        if !entries.iter().any(|(n, _)| n == "xl/workbook.xml") {
-            return Err(bad(
-                "non è una cartella di lavoro di Excel (manca xl/workbook.xml)".into(),
-            ));
-        }
-        Ok(Package { entries })
+        rest = &after[end..];
     }
-
-    fn get(&self, name: &str) -> Option<&[u8]> {
-        self.entries
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, d)| d.as_slice())
-    }
-
-    fn text(&self, name: &str, file: &str) -> Result<String, TemplateError> {
-        let data = self.get(name).ok_or_else(|| TemplateError::Invalid {
-            file: file.to_string(),
-            message: format!("manca la parte {name}"),
-        })?;
-        String::from_utf8(data.to_vec()).map_err(|_| TemplateError::Invalid {
-            file: file.to_string(),
-            message: format!("{name} non è testo UTF-8"),
-        })
-    }
-
-    fn put(&mut self, name: &str, data: Vec<u8>) {
-        match self.entries.iter_mut().find(|(n, _)| n == name) {
-            Some(e) => e.1 = data,
-            None => self.entries.push((name.to_string(), data)),
-        }
-    }
-
-    fn shared_strings(&self) -> Vec<String> {
-        let Some(data) = self.get("xl/sharedStrings.xml") else {
-            return Vec::new();
-        };
-        let xml = String::from_utf8_lossy(data);
-        let mut out = Vec::new();
+    for t in tables {
+        let xml = pkg.text(&t)?;
+        let mut out = String::with_capacity(xml.len());
         let mut rest: &str = &xml;
-        while let Some(p) = find_tag(rest, "si") {
-            let after = &rest[p..];
-            let end = after.find("</si>").map_or(after.len(), |e| e + 5);
-            let si = &after[..end];
-            // Phonetic runs (<rPh>) are not part of the text.
-            let text = match si.find("<rPh") {
-                Some(r) => text_of(&si[..r]),
-                None => text_of(si),
-            };
-            out.push(text);
-            rest = &after[end..];
-        }
-        out
-    }
-
-    fn max_sheet_part(&self) -> usize {
-        self.entries
-            .iter()
-            .filter_map(|(n, _)| {
-                n.strip_prefix("xl/worksheets/sheet")?
-                    .strip_suffix(".xml")?
-                    .parse::<usize>()
-                    .ok()
-            })
-            .max()
-            .unwrap_or(0)
-    }
-
-    /// Grows the tables of a sheet (`xl/tables/tableN.xml` `ref`s) with its rows.
-    fn grow_tables(
-        &mut self,
-        sheet_part: &str,
-        map: &RowMap,
-        file: &str,
-    ) -> Result<(), TemplateError> {
-        let (dir, name) = sheet_part.rsplit_once('/').unwrap_or(("", sheet_part));
-        let rels_name = format!("{dir}/_rels/{name}.rels");
-        let Some(rels) = self.get(&rels_name) else {
-            return Ok(());
-        };
-        let rels = String::from_utf8_lossy(rels).into_owned();
-        let mut rest: &str = &rels;
-        let mut tables = Vec::new();
-        while let Some(p) = find_tag(rest, "Relationship") {
-            let after = &rest[p..];
-            let end = after.find('>').map_or(after.len(), |e| e + 1);
-            let tag = &after[..end];
-            if attr(tag, "Type").is_some_and(|t| t.ends_with("/table")) {
-                if let Some(target) = attr(tag, "Target") {
-                    tables.push(resolve(dir, target));
-                }
+        for tag_name in ["table", "autoFilter"] {
+            if let Some(p) = find_tag(rest, tag_name) {
+                let end = rest[p..].find('>').map_or(rest.len(), |e| p + e + 1);
+                let tag = &rest[p..end];
+                let new = match attr(tag, "ref") {
+                    Some(r) => set_attr(tag, "ref", &shift_ranges(r, map)),
+                    None => tag.to_string(),
+                };
+                out.push_str(&rest[..p]);
+                out.push_str(&new);
+                rest = &rest[end..];
             }
-            rest = &after[end..];
         }
-        for t in tables {
-            let xml = self.text(&t, file)?;
-            let mut out = String::with_capacity(xml.len());
-            let mut rest: &str = &xml;
-            for tag_name in ["table", "autoFilter"] {
-                if let Some(p) = find_tag(rest, tag_name) {
-                    let end = rest[p..].find('>').map_or(rest.len(), |e| p + e + 1);
-                    let tag = &rest[p..end];
-                    let new = match attr(tag, "ref") {
-                        Some(r) => set_attr(tag, "ref", &shift_ranges(r, map)),
-                        None => tag.to_string(),
-                    };
-                    out.push_str(&rest[..p]);
-                    out.push_str(&new);
-                    rest = &rest[end..];
-                }
-            }
-            out.push_str(rest);
-            self.put(&t, out.into_bytes());
-        }
-        Ok(())
+        out.push_str(rest);
+        pkg.put(&t, out.into_bytes());
     }
-
-    fn finish(self, file: &str) -> Result<Vec<u8>, TemplateError> {
-        let mut buf = Cursor::new(Vec::new());
-        let mut zip = zip::ZipWriter::new(&mut buf);
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        let io = |e: &dyn std::fmt::Display| TemplateError::Invalid {
-            file: file.to_string(),
-            message: format!("impossibile scrivere la relazione: {e}"),
-        };
-        for (name, data) in &self.entries {
-            zip.start_file(name.as_str(), options).map_err(|e| io(&e))?;
-            zip.write_all(data).map_err(|e| io(&e))?;
-        }
-        zip.finish().map_err(|e| io(&e))?;
-        Ok(buf.into_inner())
-    }
-}
-
-/// A relationship target resolved against the folder of the part that holds it.
-fn resolve(dir: &str, target: &str) -> String {
-    if let Some(abs) = target.strip_prefix('/') {
-        return abs.to_string();
-    }
-    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-    for seg in target.split('/') {
-        match seg {
-            ".." => {
-                parts.pop();
-            }
-            "." | "" => {}
-            s => parts.push(s),
-        }
-    }
-    parts.join("/")
-}
-
-/// A sheet of the template.
-struct SheetRef {
-    index: usize,
-    name: String,
-    rel_id: String,
-    part: String,
+    Ok(())
 }
 
 /// A sheet of the output.
@@ -1775,47 +1502,16 @@ struct SheetEntry {
 struct BookXml {
     xml: String,
     rels: String,
-    sheets: Vec<SheetRef>,
+    sheets: Vec<SheetPart>,
 }
 
 impl BookXml {
     fn read(pkg: &Package, file: &str) -> Result<BookXml, TemplateError> {
-        let xml = pkg.text("xl/workbook.xml", file)?;
-        let rels = pkg.text("xl/_rels/workbook.xml.rels", file)?;
-        let mut targets = BTreeMap::new();
-        let mut rest: &str = &rels;
-        while let Some(p) = find_tag(rest, "Relationship") {
-            let after = &rest[p..];
-            let end = after.find('>').map_or(after.len(), |e| e + 1);
-            let tag = &after[..end];
-            if let (Some(id), Some(t)) = (attr(tag, "Id"), attr(tag, "Target")) {
-                targets.insert(id.to_string(), resolve("xl", t));
-            }
-            rest = &after[end..];
-        }
-        let mut sheets = Vec::new();
-        let mut rest: &str = &xml;
-        while let Some(p) = find_tag(rest, "sheet") {
-            let after = &rest[p..];
-            let end = after.find('>').map_or(after.len(), |e| e + 1);
-            let tag = &after[..end];
-            let name = attr(tag, "name").map(unescape).unwrap_or_default();
-            let rel_id = attr(tag, "r:id").unwrap_or_default().to_string();
-            let part = targets
-                .get(&rel_id)
-                .cloned()
-                .ok_or_else(|| TemplateError::Invalid {
-                    file: file.to_string(),
-                    message: format!("il foglio «{name}» non ha la sua parte nel file"),
-                })?;
-            sheets.push(SheetRef {
-                index: sheets.len(),
-                name,
-                rel_id,
-                part,
-            });
-            rest = &after[end..];
-        }
+        let xml = pkg.text("xl/workbook.xml").map_err(invalid(file))?;
+        let rels = pkg
+            .text("xl/_rels/workbook.xml.rels")
+            .map_err(invalid(file))?;
+        let sheets = pkg.sheets().map_err(invalid(file))?;
         Ok(BookXml { xml, rels, sheets })
     }
 
@@ -1945,7 +1641,7 @@ impl BookXml {
             rels.insert_str(p, &extra);
         }
         pkg.put("xl/_rels/workbook.xml.rels", rels.into_bytes());
-        let mut types = pkg.text("[Content_Types].xml", file)?;
+        let mut types = pkg.text("[Content_Types].xml").map_err(invalid(file))?;
         let mut extra = String::new();
         for s in &copies {
             extra.push_str(&format!(
