@@ -19,12 +19,7 @@ use super::score::percent;
 use super::{BatchArgs, EXIT_DATA_ERRORS, EXIT_OK, EXIT_UNREADABLE};
 
 pub fn run(args: &BatchArgs) -> i32 {
-    let read = match reading_options(
-        args.mappa.as_deref(),
-        &args.layout,
-        args.fogli_nascosti,
-        args.anno,
-    ) {
+    let read = match reading_options(&args.read) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("errore: {e}");

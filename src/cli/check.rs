@@ -6,29 +6,20 @@ use barometro::model::{Area, Ente, Finding, Severity};
 use barometro::read::{read_workbook, HeaderMap, Layout, ReadOptions};
 use barometro::rules::{evaluate, EvaluateOptions, Evaluation, RuleSet};
 
-use super::{InputArgs, RulesArgs, EXIT_DATA_ERRORS, EXIT_OK, EXIT_UNREADABLE};
+use super::{InputArgs, ReadArgs, RulesArgs, EXIT_DATA_ERRORS, EXIT_OK, EXIT_UNREADABLE};
 
 /// Builds the reading options from the command line, or an Italian error.
 pub fn read_options(input: &InputArgs) -> Result<ReadOptions, String> {
-    let mut options = reading_options(
-        input.mappa.as_deref(),
-        &input.layout,
-        input.fogli_nascosti,
-        input.anno,
-    )?;
+    let mut options = reading_options(&input.read)?;
     options.ente = input.ente.clone();
     Ok(options)
 }
 
 /// The reading options every file shares (`--mappa`, `--layout`, `--fogli-nascosti`,
 /// `--anno`), or an Italian error.
-pub fn reading_options(
-    mappa: Option<&std::path::Path>,
-    layout: &str,
-    include_hidden: bool,
-    year: Option<i32>,
-) -> Result<ReadOptions, String> {
-    let header_map = match mappa {
+pub fn reading_options(args: &ReadArgs) -> Result<ReadOptions, String> {
+    let (layout, include_hidden, year) = (&args.layout, args.fogli_nascosti, args.anno);
+    let header_map = match &args.mappa {
         Some(path) => HeaderMap::from_file(path)?,
         None => HeaderMap::default(),
     };

@@ -209,23 +209,8 @@ pub struct BatchArgs {
     output: PathBuf,
     #[command(flatten)]
     rules: RulesArgs,
-    /// Mappa delle intestazioni non riconosciute (file TOML con una sezione [colonne])
-    #[arg(long = "mappa", alias = "map", value_name = "FILE.toml")]
-    mappa: Option<PathBuf>,
-    /// Legge anche i fogli nascosti
-    #[arg(long = "fogli-nascosti", alias = "hidden-sheets")]
-    fogli_nascosti: bool,
-    /// Impaginazione dei fogli: auto (decide foglio per foglio), tabella, schede, attivita
-    #[arg(
-        long = "layout",
-        alias = "impaginazione",
-        value_name = "TIPO",
-        default_value = "auto"
-    )]
-    layout: String,
-    /// Anno di riferimento dei piani con una riga per anno
-    #[arg(long = "anno", alias = "year", value_name = "AAAA")]
-    anno: Option<i32>,
+    #[command(flatten)]
+    read: ReadArgs,
     /// Cerca le cartelle di lavoro anche nelle sottocartelle
     #[arg(long = "ricorsivo", alias = "recursive")]
     ricorsivo: bool,
@@ -357,12 +342,19 @@ pub struct InputArgs {
     /// La cartella di lavoro .xlsx da leggere
     #[arg(value_name = "FILE.xlsx", help_heading = "Argomenti")]
     pub input: PathBuf,
-    /// Mappa delle intestazioni non riconosciute (file TOML con una sezione [colonne])
-    #[arg(long = "mappa", alias = "map", value_name = "FILE.toml")]
-    pub mappa: Option<PathBuf>,
     /// Nome dell'ente, se il file non lo riporta
     #[arg(long = "ente", value_name = "NOME")]
     pub ente: Option<String>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// How to read every workbook: the options `batch` shares with the single-file commands.
+#[derive(Args, Debug, Clone)]
+pub struct ReadArgs {
+    /// Mappa delle intestazioni non riconosciute (file TOML con una sezione [colonne])
+    #[arg(long = "mappa", alias = "map", value_name = "FILE.toml")]
+    pub mappa: Option<PathBuf>,
     /// Legge anche i fogli nascosti
     #[arg(long = "fogli-nascosti", alias = "hidden-sheets")]
     pub fogli_nascosti: bool,
