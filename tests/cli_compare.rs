@@ -323,6 +323,12 @@ fn two_files_terminal_table_and_verified_workbook() {
     let out = barometro(&["compare", s(&june), s(&december), "-o", s(&xlsx)]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
+    // LibreOffice, recalculating on load, agrees with every cached change and label.
+    if common::libreoffice::soffice_or_skip("comparison workbook").is_some() {
+        let cmp = common::libreoffice::recalculate_and_compare(&xlsx, "it-IT").unwrap();
+        assert!(cmp.checked > 1000, "{cmp}");
+        assert!(cmp.is_ok(), "{cmp}");
+    }
     assert!(
         text.contains(
             "LINEA STRATEGICA SULL'AMBIENTE                       100,00%    94,48%  ↓ -5,52"

@@ -71,7 +71,10 @@ impl<'a> Book<'a> {
             template,
             titles: TitleValues {
                 ente: &ev.ente.ente,
-                anno: ev.ente.reporting_year,
+                anno: ev
+                    .ente
+                    .reporting_year
+                    .or(ev.at.map(|d| chrono::Datelike::year(&d))),
                 regole: &ev.rules,
                 file: &provenance.input_name,
                 data: provenance.generated_at.format("%d/%m/%Y").to_string(),

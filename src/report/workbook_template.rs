@@ -392,7 +392,10 @@ impl Globals {
     fn new(ev: &Evaluation, p: &Provenance) -> Globals {
         Globals {
             ente: ev.ente.ente.clone(),
-            anno: ev.ente.reporting_year,
+            anno: ev
+                .ente
+                .reporting_year
+                .or(ev.at.map(|d| chrono::Datelike::year(&d))),
             regole: ev.rules.clone(),
             file: p.input_name.clone(),
             data: p.generated_at.format("%d/%m/%Y").to_string(),
