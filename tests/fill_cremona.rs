@@ -472,3 +472,59 @@ fn libreoffice_recalculates_the_filled_cremona_to_the_same_values() {
     let cmp = libreoffice::recalculate_and_compare(&output, "en-US").expect("LibreOffice runs");
     assert!(cmp.is_ok(), "{cmp}");
 }
+
+/// Terre d'Argine's S1 cards with every `Realizzazione` left empty: each gets its objective's
+/// achievement (Σ P.E.I of its activities), equal to the printed one, as a percentage.
+#[test]
+fn cards_get_their_realizzazione() {
+    use common::terre_cards::{
+        parse_percent_text, terre_card, terre_s1_cards_layout,
+        write_terre_s1_cards_blank_realizzazione,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("schede.xlsx");
+    write_terre_s1_cards_blank_realizzazione(&input).unwrap();
+    let ente = read_workbook(&input, &ReadOptions::default()).unwrap();
+    let rules = RuleSet::default_set().unwrap();
+    let ev = evaluate(ente, &rules, &EvaluateOptions::default());
+    let filled = fill(&input, &ev).unwrap();
+    let layouts = terre_s1_cards_layout();
+    assert!(!layouts.is_empty());
+    let output = dir.path().join("schede-compilate.xlsx");
+    std::fs::write(&output, &filled.bytes).unwrap();
+    let mut wb: Xlsx<_> = calamine::open_workbook(&output).unwrap();
+    let mut checked = 0;
+    for l in &layouts {
+        let card = terre_card(&l.code);
+        let printed = parse_percent_text(&card.realizzazione).expect("printed Realizzazione");
+        let row = l
+            .label_rows
+            .iter()
+            .find(|r| r.label == "Realizzazione")
+            .expect("the card has Realizzazione")
+            .row;
+        let range = wb.worksheet_range(&l.sheet).unwrap();
+        let got = match range.get_value((row, 1)) {
+            Some(Data::Float(f)) => *f,
+            other => panic!("{} B{}: {other:?}", l.code, row + 1),
+        };
+        // A fraction in a percent-formatted cell, equal to the printed percentage.
+        assert!(
+            (got * 100.0 - printed).abs() < 0.005 + 1e-9,
+            "{}: {got} vs {printed}",
+            l.code
+        );
+        assert!(filled
+            .cells
+            .iter()
+            .any(|c| c.source.sheet.as_ref() == l.sheet
+                && c.source.row == row
+                && c.source.col == 1));
+        checked += 1;
+    }
+    assert_eq!(checked, layouts.len());
+    // Filling the filled file writes nothing more.
+    let ente = read_workbook(&output, &ReadOptions::default()).unwrap();
+    let ev = evaluate(ente, &rules, &EvaluateOptions::default());
+    assert!(fill(&output, &ev).unwrap().cells.is_empty());
+}

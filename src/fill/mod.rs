@@ -12,8 +12,9 @@
 //!
 //! Only empty cells are written. A stated achievement that differs from the rules' is reported
 //! by the rules' own checks (`controlli.rhai`); a stated barometer label that differs from the
-//! band of the rules' score is reported here. Card layouts and objective-level cells are not
-//! filled.
+//! band of the rules' score is reported here. On cards (*schede obiettivo*) an empty
+//! *Realizzazione* gets the objective's achievement, as a percentage; other objective-level
+//! cells of tables, *Esito* columns and activities' *P.A.I* / *P.E.I* are not filled.
 //!
 //! ```no_run
 //! use barometro::fill::{fill, verify};
@@ -155,9 +156,10 @@ fn sheets_not_to_resave(bytes: &[u8]) -> Result<HashSet<String>, String> {
     Ok(out)
 }
 
-/// A row of a table to fill: the indicator, its score and where its cells are.
+/// A row to fill: an indicator of a table (or, with no indicator, an objective's card), its
+/// score and where its cells are.
 struct Planned<'e> {
-    indicator: &'e Indicator,
+    indicator: Option<&'e Indicator>,
     score: &'e Score,
     row: u32,
     achievement_col: Option<u32>,
@@ -208,11 +210,41 @@ pub fn fill(input: &Path, evaluation: &Evaluation) -> Result<Filled, FillError> 
                 .or_insert_with(|| (indicator.source.sheet.clone(), Vec::new()))
                 .1
                 .push(Planned {
-                    indicator,
+                    indicator: Some(indicator),
                     score: &io.score,
                     row: indicator.source.row,
                     achievement_col,
                     barometer_col,
+                });
+        }
+    }
+
+    // Cards: an objective's empty *Realizzazione* gets the objective's achievement.
+    for (objective, outcome) in evaluation.objectives() {
+        if objective.neutralised {
+            continue;
+        }
+        let empty_outcomes = objective.extra.iter().filter(|(label, field)| {
+            is_outcome_label(label) && matches!(field.value, crate::value::Value::Empty)
+        });
+        for (_, field) in empty_outcomes {
+            let sheet = &field.source.sheet;
+            let Some(index) = book
+                .sheet_collection_no_check()
+                .iter()
+                .position(|s| s.name() == &**sheet)
+            else {
+                continue;
+            };
+            plan.entry(index)
+                .or_insert_with(|| (sheet.clone(), Vec::new()))
+                .1
+                .push(Planned {
+                    indicator: None,
+                    score: &outcome.score,
+                    row: field.source.row,
+                    achievement_col: Some(field.source.col),
+                    barometer_col: None,
                 });
         }
     }
@@ -275,6 +307,15 @@ pub fn fill(input: &Path, evaluation: &Evaluation) -> Result<Filled, FillError> 
         sheets,
         anomalies_sheet: anomalies_sheet.to_string(),
     })
+}
+
+/// Whether a card label names the objective's achievement (*Realizzazione*).
+fn is_outcome_label(label: &str) -> bool {
+    label
+        .trim()
+        .trim_end_matches(':')
+        .trim()
+        .eq_ignore_ascii_case("realizzazione")
 }
 
 /// umya's coordinates: (column, row), one-based.
@@ -354,7 +395,18 @@ fn fill_sheet(
         let mut filled_score: Option<(u32, bool)> = None;
         if let (Some(col), Some(value)) = (p.achievement_col, value) {
             if is_empty(ws, p.row, col) {
-                let percent = column_is_percent(ws, p.row, col, rows);
+                // A card's achievement with no format of its own is a percentage, as the
+                // card's other percentages.
+                let card_cell = p.indicator.is_none()
+                    && format_code(ws, p.row, col)
+                        .is_none_or(|f| f.eq_ignore_ascii_case("general"));
+                if card_cell {
+                    ws.cell_mut(at(p.row, col))
+                        .style_mut()
+                        .number_format_mut()
+                        .set_format_code("0.00%");
+                }
+                let percent = card_cell || column_is_percent(ws, p.row, col, rows);
                 let figure = achievement_figure(ws, sheet, p, value, percent);
                 if ws.cell(at(p.row, col)).is_none() {
                     copy_column_style(ws, p.row, col, rows);
@@ -520,7 +572,9 @@ fn achievement_figure(
     value: f64,
     percent: bool,
 ) -> Figure {
-    let formula = twin_formula(ws, sheet, p.indicator, p.score);
+    let formula = p
+        .indicator
+        .and_then(|indicator| twin_formula(ws, sheet, indicator, p.score));
     if percent {
         Figure {
             formula: formula.map(|f| format!("=({})/100", f.trim_start_matches('='))),

@@ -148,6 +148,16 @@ impl FieldMaker<'_, '_> {
         }
     }
 
+    /// An empty cell that should hold a value (an achievement still to be written).
+    pub(crate) fn empty(&self, row: u32, col: u32) -> Field {
+        let (r0, c0) = self.grid.origin(row, col);
+        Field {
+            raw: "".into(),
+            value: crate::value::Value::Empty,
+            source: Source::new(self.sheet.clone(), r0, c0),
+        }
+    }
+
     /// A field parsed from a piece of text (`Media` after `Grado di strategicità:`).
     pub(crate) fn parsed(
         &self,

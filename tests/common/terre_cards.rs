@@ -1008,6 +1008,7 @@ fn write_card(
     card: &TerreCardRecord,
     l: &TerreCardLayout,
     f: &Formats,
+    blank_realizzazione: bool,
 ) -> Result<(), XlsxError> {
     ws.write_string_with_format(l.code_row, 0, &card.code, &f.card_code)?;
     ws.write_string(l.id_row, 0, format!("({})", card.internal_id))?;
@@ -1024,6 +1025,14 @@ fn write_card(
     for lr in &l.label_rows {
         ws.write_string_with_format(lr.row, 0, &lr.label, &f.label)?;
         let Some(value) = &lr.value else { continue };
+        if blank_realizzazione && lr.label == "Realizzazione" {
+            // The card before the monitoring: a percentage cell with its format but no value
+            // where the document stores numbers, no cell at all where it types text.
+            if l.storage == TerrePercentStorage::Number {
+                ws.write_blank(lr.row, 1, &f.percent(percent_number(value).1))?;
+            }
+            continue;
+        }
         match lr.label.as_str() {
             "Realizzazione" | "Intermedio" | "Obiettivo padre:" => {
                 write_percent(ws, (lr.row, 1), value, l.storage, f)?;
@@ -1183,6 +1192,17 @@ fn write_s1_table(ws: &mut Worksheet, data: &TerreCardsData, f: &Formats) -> Res
 /// Writes sheet `S1` (the sector's objectives table) and one sheet per S1 card, named after
 /// the code (`S1.00002`, …, `S1-DG.00012`, `S1-SG.00001`). See the module docs for the layout.
 pub fn write_terre_s1_cards(path: &Path) -> Result<(), XlsxError> {
+    write_terre_s1_cards_sheets(path, false)
+}
+
+/// [`write_terre_s1_cards`] with every card's `Realizzazione` left to fill (a formatted blank
+/// cell, or no cell where the document types the percentage as text): the cards as an office
+/// keeps them before the results are written in (`barometro fill`).
+pub fn write_terre_s1_cards_blank_realizzazione(path: &Path) -> Result<(), XlsxError> {
+    write_terre_s1_cards_sheets(path, true)
+}
+
+fn write_terre_s1_cards_sheets(path: &Path, blank_realizzazione: bool) -> Result<(), XlsxError> {
     let data = terre_cards_data();
     let f = Formats::new();
     let mut wb = Workbook::new();
@@ -1199,7 +1219,7 @@ pub fn write_terre_s1_cards(path: &Path) -> Result<(), XlsxError> {
         ws.set_landscape();
         ws.set_print_fit_to_pages(1, 0);
         set_card_widths(ws)?;
-        write_card(ws, card, &l, &f)?;
+        write_card(ws, card, &l, &f, blank_realizzazione)?;
     }
     wb.save(path)
 }
@@ -1220,7 +1240,7 @@ pub fn write_terre_other_cards(path: &Path) -> Result<(), XlsxError> {
     set_card_widths(ws)?;
     for l in terre_other_cards_layout() {
         let (card, _) = card_and_seed(&data, &l.code);
-        write_card(ws, card, &l, &f)?;
+        write_card(ws, card, &l, &f, false)?;
     }
     wb.save(path)
 }

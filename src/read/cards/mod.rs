@@ -52,7 +52,7 @@ pub(crate) use vocabulary::looks_like_cards;
 pub use vocabulary::DECLARED_COUNT;
 use vocabulary::{
     box_slot, bracketed_id, card_code, is_activity_text_label, is_status_label, label_slot,
-    section_banner, typed_title, LabelRow, Slot,
+    section_banner, typed_title, LabelRow, Slot, OUTCOME_LABEL,
 };
 
 /// An indicator row before the weights are resolved.
@@ -338,8 +338,20 @@ impl<'m> CardReader<'m> {
             }
             // Label rows.
             if let Some((slot, label, value)) = self.label_row(grid, row, &cells, &first) {
-                if let Some((col, text)) = value {
-                    set_slot(&maker, c, slot, &label, &text, row, col, findings);
+                match value {
+                    Some((col, text)) if !text.trim().is_empty() => {
+                        set_slot(&maker, c, slot, &label, &text, row, col, findings);
+                    }
+                    // An achievement still to be written: its cell is the value cell, or the
+                    // one right of the label.
+                    value if label_key(&label) == OUTCOME_LABEL => {
+                        let col = value.map_or_else(
+                            || cells.first().map_or(1, |fc| fc.last_col + 1),
+                            |(col, _)| col,
+                        );
+                        c.objective.extra.push((label, maker.empty(row, col)));
+                    }
+                    _ => {}
                 }
                 mode = Mode::None;
                 row += 1;

@@ -232,6 +232,10 @@ pub(crate) fn looks_like_cards(grid: &Grid) -> bool {
     labels >= 2 || (labels >= 1 && statuses >= 1)
 }
 
+/// The label of a card's achievement (*Realizzazione*). When its value cell is empty the card
+/// still records it, as an empty field with its cell, so that `fill` can write the result in.
+pub(crate) const OUTCOME_LABEL: &str = "realizzazione";
+
 #[cfg(test)]
 mod tests {
     use super::*;
