@@ -105,7 +105,7 @@ pub fn run(args: &ReportArgs) -> i32 {
         }
         lines.push(format!("JSON: {}", json_path.display()));
     }
-    let count = |s: Severity| ev.all_findings().filter(|f| f.severity == s).count();
+    let count = |s: Severity| done.count(s);
     let mut out = format!(
         "Relazione scritta: {} ({} aree, {} obiettivi, {} indicatori)\n",
         args.output.display(),
@@ -124,8 +124,17 @@ pub fn run(args: &ReportArgs) -> i32 {
         out += &l;
         out.push('\n');
     }
+    let where_listed = if done.filled.is_some() {
+        // An Excel template has only the office's sheets.
+        format!(
+            "il modello Excel non le elenca: barometro check {}",
+            input.display()
+        )
+    } else {
+        "foglio Anomalie".to_string()
+    };
     out += &format!(
-        "Anomalie: {} errori, {} avvisi, {} informazioni (foglio Anomalie)\n",
+        "Anomalie: {} errori, {} avvisi, {} informazioni ({where_listed})\n",
         count(Severity::Error),
         count(Severity::Warning),
         count(Severity::Info)

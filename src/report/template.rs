@@ -77,7 +77,7 @@ pub struct SheetTemplate {
     pub name: String,
     /// The first row's text; `{ente}`, `{anno}`, `{regole}`, `{file}`, `{data}` are replaced.
     pub title: Option<String>,
-    /// Column order by column name ([`column_name`]); [`REST`] marks where unlisted columns
+    /// Column order by column name ([`column_name`]); `"..."` marks where unlisted columns
     /// go. `None`: the report's own order.
     pub columns: Option<Vec<String>>,
     /// Header text by column name.
@@ -118,7 +118,9 @@ pub struct SheetTemplates {
     pub regole: SheetTemplate,
 }
 
-/// A report template: see the [module docs](self).
+/// A report template (*modello della relazione*): sheet names, which sheets, column order,
+/// labels and widths, titles, print header and footer and a logo, read from a `modello.toml`
+/// (Italian keys, documented in the shipped `templates/predefinito/modello.toml`) at every run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportTemplate {
     /// The template's name (`nome`).

@@ -58,7 +58,10 @@ pub const CREMONA_TEMPLATE: &[u8] = include_bytes!("../../templates/cremona/mode
 /// The workbook templates shipped with barometro.
 pub const BUILTIN_WORKBOOK_TEMPLATES: &[&str] = &["cremona"];
 
-/// An Excel template: see the [module docs](self).
+/// An Excel template (*modello Excel*): a report the office designed in Excel, with
+/// placeholders (`{{ente}}`, `{{area.nome}}`, `{{indicatore.raggiungimento}}`…) in its cells;
+/// rows holding an objective's or an indicator's placeholders are repeated for each, a sheet
+/// named with `{{area.…}}` for each top area (see the README, *Templates*).
 #[derive(Debug, Clone)]
 pub struct WorkbookTemplate {
     /// Its name (the file's stem, or the built-in name).
