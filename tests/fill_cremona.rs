@@ -478,12 +478,11 @@ fn libreoffice_recalculates_the_filled_cremona_to_the_same_values() {
 #[test]
 fn cards_get_their_realizzazione() {
     use common::terre_cards::{
-        parse_percent_text, terre_card, terre_s1_cards_layout,
-        write_terre_s1_cards_blank_realizzazione,
+        parse_percent_text, terre_card, terre_s1_cards_layout, write_terre_s1_cards_blank_results,
     };
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("schede.xlsx");
-    write_terre_s1_cards_blank_realizzazione(&input).unwrap();
+    write_terre_s1_cards_blank_results(&input).unwrap();
     let ente = read_workbook(&input, &ReadOptions::default()).unwrap();
     let rules = RuleSet::default_set().unwrap();
     let ev = evaluate(ente, &rules, &EvaluateOptions::default());
@@ -527,4 +526,73 @@ fn cards_get_their_realizzazione() {
     let ente = read_workbook(&output, &ReadOptions::default()).unwrap();
     let ev = evaluate(ente, &rules, &EvaluateOptions::default());
     assert!(fill(&output, &ev).unwrap().cells.is_empty());
+}
+
+/// The same cards with every activity's `P.A.I` blank, monitored at 31/07/2024 with the
+/// document's rules (`somma-pesata`): each P.A.I gets the one computed from its month plan, so
+/// that the filled cards give S1 the atteso of the month plans, 54,39 (the document prints
+/// 54,07 from its own P.A.I).
+#[test]
+fn activities_get_their_pai_from_the_month_plan() {
+    use common::terre_cards::{
+        terre_s1_cards_layout, write_terre_s1_cards_blank_results, TERRE_CARDS_COL_PAI,
+        TERRE_CARDS_S1_ATTESO_FROM_MONTH_PLAN,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("schede.xlsx");
+    write_terre_s1_cards_blank_results(&input).unwrap();
+    let rules = RuleSet::builtin("somma-pesata").unwrap().unwrap();
+    let july = EvaluateOptions {
+        at: chrono::NaiveDate::from_ymd_opt(2024, 7, 31),
+    };
+    let ev = evaluate(
+        read_workbook(&input, &ReadOptions::default()).unwrap(),
+        &rules,
+        &july,
+    );
+    let filled = fill(&input, &ev).unwrap();
+    let output = dir.path().join("schede-compilate.xlsx");
+    std::fs::write(&output, &filled.bytes).unwrap();
+    let mut wb: Xlsx<_> = calamine::open_workbook(&output).unwrap();
+    let mut checked = 0;
+    for l in terre_s1_cards_layout() {
+        let (_, outcome) = ev
+            .objectives()
+            .find(|(o, _)| o.code.as_ref().is_some_and(|c| c.text() == l.code))
+            .unwrap_or_else(|| panic!("{} read", l.code));
+        let range = wb.worksheet_range(&l.sheet).unwrap();
+        assert_eq!(outcome.activities.len(), l.activities.len(), "{}", l.code);
+        for (al, ao) in l.activities.iter().zip(&outcome.activities) {
+            let row = al.previsto_row;
+            let col = u32::from(TERRE_CARDS_COL_PAI);
+            let want = ao.expected_computed.value.expect("a month plan");
+            let got = match range.get_value((row, col)) {
+                Some(Data::Float(f)) => *f,
+                other => panic!("{} S{}: {other:?}", l.code, row + 1),
+            };
+            assert!(
+                (got * 100.0 - want).abs() < 1e-9,
+                "{} S{}: {got}",
+                l.code,
+                row + 1
+            );
+            assert!(filled.cells.iter().any(|c| c.kind == FilledKind::Expected
+                && c.source.row == row
+                && c.source.col == col
+                && c.source.sheet.as_ref() == l.sheet));
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "{checked} P.A.I filled");
+    // Read back with the document's rules, the written P.A.I give the month plans' atteso.
+    let ev = evaluate(
+        read_workbook(&output, &ReadOptions::default()).unwrap(),
+        &rules,
+        &july,
+    );
+    let atteso = ev.areas[0].expected.value.expect("S1 atteso");
+    assert_eq!(
+        (atteso * 100.0).round() / 100.0,
+        TERRE_CARDS_S1_ATTESO_FROM_MONTH_PLAN
+    );
 }

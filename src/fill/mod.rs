@@ -1,6 +1,6 @@
 //! Filling the office's own workbook (*compila*): a copy of the input in which the empty
-//! achievement cells (*% Ragg*) and barometer cells (*Barometro*) of every table get the rules'
-//! results, with live formulas where the rules have Excel twins, barometer colours from the
+//! achievement cells (*% Ragg*, a card's *Realizzazione*), expected-to-date cells (an
+//! activity's *P.A.I*) and barometer cells (*Barometro*) get the rules' results, with live formulas where the rules have Excel twins, barometer colours from the
 //! rules' bands, and an *Anomalie* sheet listing every finding.
 //!
 //! Everything else of the original is kept: the workbook is opened lazily
@@ -13,8 +13,9 @@
 //! Only empty cells are written. A stated achievement that differs from the rules' is reported
 //! by the rules' own checks (`controlli.rhai`); a stated barometer label that differs from the
 //! band of the rules' score is reported here. On cards (*schede obiettivo*) an empty
-//! *Realizzazione* gets the objective's achievement, as a percentage; other objective-level
-//! cells of tables, *Esito* columns and activities' *P.A.I* / *P.E.I* are not filled.
+//! *Realizzazione* gets the objective's achievement and an activity's empty *P.A.I* the one the
+//! rules compute from its month plan (at the monitoring date, `--al`), as percentages; other
+//! objective-level cells of tables, *Esito* columns and *P.E.I* are not filled.
 //!
 //! ```no_run
 //! use barometro::fill::{fill, verify};
@@ -57,8 +58,10 @@ pub const RESULTS_SHEET: &str = "Risultati barometro";
 /// What a written cell is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FilledKind {
-    /// An indicator's achievement (*% Ragg*).
+    /// An indicator's achievement (*% Ragg*), or an objective's on its card (*Realizzazione*).
     Achievement,
+    /// An activity's expected-to-date (*P.A.I*), from its month plan.
+    Expected,
     /// An indicator's barometer label (*Barometro*).
     Barometer,
 }
@@ -159,6 +162,8 @@ fn sheets_not_to_resave(bytes: &[u8]) -> Result<HashSet<String>, String> {
 /// A row to fill: an indicator of a table (or, with no indicator, an objective's card), its
 /// score and where its cells are.
 struct Planned<'e> {
+    /// What the score cell is.
+    kind: FilledKind,
     indicator: Option<&'e Indicator>,
     score: &'e Score,
     row: u32,
@@ -210,6 +215,7 @@ pub fn fill(input: &Path, evaluation: &Evaluation) -> Result<Filled, FillError> 
                 .or_insert_with(|| (indicator.source.sheet.clone(), Vec::new()))
                 .1
                 .push(Planned {
+                    kind: FilledKind::Achievement,
                     indicator: Some(indicator),
                     score: &io.score,
                     row: indicator.source.row,
@@ -219,15 +225,28 @@ pub fn fill(input: &Path, evaluation: &Evaluation) -> Result<Filled, FillError> 
         }
     }
 
-    // Cards: an objective's empty *Realizzazione* gets the objective's achievement.
+    // Cards: an objective's empty *Realizzazione* gets the objective's achievement, an
+    // activity's empty P.A.I the one computed from its month plan.
     for (objective, outcome) in evaluation.objectives() {
         if objective.neutralised {
             continue;
         }
-        let empty_outcomes = objective.extra.iter().filter(|(label, field)| {
-            is_outcome_label(label) && matches!(field.value, crate::value::Value::Empty)
-        });
-        for (_, field) in empty_outcomes {
+        let empty = |f: &crate::model::Field| matches!(f.value, crate::value::Value::Empty);
+        let outcomes = objective
+            .extra
+            .iter()
+            .filter(|(label, field)| is_outcome_label(label) && empty(field))
+            .map(|(_, field)| (FilledKind::Achievement, field, &outcome.score));
+        // Activities: an empty P.A.I gets the one computed from the month plan.
+        let expected = objective
+            .activities
+            .iter()
+            .zip(&outcome.activities)
+            .filter_map(|(a, ao)| {
+                let field = a.expected.as_ref().filter(|f| empty(f))?;
+                Some((FilledKind::Expected, field, &ao.expected_computed))
+            });
+        for (kind, field, score) in outcomes.chain(expected) {
             let sheet = &field.source.sheet;
             let Some(index) = book
                 .sheet_collection_no_check()
@@ -240,8 +259,9 @@ pub fn fill(input: &Path, evaluation: &Evaluation) -> Result<Filled, FillError> 
                 .or_insert_with(|| (sheet.clone(), Vec::new()))
                 .1
                 .push(Planned {
+                    kind,
                     indicator: None,
-                    score: &outcome.score,
+                    score,
                     row: field.source.row,
                     achievement_col: Some(field.source.col),
                     barometer_col: None,
@@ -423,7 +443,7 @@ fn fill_sheet(
                 }
                 written.push(FilledCell {
                     source: Source::new(sheet.clone(), p.row, col),
-                    kind: FilledKind::Achievement,
+                    kind: p.kind,
                     formula: figure.formula,
                     expected: Expected::Number(figure.value),
                     rule: rule_text(p.score),
@@ -592,7 +612,7 @@ fn deferred_cells(sheet: &Arc<str>, p: &Planned, bands: &Bands) -> Vec<FilledCel
     if let (Some(col), Some(v)) = (p.achievement_col, value) {
         out.push(FilledCell {
             source: Source::new(sheet.clone(), p.row, col),
-            kind: FilledKind::Achievement,
+            kind: p.kind,
             formula: None,
             expected: Expected::Number(v),
             rule: rule_text(p.score),

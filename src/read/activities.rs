@@ -221,8 +221,10 @@ pub(crate) fn activity_row(
                 .map(|fc| fc.col)
                 .rfind(|c| Some(*c) != weight_col)
         });
-        if let Some(c) = pai_col {
-            a.expected = maker.field(row, c, Expect::Percent, "P.A.I", findings);
+        match pai_col {
+            Some(c) => a.expected = maker.field(row, c, Expect::Percent, "P.A.I", findings),
+            // A P.A.I still to be written: kept empty, with its cell, for `fill`.
+            None => a.expected = columns.pai.and_then(at).map(|c| maker.empty(row, c)),
         }
         objective.activities.push(a);
         return Some(true);
@@ -484,6 +486,10 @@ pub(crate) fn read_activity_table(
             let field = ActivityField::of(&label_key(header));
             let expect = field.map_or(Expect::Text, ActivityField::expect);
             let Some(f) = maker.field(row, *col, expect, header, findings) else {
+                // A P.A.I still to be written: kept empty, with its cell, for `fill`.
+                if field == Some(ActivityField::Pai) {
+                    a.expected = Some(maker.empty(row, *col));
+                }
                 continue;
             };
             match field {

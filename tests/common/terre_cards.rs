@@ -1008,7 +1008,7 @@ fn write_card(
     card: &TerreCardRecord,
     l: &TerreCardLayout,
     f: &Formats,
-    blank_realizzazione: bool,
+    blank_results: bool,
 ) -> Result<(), XlsxError> {
     ws.write_string_with_format(l.code_row, 0, &card.code, &f.card_code)?;
     ws.write_string(l.id_row, 0, format!("({})", card.internal_id))?;
@@ -1025,7 +1025,7 @@ fn write_card(
     for lr in &l.label_rows {
         ws.write_string_with_format(lr.row, 0, &lr.label, &f.label)?;
         let Some(value) = &lr.value else { continue };
-        if blank_realizzazione && lr.label == "Realizzazione" {
+        if blank_results && lr.label == "Realizzazione" {
             // The card before the monitoring: a percentage cell with its format but no value
             // where the document stores numbers, no cell at all where it types text.
             if l.storage == TerrePercentStorage::Number {
@@ -1098,13 +1098,18 @@ fn write_card(
             l.storage,
             f,
         )?;
-        write_percent(
-            ws,
-            (p, TERRE_CARDS_COL_PAI),
-            &terre_percent_text(a.pai),
-            l.storage,
-            f,
-        )?;
+        if !blank_results {
+            write_percent(
+                ws,
+                (p, TERRE_CARDS_COL_PAI),
+                &terre_percent_text(a.pai),
+                l.storage,
+                f,
+            )?;
+        } else if l.storage == TerrePercentStorage::Number {
+            let format = percent_number(&terre_percent_text(a.pai)).1;
+            ws.write_blank(p, TERRE_CARDS_COL_PAI, &f.percent(format))?;
+        }
         for &c in &al.pei_cols {
             write_percent(ws, (e, c), &terre_percent_text(a.pei), l.storage, f)?;
         }
@@ -1195,14 +1200,14 @@ pub fn write_terre_s1_cards(path: &Path) -> Result<(), XlsxError> {
     write_terre_s1_cards_sheets(path, false)
 }
 
-/// [`write_terre_s1_cards`] with every card's `Realizzazione` left to fill (a formatted blank
-/// cell, or no cell where the document types the percentage as text): the cards as an office
-/// keeps them before the results are written in (`barometro fill`).
-pub fn write_terre_s1_cards_blank_realizzazione(path: &Path) -> Result<(), XlsxError> {
+/// [`write_terre_s1_cards`] with every card's `Realizzazione` and every activity's `P.A.I` left
+/// to fill (a formatted blank cell, or no cell where the document types percentages as text):
+/// the cards as an office keeps them before the results are written in (`barometro fill`).
+pub fn write_terre_s1_cards_blank_results(path: &Path) -> Result<(), XlsxError> {
     write_terre_s1_cards_sheets(path, true)
 }
 
-fn write_terre_s1_cards_sheets(path: &Path, blank_realizzazione: bool) -> Result<(), XlsxError> {
+fn write_terre_s1_cards_sheets(path: &Path, blank_results: bool) -> Result<(), XlsxError> {
     let data = terre_cards_data();
     let f = Formats::new();
     let mut wb = Workbook::new();
@@ -1219,7 +1224,7 @@ fn write_terre_s1_cards_sheets(path: &Path, blank_realizzazione: bool) -> Result
         ws.set_landscape();
         ws.set_print_fit_to_pages(1, 0);
         set_card_widths(ws)?;
-        write_card(ws, card, &l, &f, blank_realizzazione)?;
+        write_card(ws, card, &l, &f, blank_results)?;
     }
     wb.save(path)
 }
