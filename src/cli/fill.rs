@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use barometro::fill::{fill, verify};
+use barometro::fill::{fill, verify, FilledKind};
 use barometro::model::Severity;
 use barometro::report::{check_output, write_atomically, ENGINE};
 
@@ -93,6 +93,15 @@ pub fn run(args: &FillArgs) -> i32 {
             filled.sheets.join(", ")
         }
     );
+    if !filled.cells.is_empty() {
+        let of = |k: FilledKind| filled.cells.iter().filter(|c| c.kind == k).count();
+        out += &format!(
+            "  raggiungimento: {} · barometro: {} · P.A.I: {}\n",
+            of(FilledKind::Achievement),
+            of(FilledKind::Barometer),
+            of(FilledKind::Expected)
+        );
+    }
     if !filled.deferred.is_empty() {
         out += &format!(
             "Risultati nel foglio «{}»: {} (fogli che non si possono riscrivere)\n",
