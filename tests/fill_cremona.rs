@@ -596,3 +596,88 @@ fn activities_get_their_pai_from_the_month_plan() {
         TERRE_CARDS_S1_ATTESO_FROM_MONTH_PLAN
     );
 }
+
+/// A sheet barometro writes into keeps its own image (a logo) and chart.
+#[test]
+fn a_written_sheet_keeps_its_image_and_chart() {
+    use rust_xlsxwriter::{Chart, ChartType, Image, Workbook};
+    const PNG_1X1: &[u8] = &[
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
+        0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x64,
+        0x60, 0xf8, 0x5f, 0x0f, 0x00, 0x02, 0x87, 0x01, 0x80, 0xeb, 0x47, 0xba, 0x92, 0x00, 0x00,
+        0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("con-logo.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("Linea A").unwrap();
+    for (c, h) in [
+        "Obiettivo",
+        "Indicatore",
+        "Target atteso",
+        "Target Consuntivo",
+        "Peso",
+        "% Ragg",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (i, (o, t, a)) in [("Tempi", 50.0, 39.0), ("Servizi", 40.0, 20.0)]
+        .iter()
+        .enumerate()
+    {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, *o).unwrap();
+        ws.write_string(r, 1, format!("Indicatore {r}")).unwrap();
+        ws.write_number(r, 2, *t).unwrap();
+        ws.write_number(r, 3, *a).unwrap();
+        ws.write_number(r, 4, 100.0).unwrap();
+    }
+    let logo = Image::new_from_buffer(PNG_1X1).unwrap();
+    ws.insert_image(0, 8, &logo).unwrap();
+    let mut chart = Chart::new(ChartType::Column);
+    chart.add_series().set_values("='Linea A'!$C$2:$C$3");
+    ws.insert_chart(5, 8, &chart).unwrap();
+    wb.save(&input).unwrap();
+
+    let ente = read_workbook(&input, &ReadOptions::default()).unwrap();
+    let ev = evaluate(
+        ente,
+        &RuleSet::default_set().unwrap(),
+        &EvaluateOptions::default(),
+    );
+    let filled = fill(&input, &ev).unwrap();
+    assert_eq!(filled.sheets, ["Linea A"], "the sheet was written into");
+    let achievements: Vec<f64> = filled
+        .cells
+        .iter()
+        .filter(|c| c.kind == FilledKind::Achievement)
+        .map(|c| match c.expected {
+            Expected::Number(n) => n,
+            _ => f64::NAN,
+        })
+        .collect();
+    assert_eq!(achievements, [78.0, 50.0], "39/50 and 20/40");
+    let names = zip_names(&filled.bytes);
+    let media: Vec<&String> = names
+        .iter()
+        .filter(|n| n.starts_with("xl/media/"))
+        .collect();
+    assert_eq!(media.len(), 1, "{names:?}");
+    assert_eq!(zip_entry(&filled.bytes, media[0]).unwrap(), PNG_1X1);
+    assert!(
+        names.iter().any(|n| n.starts_with("xl/charts/chart")),
+        "{names:?}"
+    );
+    let sheet = worksheet_parts(&filled.bytes)
+        .unwrap()
+        .into_iter()
+        .find(|(n, _)| n == "Linea A")
+        .unwrap()
+        .1;
+    let xml = String::from_utf8(zip_entry(&filled.bytes, &sheet).unwrap()).unwrap();
+    assert!(xml.contains("<drawing "), "the sheet still has its drawing");
+}
