@@ -7,10 +7,10 @@
 use std::path::Path;
 
 use rust_xlsxwriter::utility::row_col_to_cell;
-use rust_xlsxwriter::{Format, Formula, Url, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Format, Url, Workbook, Worksheet, XlsxError};
 
 use super::{Batch, FileSummary};
-use crate::report::style::{self, number_text, Formats, LabelFormula};
+use crate::report::style::{self, Formats, LabelFormula};
 use crate::report::{sha256_hex, Expected, FormulaCheck, Report, ReportError, REGOLE};
 use crate::rules::{Bands, RuleSet};
 
@@ -119,20 +119,15 @@ impl Sheets<'_> {
         expected: Expected,
         format: &Format,
     ) -> Result<(), XlsxError> {
-        let cached = match &expected {
-            Expected::Number(n) => number_text(*n),
-            Expected::Text(t) => t.clone(),
-        };
-        ws.write_formula_with_format(row, col, Formula::new(&formula).set_result(cached), format)?;
-        self.checks.push(FormulaCheck {
+        FormulaCheck {
             sheet: sheet.to_string(),
             row,
             col,
             formula,
             expected,
             rule: self.rule_tag.clone(),
-        });
-        Ok(())
+        }
+        .write(ws, format, &mut self.checks)
     }
 
     /// The barometer label of the score in `(row, score_col)`, as a formula, in `label_col`.

@@ -45,12 +45,12 @@
 
 use rust_xlsxwriter::{
     Color, ConditionalFormatCell, ConditionalFormatCellRule, ConditionalFormatCustomIcon,
-    ConditionalFormatIconSet, ConditionalFormatIconType, ConditionalFormatType, Format, Formula,
-    Workbook, Worksheet, XlsxError,
+    ConditionalFormatIconSet, ConditionalFormatIconType, ConditionalFormatType, Format, Workbook,
+    Worksheet, XlsxError,
 };
 
 use super::layout::{local_ref, FIRST_ROW, HEADER_ROW, INDICATORI, OBIETTIVI};
-use super::style::{self, number_text, Formats, LabelFormula};
+use super::style::{self, Formats, LabelFormula};
 use super::{sha256_hex, Expected, FormulaCheck, Provenance, Report, ReportError};
 use crate::compare::{Change, Comparison, InputChange};
 use crate::rules::{Bands, RuleSet};
@@ -288,21 +288,15 @@ impl Book<'_> {
                 after,
                 value: Some(v),
             } if v.is_finite() => {
-                let formula = format!("={}-{}", local_ref(row, *after), local_ref(row, *before));
-                ws.write_formula_with_format(
-                    row,
-                    col,
-                    Formula::new(&formula).set_result(number_text(*v)),
-                    format,
-                )?;
-                self.checks.push(FormulaCheck {
+                FormulaCheck {
                     sheet: sheet.to_string(),
                     row,
                     col,
-                    formula,
+                    formula: format!("={}-{}", local_ref(row, *after), local_ref(row, *before)),
                     expected: Expected::Number(*v),
                     rule: "variazione = dopo − prima".into(),
-                });
+                }
+                .write(ws, format, &mut self.checks)?;
             }
             Cell::Delta { .. } => {
                 ws.write_blank(row, col, format)?;
@@ -313,20 +307,15 @@ impl Book<'_> {
                 } else {
                     (self.labels.1.render(&local_ref(row, *score)), "dopo")
                 };
-                ws.write_formula_with_format(
-                    row,
-                    col,
-                    Formula::new(&formula).set_result(label),
-                    format,
-                )?;
-                self.checks.push(FormulaCheck {
+                FormulaCheck {
                     sheet: sheet.to_string(),
                     row,
                     col,
                     formula,
                     expected: Expected::Text(label.clone()),
                     rule: format!("barometro.rhai (fasce, {side})"),
-                });
+                }
+                .write(ws, format, &mut self.checks)?;
             }
         }
         Ok(())

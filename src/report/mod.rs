@@ -226,6 +226,28 @@ impl FormulaCheck {
         crate::model::Source::new(self.sheet.as_str().into(), self.row, u32::from(self.col))
             .to_string()
     }
+
+    /// Writes the formula into its cell with the rules' value cached (so viewers that do not
+    /// recalculate show it) and records it in `checks` for the verification.
+    pub(crate) fn write(
+        self,
+        ws: &mut rust_xlsxwriter::Worksheet,
+        format: &rust_xlsxwriter::Format,
+        checks: &mut Vec<FormulaCheck>,
+    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+        let cached = match &self.expected {
+            Expected::Number(n) => number_text(*n),
+            Expected::Text(t) => t.clone(),
+        };
+        ws.write_formula_with_format(
+            self.row,
+            self.col,
+            rust_xlsxwriter::Formula::new(&self.formula).set_result(cached),
+            format,
+        )?;
+        checks.push(self);
+        Ok(())
+    }
 }
 
 /// A report in memory: the XLSX bytes and the formulas to verify.

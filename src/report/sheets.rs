@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{
-    Chart, ChartType, Formula, Note, Table, TableColumn, TableStyle, Workbook, Worksheet, XlsxError,
+    Chart, ChartType, Note, Table, TableColumn, TableStyle, Workbook, Worksheet, XlsxError,
 };
 use sha2::{Digest, Sha256};
 
@@ -12,7 +12,7 @@ use super::layout::{
     cell_ref, local_ref, stated, Column, Columns, Key, Layout, ObjectivePlace, Span, FIRST_ROW,
     HEADER_ROW,
 };
-use super::style::{self, number_text, Formats};
+use super::style::{self, Formats};
 use super::template::{ReportTemplate, TitleValues};
 use super::{Expected, FormulaCheck, Provenance};
 use crate::model::{Area, Field, Finding, IndicatorValue, Objective, Severity, Source};
@@ -266,21 +266,15 @@ impl<'a> Book<'a> {
         let formula = score.twin.as_ref().and_then(|t| t.render(resolve));
         match formula {
             Some(formula) => {
-                let text = number_text(value);
-                ws.write_formula_with_format(
-                    row,
-                    col,
-                    Formula::new(&formula).set_result(&text),
-                    format,
-                )?;
-                self.checks.push(FormulaCheck {
+                FormulaCheck {
                     sheet: sheet.to_string(),
                     row,
                     col,
                     formula,
                     expected: Expected::Number(value),
                     rule: rule_text(score),
-                });
+                }
+                .write(ws, format, &mut self.checks)?;
             }
             None => {
                 ws.write_number_with_format(row, col, value, format)?;
@@ -311,23 +305,15 @@ impl<'a> Book<'a> {
     ) -> Result<(), XlsxError> {
         let formula = self.judgement_twin.as_ref().and_then(|t| t.render(resolve));
         match formula {
-            Some(formula) => {
-                ws.write_formula_with_format(
-                    row,
-                    col,
-                    Formula::new(&formula).set_result(value),
-                    &self.f.label,
-                )?;
-                self.checks.push(FormulaCheck {
-                    sheet: sheet.to_string(),
-                    row,
-                    col,
-                    formula,
-                    expected: Expected::Text(value.to_string()),
-                    rule: self.judgement_rule.clone(),
-                });
-                Ok(())
+            Some(formula) => FormulaCheck {
+                sheet: sheet.to_string(),
+                row,
+                col,
+                formula,
+                expected: Expected::Text(value.to_string()),
+                rule: self.judgement_rule.clone(),
             }
+            .write(ws, &self.f.label, &mut self.checks),
             None => self.text(ws, row, col, value, false),
         }
     }
@@ -344,21 +330,15 @@ impl<'a> Book<'a> {
     ) -> Result<(), XlsxError> {
         let formula = self.label_formula.render(&local_ref(row, score_col));
         let value = self.ev.bands.label_of(score).to_string();
-        ws.write_formula_with_format(
-            row,
-            col,
-            Formula::new(&formula).set_result(&value),
-            &self.f.label,
-        )?;
-        self.checks.push(FormulaCheck {
+        FormulaCheck {
             sheet: sheet.to_string(),
             row,
             col,
             formula,
             expected: Expected::Text(value),
             rule: "fasce (barometro.rhai)".into(),
-        });
-        Ok(())
+        }
+        .write(ws, &self.f.label, &mut self.checks)
     }
 
     /// Header row, widths, table, frozen panes, print set-up.
@@ -625,21 +605,19 @@ impl<'a> Book<'a> {
                                 cols.index(&Key::ExpectedComputed)
                             };
                             let Some(from) = from else { continue };
-                            let formula = format!("={}", local_ref(row, from));
-                            ws.write_formula_with_format(
-                                row,
-                                c,
-                                Formula::new(&formula).set_result(number_text(value)),
-                                &self.f.weight,
-                            )?;
-                            self.checks.push(FormulaCheck {
+                            FormulaCheck {
                                 sheet: layout.names.attivita.clone(),
                                 row,
                                 col: c,
-                                formula,
+                                formula: format!("={}", local_ref(row, from)),
                                 expected: Expected::Number(value),
                                 rule: "atteso_scritto_prevale (atteso.rhai)".into(),
-                            });
+                            }
+                            .write(
+                                ws,
+                                &self.f.weight,
+                                &mut self.checks,
+                            )?;
                         }
                         Key::ActualToDate => self.input(ws, row, c, act.actual.as_ref(), true)?,
                         Key::ActivityYear => self.input(ws, row, c, act.year.as_ref(), false)?,
