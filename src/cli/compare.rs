@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use barometro::compare::{compare, Change, Comparison};
+use barometro::compare::{compare, AreaChange, Change, Comparison};
 use barometro::report::{
     build_comparison, check_output, verify, write_atomically, ComparedSide, Provenance,
 };
@@ -227,31 +227,7 @@ fn table(c: &Comparison) -> String {
         side(&c.file_after, &c.rules_after, c.at_after)
     );
     out.push('\n');
-    const NAME: usize = 50;
-    let _ = writeln!(
-        out,
-        "{:<NAME$}  {:>8}  {:>8}  Variazione",
-        "Area", "Prima", "Dopo"
-    );
-    for a in &c.areas {
-        let indent = if a.parent.is_some() { "  " } else { "" };
-        let name = cut(&format!("{indent}{}", a.name), NAME);
-        let _ = writeln!(
-            out,
-            "{name:<NAME$}  {:>8}  {:>8}  {}",
-            figure(a.score.before),
-            figure(a.score.after),
-            change_text(&a.score)
-        );
-    }
-    let _ = writeln!(
-        out,
-        "{:<NAME$}  {:>8}  {:>8}  {}",
-        "Ente",
-        figure(c.ente.before),
-        figure(c.ente.after),
-        change_text(&c.ente)
-    );
+    area_table(&mut out, "Area", c, |a| &a.score, &c.ente);
     let _ = writeln!(
         out,
         "Barometro dell'ente: {} → {}",
@@ -259,29 +235,12 @@ fn table(c: &Comparison) -> String {
     );
     if c.has_expected() {
         out.push('\n');
-        let _ = writeln!(
-            out,
-            "{:<NAME$}  {:>8}  {:>8}  Variazione",
-            "Atteso alla data di monitoraggio", "Prima", "Dopo"
-        );
-        for a in &c.areas {
-            let indent = if a.parent.is_some() { "  " } else { "" };
-            let name = cut(&format!("{indent}{}", a.name), NAME);
-            let _ = writeln!(
-                out,
-                "{name:<NAME$}  {:>8}  {:>8}  {}",
-                figure(a.expected.before),
-                figure(a.expected.after),
-                change_text(&a.expected)
-            );
-        }
-        let _ = writeln!(
-            out,
-            "{:<NAME$}  {:>8}  {:>8}  {}",
-            "Ente",
-            figure(c.ente_expected.before),
-            figure(c.ente_expected.after),
-            change_text(&c.ente_expected)
+        area_table(
+            &mut out,
+            "Atteso alla data di monitoraggio",
+            c,
+            |a| &a.expected,
+            &c.ente_expected,
         );
     }
     let most = c.most_changed_objectives(MOST_CHANGED);
@@ -337,4 +296,43 @@ fn table(c: &Comparison) -> String {
         );
     }
     out
+}
+
+/// Width of the name column of the terminal tables.
+const NAME: usize = 50;
+
+/// One terminal table: every area (sub-areas indented) and the ente, before, after and the
+/// change of the figure `of` picks.
+fn area_table(
+    out: &mut String,
+    heading: &str,
+    c: &Comparison,
+    of: impl Fn(&AreaChange) -> &Change,
+    ente: &Change,
+) {
+    let _ = writeln!(
+        out,
+        "{heading:<NAME$}  {:>8}  {:>8}  Variazione",
+        "Prima", "Dopo"
+    );
+    for a in &c.areas {
+        let indent = if a.parent.is_some() { "  " } else { "" };
+        let name = cut(&format!("{indent}{}", a.name), NAME);
+        let change = of(a);
+        let _ = writeln!(
+            out,
+            "{name:<NAME$}  {:>8}  {:>8}  {}",
+            figure(change.before),
+            figure(change.after),
+            change_text(change)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{:<NAME$}  {:>8}  {:>8}  {}",
+        "Ente",
+        figure(ente.before),
+        figure(ente.after),
+        change_text(ente)
+    );
 }
