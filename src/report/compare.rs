@@ -145,6 +145,25 @@ fn triple(change: &Change, at: u16) -> [Cell; 3] {
     ]
 }
 
+/// An achievement from column `at`: before, after, the change, then the barometer label of
+/// each side (formulas over the two scores).
+fn scored(score: &Change, label_before: &str, label_after: &str, at: u16) -> [Cell; 5] {
+    let [before, after, delta] = triple(score, at);
+    [
+        before,
+        after,
+        delta,
+        Cell::Label {
+            score: at,
+            label: label_before.to_string(),
+        },
+        Cell::Label {
+            score: at + 1,
+            label: label_after.to_string(),
+        },
+    ]
+}
+
 fn input_triple(input: &InputChange, at: u16) -> [Cell; 3] {
     [
         Cell::Input(input.change.before, input.before_text.clone()),
@@ -347,15 +366,7 @@ impl Book<'_> {
                     Cell::Text(a.parent.clone().unwrap_or_default()),
                     Cell::Text(a.kind.clone()),
                 ];
-                row.extend(triple(&a.score, 3));
-                row.push(Cell::Label {
-                    score: 3,
-                    label: a.label_before.clone(),
-                });
-                row.push(Cell::Label {
-                    score: 4,
-                    label: a.label_after.clone(),
-                });
+                row.extend(scored(&a.score, &a.label_before, &a.label_after, 3));
                 row.extend(triple(&a.expected, 8));
                 row.push(Cell::Text(a.judgement_before.clone().unwrap_or_default()));
                 row.push(Cell::Text(a.judgement_after.clone().unwrap_or_default()));
@@ -367,15 +378,12 @@ impl Book<'_> {
             Cell::Text(String::new()),
             Cell::Text("Ente".into()),
         ];
-        total.extend(triple(&self.c.ente, 3));
-        total.push(Cell::Label {
-            score: 3,
-            label: self.c.ente_label_before.clone(),
-        });
-        total.push(Cell::Label {
-            score: 4,
-            label: self.c.ente_label_after.clone(),
-        });
+        total.extend(scored(
+            &self.c.ente,
+            &self.c.ente_label_before,
+            &self.c.ente_label_after,
+            3,
+        ));
         total.extend(triple(&self.c.ente_expected, 8));
         rows.push(total);
         let title = format!("Confronto delle aree — {}", self.c.ente_after);
@@ -415,15 +423,7 @@ impl Book<'_> {
                     Cell::Text(o.title.clone()),
                 ];
                 row.extend(triple(&o.weight, 3));
-                row.extend(triple(&o.score, 6));
-                row.push(Cell::Label {
-                    score: 6,
-                    label: o.label_before.clone(),
-                });
-                row.push(Cell::Label {
-                    score: 7,
-                    label: o.label_after.clone(),
-                });
+                row.extend(scored(&o.score, &o.label_before, &o.label_after, 6));
                 row.extend(triple(&o.expected, 11));
                 row.push(Cell::Text(o.judgement_before.clone().unwrap_or_default()));
                 row.push(Cell::Text(o.judgement_after.clone().unwrap_or_default()));
@@ -486,15 +486,7 @@ impl Book<'_> {
                 row.extend(input_triple(&i.target, 6));
                 row.extend(input_triple(&i.actual, 9));
                 row.extend(triple(&i.weight, 12));
-                row.extend(triple(&i.score, 15));
-                row.push(Cell::Label {
-                    score: 15,
-                    label: i.label_before.clone(),
-                });
-                row.push(Cell::Label {
-                    score: 16,
-                    label: i.label_after.clone(),
-                });
+                row.extend(scored(&i.score, &i.label_before, &i.label_after, 15));
                 row.push(Cell::Text(i.source_before.to_string()));
                 row.push(Cell::Text(i.source_after.to_string()));
                 row
