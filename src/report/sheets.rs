@@ -69,16 +69,7 @@ impl<'a> Book<'a> {
             rules,
             provenance,
             template,
-            titles: TitleValues {
-                ente: &ev.ente.ente,
-                anno: ev
-                    .ente
-                    .reporting_year
-                    .or(ev.at.map(|d| chrono::Datelike::year(&d))),
-                regole: &ev.rules,
-                file: &provenance.input_name,
-                data: provenance.generated_at.format("%d/%m/%Y").to_string(),
-            },
+            titles: TitleValues::new(ev, provenance),
             layout,
             f: Formats::new(),
             checks: Vec::with_capacity(ev.ente.indicator_count() * 2 + 64),

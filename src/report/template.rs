@@ -572,7 +572,25 @@ pub(crate) struct TitleValues<'a> {
     pub data: String,
 }
 
-impl TitleValues<'_> {
+impl<'a> TitleValues<'a> {
+    /// The values of an evaluation: the reporting year is the plan's, else the year of the
+    /// monitoring date.
+    pub(crate) fn new(
+        ev: &'a crate::rules::Evaluation,
+        provenance: &'a super::Provenance,
+    ) -> TitleValues<'a> {
+        TitleValues {
+            ente: &ev.ente.ente,
+            anno: ev
+                .ente
+                .reporting_year
+                .or(ev.at.map(|d| chrono::Datelike::year(&d))),
+            regole: &ev.rules,
+            file: &provenance.input_name,
+            data: provenance.generated_at.format("%d/%m/%Y").to_string(),
+        }
+    }
+
     pub(crate) fn fill(&self, text: &str) -> String {
         text.replace("{ente}", self.ente)
             .replace(

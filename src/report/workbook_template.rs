@@ -44,7 +44,7 @@ use std::path::{Path, PathBuf};
 use super::package::{
     attr, escape, find_tag, remove_attr, resolve, set_attr, text_of, unescape, Package, SheetPart,
 };
-use super::template::TemplateError;
+use super::template::{TemplateError, TitleValues};
 use super::Provenance;
 use crate::model::{Area, Indicator, IndicatorValue, Objective};
 use crate::rules::{
@@ -146,7 +146,7 @@ impl WorkbookTemplate {
         let file = self.file_name();
         let mut pkg = Package::read(&self.bytes).map_err(invalid(&file))?;
         let strings = pkg.shared_strings();
-        let globals = Globals::new(ev, provenance);
+        let globals = TitleValues::new(ev, provenance);
         let book = BookXml::read(&pkg, &file)?;
         let mut out = FilledTemplate {
             bytes: Vec::new(),
@@ -382,29 +382,9 @@ enum Cell {
     Empty,
 }
 
-/// The values that do not depend on the row.
-struct Globals {
-    ente: String,
-    anno: Option<i32>,
-    regole: String,
-    file: String,
-    data: String,
-}
-
-impl Globals {
-    fn new(ev: &Evaluation, p: &Provenance) -> Globals {
-        Globals {
-            ente: ev.ente.ente.clone(),
-            anno: ev
-                .ente
-                .reporting_year
-                .or(ev.at.map(|d| chrono::Datelike::year(&d))),
-            regole: ev.rules.clone(),
-            file: p.input_name.clone(),
-            data: p.generated_at.format("%d/%m/%Y").to_string(),
-        }
-    }
-
+/// The placeholders' values: those that do not depend on the row are the titles'
+/// ([`TitleValues`]), the others come from the row's context.
+impl TitleValues<'_> {
     /// The value of `name` in `ctx`; `None` for an unknown placeholder.
     fn value(&self, name: &str, ctx: &Ctx<'_>, ev: &Evaluation) -> Option<Cell> {
         let score = |v: Option<f64>| {
@@ -421,12 +401,12 @@ impl Globals {
         };
         let (scope, key) = name.split_once('.').unwrap_or(("", name));
         Some(match (scope, key) {
-            ("", "ente") => text(&self.ente),
+            ("", "ente") => text(self.ente),
             ("", "anno") => self
                 .anno
                 .map_or(Cell::Empty, |a| Cell::Number(f64::from(a))),
-            ("", "regole") => text(&self.regole),
-            ("", "file") => text(&self.file),
+            ("", "regole") => text(self.regole),
+            ("", "file") => text(self.file),
             ("", "data") => text(&self.data),
             ("totale", "raggiungimento") => score(ev.score.value),
             ("totale", "barometro") => text(ev.bands.label_of(ev.score.value)),
@@ -1168,7 +1148,7 @@ fn fill_sheet(
     xml: &str,
     strings: &[String],
     ev: &Evaluation,
-    globals: &Globals,
+    globals: &TitleValues<'_>,
     scope: &Scope<'_>,
     sheet_name: &str,
     file: &str,
@@ -1720,11 +1700,11 @@ mod tests {
     #[test]
     fn shared_formulas_in_a_repeated_row_become_one_formula_per_copy() {
         let ev = two_objectives();
-        let globals = Globals {
-            ente: "Comune di Prova".into(),
+        let globals = TitleValues {
+            ente: "Comune di Prova",
             anno: None,
-            regole: "predefinite".into(),
-            file: "prova.xlsx".into(),
+            regole: "predefinite",
+            file: "prova.xlsx",
             data: "01/01/2026".into(),
         };
         let xml = concat!(
