@@ -235,7 +235,7 @@ pub fn fill(input: &Path, evaluation: &Evaluation) -> Result<Filled, FillError> 
         let outcomes = objective
             .extra
             .iter()
-            .filter(|(label, field)| is_outcome_label(label) && empty(field))
+            .filter(|(label, field)| crate::read::is_outcome_label(label) && empty(field))
             .map(|(_, field)| (FilledKind::Achievement, field, &outcome.score));
         // Activities: an empty P.A.I gets the one computed from the month plan.
         let expected = objective
@@ -327,15 +327,6 @@ pub fn fill(input: &Path, evaluation: &Evaluation) -> Result<Filled, FillError> 
         sheets,
         anomalies_sheet: anomalies_sheet.to_string(),
     })
-}
-
-/// Whether a card label names the objective's achievement (*Realizzazione*).
-fn is_outcome_label(label: &str) -> bool {
-    label
-        .trim()
-        .trim_end_matches(':')
-        .trim()
-        .eq_ignore_ascii_case("realizzazione")
 }
 
 /// umya's coordinates: (column, row), one-based.

@@ -41,7 +41,7 @@ use std::path::{Path, PathBuf};
 use calamine::{Reader, SheetVisible, Xlsx, XlsxError};
 use thiserror::Error;
 
-pub use cards::DECLARED_COUNT;
+pub use cards::{is_outcome_label, DECLARED_COUNT};
 pub use header::{HeaderMap, HeaderMatcher, Role};
 pub use titles::{parse_polarity, split_code};
 

@@ -49,11 +49,11 @@ mod vocabulary;
 
 use place::{dates_in_text, find_by_code, merge_card, merge_summary, resolve_weights};
 pub(crate) use vocabulary::looks_like_cards;
-pub use vocabulary::DECLARED_COUNT;
 use vocabulary::{
     box_slot, bracketed_id, card_code, is_activity_text_label, is_status_label, label_slot,
-    section_banner, typed_title, LabelRow, Slot, OUTCOME_LABEL,
+    section_banner, typed_title, LabelRow, Slot,
 };
+pub use vocabulary::{is_outcome_label, DECLARED_COUNT};
 
 /// An indicator row before the weights are resolved.
 #[derive(Debug, Clone)]
@@ -344,7 +344,7 @@ impl<'m> CardReader<'m> {
                     }
                     // An achievement still to be written: its cell is the value cell, or the
                     // one right of the label.
-                    value if label_key(&label) == OUTCOME_LABEL => {
+                    value if is_outcome_label(&label) => {
                         let col = value.map_or_else(
                             || cells.first().map_or(1, |fc| fc.last_col + 1),
                             |(col, _)| col,

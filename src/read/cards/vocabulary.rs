@@ -234,7 +234,18 @@ pub(crate) fn looks_like_cards(grid: &Grid) -> bool {
 
 /// The label of a card's achievement (*Realizzazione*). When its value cell is empty the card
 /// still records it, as an empty field with its cell, so that `fill` can write the result in.
-pub(crate) const OUTCOME_LABEL: &str = "realizzazione";
+const OUTCOME_LABEL: &str = "realizzazione";
+
+/// Whether a card label (as the objective's `extra` keeps it) names the objective's
+/// achievement (*Realizzazione*, `Realizzazione:`).
+///
+/// ```
+/// assert!(barometro::read::is_outcome_label("Realizzazione:"));
+/// assert!(!barometro::read::is_outcome_label("Intermedio"));
+/// ```
+pub fn is_outcome_label(label: &str) -> bool {
+    super::super::form::label_key(label) == OUTCOME_LABEL
+}
 
 #[cfg(test)]
 mod tests {
