@@ -4,16 +4,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
+use common::cli::barometro;
 use common::fixtures::*;
-
-fn barometro(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_barometro"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

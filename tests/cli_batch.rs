@@ -8,18 +8,12 @@ mod common;
 mod synth;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use barometro::rules::RuleSet;
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
+use common::cli::{barometro, s};
 use common::fixtures::{write_cremona, write_portomaggiore};
-
-fn barometro(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_barometro"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -27,10 +21,6 @@ fn stdout(o: &Output) -> String {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
 }
 
 /// The *Riepilogo* or *Aree* sheet of a consolidated workbook.

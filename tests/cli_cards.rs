@@ -3,17 +3,10 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use common::casalgrande::write_casalgrande;
+use common::cli::barometro;
 use common::terre_cards::write_terre_s1_cards;
-
-fn barometro(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_barometro"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

@@ -8,25 +8,15 @@ mod common;
 use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use calamine::{DataType, Reader, Xlsx};
+use common::cli::{barometro, s};
 use common::fixtures::{
     cremona_lines, cremona_rows, write_cremona, write_cremona_rows, CremonaRow,
 };
 use common::terre_cards::write_terre_other_cards;
 use serde_json::Value;
-
-fn barometro(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_barometro"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
 
 fn json_of(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {

@@ -2,25 +2,17 @@
 //! its example objective with no errors, `valuta` scores it, and its sheet carries the data
 //! validations (Polarità and the rule set's methods as dropdowns, Peso 0–100, Scadenza a date).
 
+mod common;
+
 use std::io::Read as _;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use barometro::input_workbook::{FILE_NAME, POLARITY_WORDS};
 use barometro::read::parse_polarity;
 use barometro::rules::RuleSet;
 use calamine::{Data, Reader, Xlsx};
-
-fn barometro(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_barometro"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
+use common::cli::{barometro, s};
 
 fn text(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned() + &*String::from_utf8_lossy(&o.stderr)

@@ -4,16 +4,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
+use common::cli::{barometro, s};
 use common::fixtures::*;
-
-fn barometro(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_barometro"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -27,10 +21,6 @@ fn cremona(dir: &Path) -> PathBuf {
     let p = dir.join("cremona.xlsx");
     write_cremona(&p).expect("fixture");
     p
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
 }
 
 #[test]

@@ -8,7 +8,6 @@ mod common;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use calamine::{Data, Reader, Xlsx};
 use common::cells;
@@ -18,17 +17,7 @@ use rust_xlsxwriter::{ConditionalFormatIconSet, ConditionalFormatIconType, Forma
 use barometro::read::{read_workbook, ReadOptions};
 use barometro::report::{Provenance, WorkbookTemplate};
 use barometro::rules::{evaluate, EvaluateOptions, Evaluation, RuleSet};
-
-fn barometro(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_barometro"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().expect("utf-8 path")
-}
+use common::cli::{barometro, s};
 
 fn cremona(dir: &Path) -> PathBuf {
     let p = dir.join("cremona.xlsx");

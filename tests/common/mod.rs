@@ -4,6 +4,7 @@
 pub mod casalgrande;
 pub mod casorate;
 pub mod cells;
+pub mod cli;
 pub mod fixtures;
 pub mod libreoffice;
 pub mod terre;

@@ -1,0 +1,17 @@
+//! Running the `barometro` binary from the integration tests.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs `barometro` with `args` and waits for it.
+pub fn barometro(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_barometro"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// A path as an argument.
+pub fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
