@@ -168,7 +168,7 @@ impl Package {
     }
 
     /// The XLSX file, entries in their order.
-    pub fn finish(self) -> Result<Vec<u8>, String> {
+    pub fn finish(&self) -> Result<Vec<u8>, String> {
         let mut buf = Cursor::new(Vec::new());
         let mut zip = zip::ZipWriter::new(&mut buf);
         let options = zip::write::SimpleFileOptions::default()

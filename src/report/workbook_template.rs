@@ -70,7 +70,8 @@ pub struct WorkbookTemplate {
     pub path: Option<PathBuf>,
     /// SHA-256 of the file.
     pub sha256: String,
-    bytes: Vec<u8>,
+    /// The template's parts, read once: every fill starts from a copy.
+    package: Package,
 }
 
 /// A filled template.
@@ -119,22 +120,19 @@ impl WorkbookTemplate {
         bytes: Vec<u8>,
         path: Option<&Path>,
     ) -> Result<WorkbookTemplate, TemplateError> {
-        let t = WorkbookTemplate {
+        let file = template_file(name, path);
+        // Read now, not at every fill: a file that is not a workbook fails here.
+        let package = Package::read(&bytes).map_err(invalid(&file))?;
+        Ok(WorkbookTemplate {
             name: name.to_string(),
             path: path.map(Path::to_path_buf),
             sha256: super::sha256_hex(&bytes),
-            bytes,
-        };
-        // Fail now, not at the first fill, when it is not a workbook.
-        Package::read(&t.bytes).map_err(invalid(&t.file_name()))?;
-        Ok(t)
+            package,
+        })
     }
 
     fn file_name(&self) -> String {
-        self.path.as_ref().map_or_else(
-            || format!("modello incorporato «{}»", self.name),
-            |p| p.display().to_string(),
-        )
+        template_file(&self.name, self.path.as_deref())
     }
 
     /// Fills the template with an evaluation.
@@ -144,7 +142,7 @@ impl WorkbookTemplate {
         provenance: &Provenance,
     ) -> Result<FilledTemplate, TemplateError> {
         let file = self.file_name();
-        let mut pkg = Package::read(&self.bytes).map_err(invalid(&file))?;
+        let mut pkg = self.package.clone();
         let strings = pkg.shared_strings();
         let globals = TitleValues::new(ev, provenance);
         let book = BookXml::read(&pkg, &file)?;
@@ -230,14 +228,14 @@ impl WorkbookTemplate {
         let bytes = pkg.finish().map_err(invalid(&file))?;
         // Cached values for the template's formulas, computed by the independent engine, so
         // that programs which do not recalculate show them too.
-        out.bytes = match cache_values(&bytes, &new_sheets) {
+        out.bytes = match cache_values(&bytes, &mut pkg, &new_sheets) {
             Some((cached_bytes, cached, uncached)) => {
                 out.cached = cached;
                 out.uncached = uncached;
                 cached_bytes
             }
             None => {
-                out.uncached = count_formulas(&bytes);
+                out.uncached = count_formulas(&pkg);
                 bytes
             }
         };
@@ -246,10 +244,7 @@ impl WorkbookTemplate {
 }
 
 /// The number of formula cells in a package's sheets.
-fn count_formulas(bytes: &[u8]) -> usize {
-    let Ok(pkg) = Package::read(bytes) else {
-        return 0;
-    };
+fn count_formulas(pkg: &Package) -> usize {
     pkg.names()
         .filter(|n| n.starts_with("xl/worksheets/sheet"))
         .filter_map(|n| pkg.text(n).ok())
@@ -260,7 +255,11 @@ fn count_formulas(bytes: &[u8]) -> usize {
 /// Recalculates the filled workbook with formualizer and writes every formula's value in its
 /// cell. `None` when the engine cannot open or evaluate the workbook (the values are then left
 /// to Excel's recalculation on opening).
-fn cache_values(bytes: &[u8], sheets: &[SheetEntry]) -> Option<(Vec<u8>, usize, usize)> {
+fn cache_values(
+    bytes: &[u8],
+    pkg: &mut Package,
+    sheets: &[SheetEntry],
+) -> Option<(Vec<u8>, usize, usize)> {
     use formualizer::workbook::{
         LiteralValue, LoadStrategy, NativeXlsxAdapter, SpreadsheetReader, Workbook, WorkbookConfig,
     };
@@ -269,7 +268,6 @@ fn cache_values(bytes: &[u8], sheets: &[SheetEntry]) -> Option<(Vec<u8>, usize, 
     config.eval.temporal_egress = formualizer::TemporalEgress::Serial;
     let mut wb = Workbook::from_reader(adapter, LoadStrategy::EagerAll, config).ok()?;
     wb.evaluate_all().ok()?;
-    let mut pkg = Package::read(bytes).ok()?;
     let (mut cached, mut uncached) = (0, 0);
     for sheet in sheets {
         let xml = pkg.text(&sheet.part).ok()?;
@@ -320,6 +318,14 @@ fn cache_values(bytes: &[u8], sheets: &[SheetEntry]) -> Option<(Vec<u8>, usize, 
     }
     let bytes = pkg.finish().ok()?;
     Some((bytes, cached, uncached))
+}
+
+/// How errors name a template: its path, or the built-in name.
+fn template_file(name: &str, path: Option<&Path>) -> String {
+    path.map_or_else(
+        || format!("modello incorporato «{name}»"),
+        |p| p.display().to_string(),
+    )
 }
 
 /// A package error as a template error naming the file.
