@@ -336,12 +336,14 @@ fn invalid(file: &str) -> impl Fn(String) -> TemplateError + '_ {
     }
 }
 
+/// What an unknown placeholder is told, and where the list is.
+const NOT_A_PLACEHOLDER: &str =
+    "non è un segnaposto di barometro; quelli possibili sono elencati nel README, sezione «Templates»";
+
 fn unknown(file: &str, sheet: &str, cell: &str, name: &str) -> TemplateError {
     TemplateError::Invalid {
         file: file.to_string(),
-        message: format!(
-            "foglio «{sheet}», {cell}: «{{{{{name}}}}}» non è un segnaposto di barometro; quelli possibili sono elencati nel LEGGIMI (Modelli Excel)"
-        ),
+        message: format!("foglio «{sheet}», {cell}: «{{{{{name}}}}}» {NOT_A_PLACEHOLDER}"),
     }
 }
 
@@ -1235,9 +1237,7 @@ fn fill_sheet(
                 )
                 .map_err(|m| TemplateError::Invalid {
                     file: file.to_string(),
-                    message: format!(
-                        "{m} non è un segnaposto di barometro; quelli possibili sono elencati nel LEGGIMI (Modelli Excel)"
-                    ),
+                    message: format!("{m} {NOT_A_PLACEHOLDER}"),
                 })?;
             }
             out.push_str("</row>");
@@ -1254,9 +1254,7 @@ fn fill_sheet(
     let mut tail = shift_tail(&xml[sd_end..], &map, sheet_name, &sheet_value).map_err(|m| {
         TemplateError::Invalid {
             file: file.to_string(),
-            message: format!(
-                "{m} non è un segnaposto di barometro; quelli possibili sono elencati nel LEGGIMI (Modelli Excel)"
-            ),
+            message: format!("{m} {NOT_A_PLACEHOLDER}"),
         }
     })?;
     if let Some(p) = find_tag(&tail, "mergeCells") {
