@@ -41,6 +41,11 @@ impl Source {
     /// use barometro::model::Source;
     /// assert_eq!(Source::new("Foglio1".into(), 11, 6).to_string(), "Foglio1!G12");
     /// assert_eq!(Source::new("Linea 1".into(), 0, 27).to_string(), "'Linea 1'!AB1");
+    /// // Names Excel would take for a reference are quoted too.
+    /// assert_eq!(Source::new("A1".into(), 0, 0).to_string(), "'A1'!A1");
+    /// assert_eq!(Source::new("RC".into(), 0, 0).to_string(), "'RC'!A1");
+    /// assert_eq!(Source::new("TRUE".into(), 0, 0).to_string(), "'TRUE'!A1");
+    /// assert_eq!(Source::new("STAFF".into(), 0, 0).to_string(), "STAFF!A1");
     /// ```
     pub fn new(sheet: Arc<str>, row: u32, col: u32) -> Self {
         Source { sheet, row, col }
@@ -71,6 +76,27 @@ pub fn column_letters(col: u32) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// True for sheet names Excel must quote even though they are plain words: a cell reference
+/// (`A1`, `xfd10`), an R1C1 reference (`R`, `C`, `R1C1`, `RC2`) or a boolean (`TRUE`).
+fn looks_like_a_reference(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    let letters = upper.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let digits = &upper[letters..];
+    let a1 = (1..=3).contains(&letters)
+        && !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit());
+    let r1c1 = {
+        let rest = upper.strip_prefix('R').map_or(upper.as_str(), |r| {
+            r.trim_start_matches(|c: char| c.is_ascii_digit())
+        });
+        let rest = rest
+            .strip_prefix('C')
+            .map_or(rest, |r| r.trim_start_matches(|c: char| c.is_ascii_digit()));
+        rest.is_empty() && !upper.is_empty()
+    };
+    a1 || r1c1 || upper == "TRUE" || upper == "FALSE"
+}
+
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let plain = !self.sheet.is_empty()
@@ -78,7 +104,8 @@ impl fmt::Display for Source {
                 .sheet
                 .chars()
                 .all(|c| c.is_alphanumeric() || c == '_' || c == '.')
-            && !self.sheet.starts_with(|c: char| c.is_ascii_digit());
+            && !self.sheet.starts_with(|c: char| c.is_ascii_digit())
+            && !looks_like_a_reference(&self.sheet);
         if plain {
             write!(f, "{}!{}", self.sheet, self.cell())
         } else {

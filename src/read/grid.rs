@@ -154,6 +154,7 @@ impl<'a> Grid<'a> {
             grid.cells = vec![Cell::Empty; declared.len() as usize];
         }
         let mut sparse: Vec<(u32, u32, Cell<'a>)> = Vec::new();
+        let mut bounds: Option<(u32, u32, u32, u32)> = None;
         let mut any = false;
         while let Some((cell, style)) = reader.next_cell_with_style_id()? {
             let (r, c) = cell.get_position();
@@ -189,7 +190,36 @@ impl<'a> Grid<'a> {
             any = true;
             match grid.index(r, c) {
                 Some(i) => grid.cells[i] = value,
-                None => sparse.push((r, c, value)),
+                None => {
+                    // Stop as soon as the cells outside the declared range span too much:
+                    // memory stays bounded whatever the sheet claims.
+                    bounds = Some(match bounds {
+                        None => (r, c, r, c),
+                        Some((r0, c0, r1, c1)) => (r0.min(r), c0.min(c), r1.max(r), c1.max(c)),
+                    });
+                    if let Some((r0, c0, r1, c1)) = bounds {
+                        let rows = (r1 - r0) as u64 + 1;
+                        let cols = (c1 - c0) as u64 + 1;
+                        // (The count also stops a sheet repeating the same cells.)
+                        if rows * cols > MAX_CELLS || sparse.len() as u64 >= MAX_CELLS {
+                            // The used range in the message includes the declared part.
+                            let (r0, c0, r1, c1) = match grid.cells.iter().any(|c| !c.is_empty()) {
+                                true => (
+                                    r0.min(grid.first_row),
+                                    c0.min(grid.first_col),
+                                    r1.max(grid.first_row + grid.height - 1),
+                                    c1.max(grid.first_col + grid.width - 1),
+                                ),
+                                false => (r0, c0, r1, c1),
+                            };
+                            return Err(GridError::TooLarge {
+                                rows: (r1 - r0) as u64 + 1,
+                                cols: (c1 - c0) as u64 + 1,
+                            });
+                        }
+                    }
+                    sparse.push((r, c, value));
+                }
             }
         }
         if !any {

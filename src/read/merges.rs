@@ -1,8 +1,12 @@
-//! Merged regions of every sheet, found by scanning the sheet XML for `<mergeCell ref="…"/>`.
+//! Merged regions and hidden rows of every sheet, found by scanning the sheet XML for
+//! `<mergeCell ref="…"/>` and `<row … hidden="1">`.
 //!
 //! The regions sit after the cell data of a sheet. calamine finds them by parsing the whole
 //! sheet XML a second time, which costs as much as reading the cells; a byte search over the
 //! inflated XML finds the same elements for a fraction of that.
+//!
+//! Opening the scanner also checks the archive's declared part sizes ([`super::archive`]),
+//! before anything is inflated.
 
 use std::collections::HashMap;
 use std::io::{Read, Seek};
@@ -16,6 +20,30 @@ pub(crate) struct MergeScanner<R: Read + Seek> {
     archive: ZipArchive<R>,
     paths: HashMap<String, String>,
 }
+
+/// What the scanner found in one sheet.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct SheetScan {
+    /// Merged regions.
+    pub merges: Vec<Dimensions>,
+    /// Hidden rows (zero-based), in document order.
+    pub hidden_rows: Vec<u32>,
+}
+
+/// Why the archive cannot be scanned.
+#[derive(Debug)]
+pub(crate) enum ScanError {
+    /// Not a readable zip.
+    Zip(zip::result::ZipError),
+    /// A part over the size limits, with the sheet it holds when it is a sheet.
+    Oversized {
+        limit: super::archive::Oversized,
+        sheet: Option<String>,
+    },
+}
+
+/// The parts read to map sheets to their XML are read only under this size.
+const MAX_MAP_PART: u64 = 64 << 20;
 
 /// Replaces the five XML entities and numeric character references.
 fn unescape(text: &str) -> String {
@@ -93,6 +121,10 @@ fn elements(xml: &str, local: &str) -> Vec<HashMap<String, String>> {
 }
 
 fn read_part<R: Read + Seek>(archive: &mut ZipArchive<R>, name: &str) -> Option<String> {
+    let index = archive.index_for_name(name)?;
+    if archive.by_index_raw(index).ok()?.size() > MAX_MAP_PART {
+        return None;
+    }
     let mut file = archive.by_name(name).ok()?;
     let mut text = String::new();
     file.read_to_string(&mut text).ok()?;
@@ -171,10 +203,27 @@ fn parse_range(text: &str) -> Option<Dimensions> {
 }
 
 impl<R: Read + Seek> MergeScanner<R> {
-    /// Opens the archive and maps sheet names to their parts.
-    pub(crate) fn new(reader: R) -> Result<Self, zip::result::ZipError> {
-        let mut archive = ZipArchive::new(reader)?;
-        let workbook_path = read_part(&mut archive, "_rels/.rels")
+    /// Opens the archive, checks the declared size of every part
+    /// ([`super::archive::check_sizes`]) and maps sheet names to their parts.
+    pub(crate) fn new(reader: R) -> Result<Self, ScanError> {
+        let mut archive = ZipArchive::new(reader).map_err(ScanError::Zip)?;
+        let checked = super::archive::check_sizes(&mut archive);
+        let paths = Self::sheet_paths(&mut archive);
+        if let Err(limit) = checked {
+            let sheet = limit.part.as_ref().and_then(|part| {
+                paths
+                    .iter()
+                    .find(|(_, p)| *p == part)
+                    .map(|(name, _)| name.clone())
+            });
+            return Err(ScanError::Oversized { limit, sheet });
+        }
+        Ok(MergeScanner { archive, paths })
+    }
+
+    /// Sheet name → path of its XML part.
+    fn sheet_paths(archive: &mut ZipArchive<R>) -> HashMap<String, String> {
+        let workbook_path = read_part(archive, "_rels/.rels")
             .and_then(|rels| {
                 elements(&rels, "Relationship")
                     .into_iter()
@@ -198,7 +247,7 @@ impl<R: Read + Seek> MergeScanner<R> {
             },
             workbook_path.rsplit('/').next().unwrap_or("workbook.xml")
         );
-        let targets: HashMap<String, String> = read_part(&mut archive, &rels_path)
+        let targets: HashMap<String, String> = read_part(archive, &rels_path)
             .map(|rels| {
                 elements(&rels, "Relationship")
                     .into_iter()
@@ -209,7 +258,7 @@ impl<R: Read + Seek> MergeScanner<R> {
             })
             .unwrap_or_default();
         let mut paths = HashMap::new();
-        if let Some(workbook) = read_part(&mut archive, &workbook_path) {
+        if let Some(workbook) = read_part(archive, &workbook_path) {
             for sheet in elements(&workbook, "sheet") {
                 let Some(name) = sheet.get("name") else {
                     continue;
@@ -223,58 +272,113 @@ impl<R: Read + Seek> MergeScanner<R> {
                 }
             }
         }
-        Ok(MergeScanner { archive, paths })
+        paths
     }
 
-    /// The merged regions of a sheet (empty when the sheet has none or is unknown).
-    pub(crate) fn merges(&mut self, sheet: &str) -> Result<Vec<Dimensions>, std::io::Error> {
+    /// The merged regions and hidden rows of a sheet (empty when the sheet has none or is
+    /// unknown).
+    pub(crate) fn scan(&mut self, sheet: &str) -> Result<SheetScan, std::io::Error> {
         let Some(path) = self.paths.get(sheet) else {
-            return Ok(Vec::new());
+            return Ok(SheetScan::default());
         };
         let mut file = match self.archive.by_name(path) {
             Ok(f) => f,
-            Err(_) => return Ok(Vec::new()),
+            Err(_) => return Ok(SheetScan::default()),
         };
-        const NEEDLE: &[u8] = b"mergeCell ";
+        // Bytes kept at the end of the buffer for a tag cut by the chunk boundary; a tag
+        // longer than this is skipped (no real mergeCell or row tag comes near it).
         const KEEP: usize = 4096;
-        let finder = memmem::Finder::new(NEEDLE);
-        let mut out = Vec::new();
+        let merge_cell = memmem::Finder::new(b"mergeCell ");
+        let hidden = memmem::Finder::new(b"hidden");
+        let mut out = SheetScan::default();
         let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
         let mut chunk = vec![0u8; 1 << 16];
+        // Where each search resumes in `buf`.
+        let (mut merge_pos, mut hidden_pos) = (0, 0);
         loop {
             let n = file.read(&mut chunk)?;
             let eof = n == 0;
             buf.extend_from_slice(&chunk[..n]);
-            // Matches starting before `limit` are complete, or wait for the next chunk.
+            // Matches starting before `limit` have their whole tag in `buf`, or are skipped.
             let limit = if eof {
                 buf.len()
             } else {
                 buf.len().saturating_sub(KEEP)
             };
-            let mut pos = 0;
-            let mut pending = None;
-            while let Some(i) = finder.find(&buf[pos..]) {
-                let start = pos + i;
-                if start >= limit {
-                    break;
-                }
-                let Some(len) = buf[start..].iter().position(|&b| b == b'>') else {
-                    pending = Some(start);
-                    break;
+            merge_pos = loop {
+                let Some(start) = merge_cell.find(&buf[merge_pos..]).map(|i| merge_pos + i) else {
+                    break merge_pos.max(limit);
                 };
-                if let Some(d) = ref_attribute(&buf[start..start + len]).and_then(parse_range) {
-                    out.push(d);
+                if start >= limit {
+                    break limit;
                 }
-                pos = start + len;
-            }
+                let tag = &buf[start..buf.len().min(start + KEEP)];
+                if let Some(len) = tag.iter().position(|&b| b == b'>') {
+                    if let Some(d) = ref_attribute(&tag[..len]).and_then(parse_range) {
+                        out.merges.push(d);
+                    }
+                }
+                merge_pos = start + 1;
+            };
+            hidden_pos = loop {
+                let Some(at) = hidden.find(&buf[hidden_pos..]).map(|i| hidden_pos + i) else {
+                    break hidden_pos.max(limit);
+                };
+                if at >= limit {
+                    break limit;
+                }
+                if let Some(row) = hidden_row(&buf[..buf.len().min(at + KEEP)], at) {
+                    if out.hidden_rows.last() != Some(&row) {
+                        out.hidden_rows.push(row);
+                    }
+                }
+                hidden_pos = at + 1;
+            };
             if eof {
                 break;
             }
-            let drain = pending.unwrap_or(pos.max(limit)).min(buf.len());
+            // Keep the tag that holds the resume point, for the look back of `hidden_row`.
+            let resume = merge_pos.min(hidden_pos);
+            let drain = buf[resume.saturating_sub(KEEP)..resume]
+                .iter()
+                .rposition(|&b| b == b'<')
+                .map_or(resume, |i| resume.saturating_sub(KEEP) + i);
             buf.drain(..drain);
+            merge_pos -= drain;
+            hidden_pos -= drain;
         }
         Ok(out)
     }
+}
+
+/// The zero-based row of a `<row r="N" … hidden="1">` tag whose `hidden` attribute name starts
+/// at `at` in `buf`; `None` for any other tag, or a row that is not hidden.
+fn hidden_row(buf: &[u8], at: usize) -> Option<u32> {
+    // The tag starts at the last `<` before the attribute (and no `>` in between).
+    let from = at.saturating_sub(1024);
+    let start = from
+        + buf[from..at]
+            .iter()
+            .rposition(|&b| b == b'<' || b == b'>')?;
+    if buf[start] != b'<' {
+        return None;
+    }
+    let end = at + buf[at..].iter().position(|&b| b == b'>')?;
+    let tag = std::str::from_utf8(&buf[start + 1..end]).ok()?;
+    let name_end = tag
+        .find(|c: char| c.is_whitespace() || c == '/')
+        .unwrap_or(tag.len());
+    let name = &tag[..name_end];
+    if name.rsplit(':').next() != Some("row") {
+        return None;
+    }
+    let attributes = elements(&format!("<{tag}>"), "row").pop()?;
+    let hidden = attributes.get("hidden")?;
+    if hidden != "1" && hidden != "true" {
+        return None;
+    }
+    let r: u32 = attributes.get("r")?.trim().parse().ok()?;
+    r.checked_sub(1)
 }
 
 #[cfg(test)]
@@ -373,7 +477,7 @@ mod cross_check {
                 .unwrap();
         for name in xlsx.sheet_names() {
             let mut expected = xlsx.merge_cells_by_sheet_name(&name).unwrap();
-            let mut found = scanner.merges(&name).unwrap();
+            let mut found = scanner.scan(&name).unwrap().merges;
             expected.sort();
             found.sort();
             let missing: Vec<_> = expected
@@ -394,8 +498,48 @@ mod cross_check {
                 expected.len()
             );
         }
-        assert_eq!(scanner.merges("Linea 1").unwrap().len(), 6001);
-        assert!(scanner.merges("Vuoto").unwrap().is_empty());
-        assert!(scanner.merges("nessuno").unwrap().is_empty());
+        assert_eq!(scanner.scan("Linea 1").unwrap().merges.len(), 6001);
+        assert!(scanner.scan("Vuoto").unwrap().merges.is_empty());
+        assert!(scanner.scan("nessuno").unwrap().merges.is_empty());
+    }
+
+    /// Hidden rows are found in rows with any attributes, and only there.
+    #[test]
+    fn hidden_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hidden.xlsx");
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet().set_name("Obiettivi").unwrap();
+        for r in 0..20_000u32 {
+            ws.write(r, 0, format!("riga {r} hidden=\"1\"")).unwrap();
+            ws.write(r, 1, r).unwrap();
+        }
+        let hidden = [3u32, 4, 9_999, 19_999];
+        for r in hidden {
+            ws.set_row_hidden(r).unwrap();
+        }
+        ws.set_row_height(4, 30).unwrap();
+        ws.set_column_hidden(2).unwrap();
+        wb.add_worksheet().set_name("Altro").unwrap();
+        wb.save(&path).unwrap();
+        let mut scanner =
+            MergeScanner::new(std::io::BufReader::new(std::fs::File::open(&path).unwrap()))
+                .unwrap();
+        assert_eq!(scanner.scan("Obiettivi").unwrap().hidden_rows, hidden);
+        assert!(scanner.scan("Altro").unwrap().hidden_rows.is_empty());
+    }
+
+    #[test]
+    fn hidden_row_tags() {
+        let at = |xml: &str| hidden_row(xml.as_bytes(), xml.find("hidden").unwrap());
+        assert_eq!(
+            at(r#"<row r="12" spans="1:3" hidden="1" ht="0">"#),
+            Some(11)
+        );
+        assert_eq!(at(r#"<x:row hidden='true' r="2"/>"#), Some(1));
+        assert_eq!(at(r#"<row r="12" hidden="0">"#), None);
+        assert_eq!(at(r#"<col min="3" max="3" hidden="1"/>"#), None);
+        assert_eq!(at(r#"<t>hidden="1"</t>"#), None);
+        assert_eq!(at(r#"<row hidden="1">"#), None);
     }
 }

@@ -26,6 +26,7 @@
 //! ```
 
 mod activities;
+mod archive;
 mod cards;
 mod form;
 mod grid;
@@ -41,11 +42,12 @@ use std::path::{Path, PathBuf};
 use calamine::{Reader, SheetVisible, Xlsx, XlsxError};
 use thiserror::Error;
 
+pub use archive::{MAX_ARCHIVE_BYTES, MAX_PARTS, MAX_PART_BYTES, MAX_RATIO, RATIO_FROM_BYTES};
 pub use cards::{is_outcome_label, DECLARED_COUNT};
 pub use header::{HeaderMap, HeaderMatcher, Role};
 pub use titles::{parse_polarity, split_code};
 
-use crate::model::{Ente, Finding, Severity};
+use crate::model::{Ente, Finding, Severity, Source};
 
 /// How to read a workbook.
 #[derive(Debug, Clone, Default)]
@@ -142,6 +144,18 @@ pub enum ReadError {
         /// What the XLSX reader said.
         detail: String,
     },
+    /// The XML uses an entity that is not one of XML's five (declared in a DTD, possibly to
+    /// expand to gigabytes): barometro expands no entity and reads no DTD. Excel never writes
+    /// either.
+    #[error("«{}»{}: l'XML usa l'entità «{entity}», dichiarata in una DTD: barometro non legge DTD né espande entità, che Excel non scrive mai; il file è stato prodotto o alterato da un altro programma: riaprirlo in Excel e salvarlo di nuovo", path.display(), sheet.as_ref().map(|s| format!(", foglio «{s}»")).unwrap_or_default())]
+    XmlEntity {
+        /// The file.
+        path: PathBuf,
+        /// The sheet being read, if any.
+        sheet: Option<String>,
+        /// The entity reference, `&lol9;`.
+        entity: String,
+    },
     /// A sheet whose used range is larger than barometro reads.
     #[error("«{}», foglio «{sheet}»: l'area usata è di {rows} righe × {cols} colonne, oltre il limite di {} celle; eliminare righe e colonne vuote in fondo al foglio", path.display(), grid::MAX_CELLS)]
     SheetTooLarge {
@@ -153,6 +167,21 @@ pub enum ReadError {
         rows: u64,
         /// Columns of the used range.
         cols: u64,
+    },
+    /// A part of the archive inflates past barometro's limits ([`MAX_PART_BYTES`],
+    /// [`MAX_ARCHIVE_BYTES`], [`MAX_RATIO`]): a zip bomb, or a sheet far larger than any
+    /// objective plan. Nothing was inflated.
+    #[error("«{}»{}: {}{detail}; il file non viene letto. Se è un file autentico, riaprirlo in Excel, eliminare righe e colonne vuote in fondo ai fogli e salvarlo di nuovo, oppure dividerlo in più file", path.display(), sheet.as_ref().map(|s| format!(", foglio «{s}»")).unwrap_or_default(), part.as_ref().map(|p| format!("la parte «{p}» ")).unwrap_or_default())]
+    TooLargeToInflate {
+        /// The file.
+        path: PathBuf,
+        /// The sheet the part holds, when it is a sheet.
+        sheet: Option<String>,
+        /// The part inside the archive (`xl/worksheets/sheet1.xml`), or `None` for the
+        /// archive as a whole.
+        part: Option<String>,
+        /// Which limit, with the sizes.
+        detail: String,
     },
     /// No sheet has a table barometro recognises.
     #[error("«{}»: nessun foglio ha un'intestazione riconoscibile (fogli esaminati: {}). Servono almeno le colonne Obiettivo e Indicatore (o Target e Consuntivo); per intestazioni diverse indicare una mappa con --mappa", path.display(), sheets.join(", "))]
@@ -168,11 +197,26 @@ impl ReadError {
     fn corrupt(path: &Path, sheet: Option<&str>, e: XlsxError) -> ReadError {
         match e {
             XlsxError::Password => ReadError::Encrypted(path.to_path_buf()),
-            other => ReadError::Corrupt {
-                path: path.to_path_buf(),
-                sheet: sheet.map(str::to_string),
-                detail: other.to_string(),
-            },
+            other => {
+                let detail = other.to_string();
+                // quick-xml: "unrecognized entity `&lol9;`".
+                let entity = detail
+                    .split_once("unrecognized entity `")
+                    .and_then(|(_, rest)| rest.split_once('`'))
+                    .map(|(entity, _)| entity.to_string());
+                match entity {
+                    Some(entity) => ReadError::XmlEntity {
+                        path: path.to_path_buf(),
+                        sheet: sheet.map(str::to_string),
+                        entity,
+                    },
+                    None => ReadError::Corrupt {
+                        path: path.to_path_buf(),
+                        sheet: sheet.map(str::to_string),
+                        detail,
+                    },
+                }
+            }
         }
     }
 }
@@ -329,6 +373,28 @@ fn sniff(path: &Path) -> Result<(), ReadError> {
 pub fn read_workbook(path: impl AsRef<Path>, options: &ReadOptions) -> Result<Ente, ReadError> {
     let path = path.as_ref();
     sniff(path)?;
+    // The scanner checks every part's declared size before anything (calamine included)
+    // inflates a byte.
+    let scanner = File::open(path)
+        .map_err(|e| ReadError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })
+        .and_then(|f| {
+            merges::MergeScanner::new(BufReader::new(f)).map_err(|e| match e {
+                merges::ScanError::Zip(e) => ReadError::Corrupt {
+                    path: path.to_path_buf(),
+                    sheet: None,
+                    detail: e.to_string(),
+                },
+                merges::ScanError::Oversized { limit, sheet } => ReadError::TooLargeToInflate {
+                    path: path.to_path_buf(),
+                    sheet,
+                    part: limit.part,
+                    detail: limit.reason,
+                },
+            })
+        })?;
     let file = File::open(path).map_err(|e| ReadError::Io {
         path: path.to_path_buf(),
         source: e,
@@ -365,37 +431,25 @@ pub fn read_workbook(path: impl AsRef<Path>, options: &ReadOptions) -> Result<En
     // Merged regions sit at the end of each sheet's XML: a second thread scans for them while
     // this one reads the cells of the same sheet.
     let (sender, merged_regions) = std::sync::mpsc::sync_channel(to_read.len().max(1));
+    let mut hidden_rows: Vec<(String, Vec<u32>)> = Vec::new();
     std::thread::scope(|scope| -> Result<(), ReadError> {
         // Owned here, so that an early error stops the scanner at its next sheet.
         let merged_regions = merged_regions;
         let names = to_read.clone();
+        let mut scanner = scanner;
         scope.spawn(move || {
-            let scanner = File::open(path).map_err(|e| e.to_string()).and_then(|f| {
-                merges::MergeScanner::new(BufReader::new(f)).map_err(|e| e.to_string())
-            });
-            match scanner {
-                Ok(mut scanner) => {
-                    for name in names {
-                        if sender
-                            .send(scanner.merges(&name).map_err(|e| e.to_string()))
-                            .is_err()
-                        {
-                            return;
-                        }
-                    }
-                }
-                Err(e) => {
-                    for _ in names {
-                        if sender.send(Err(e.clone())).is_err() {
-                            return;
-                        }
-                    }
+            for name in names {
+                if sender
+                    .send(scanner.scan(&name).map_err(|e| e.to_string()))
+                    .is_err()
+                {
+                    return;
                 }
             }
         });
         for name in &to_read {
             let loaded = grid::Grid::load(&mut xlsx, name);
-            let merges = merged_regions
+            let scan = merged_regions
                 .recv()
                 .unwrap_or_else(|_| Err("lettura delle celle unite interrotta".to_string()))
                 .map_err(|detail| ReadError::Corrupt {
@@ -418,7 +472,10 @@ pub fn read_workbook(path: impl AsRef<Path>, options: &ReadOptions) -> Result<En
                     })
                 }
             };
-            grid.fill_merges(&merges);
+            grid.fill_merges(&scan.merges);
+            if !scan.hidden_rows.is_empty() {
+                hidden_rows.push((name.clone(), scan.hidden_rows));
+            }
             // The flat activity table is found once: to decide the layout and to read it.
             let flat = match options.layout {
                 Layout::Auto | Layout::Activities => {
@@ -454,6 +511,7 @@ pub fn read_workbook(path: impl AsRef<Path>, options: &ReadOptions) -> Result<En
     }
     reader.finish(&mut ente);
     cards.finish(&mut ente, options.year);
+    report_hidden_rows(&mut ente, &hidden_rows);
     if ente.objective_count() == 0 {
         ente.findings.push(Finding {
             severity: Severity::Warning,
@@ -474,4 +532,63 @@ pub fn read_workbook(path: impl AsRef<Path>, options: &ReadOptions) -> Result<En
                 .unwrap_or_default()
         });
     Ok(ente)
+}
+
+/// An `avviso` per sheet whose hidden rows hold objectives, indicators or activities: they
+/// are read and scored like the others (as Excel's formulas count them), but nobody sees
+/// them in Excel.
+fn report_hidden_rows(ente: &mut Ente, hidden_rows: &[(String, Vec<u32>)]) {
+    const LISTED: usize = 10;
+    for (sheet, rows) in hidden_rows {
+        let mut read: Vec<(u32, Source, String)> = Vec::new();
+        let mut note = |source: &Source, what: String| {
+            if &*source.sheet == sheet.as_str() && rows.binary_search(&source.row).is_ok() {
+                read.push((source.row, source.clone(), what));
+            }
+        };
+        for objective in ente.objectives() {
+            note(
+                &objective.source,
+                format!("obiettivo «{}»", objective.label()),
+            );
+            for indicator in &objective.indicators {
+                let name = indicator.name().map(|f| f.text()).unwrap_or("senza nome");
+                note(&indicator.source, format!("indicatore «{name}»"));
+            }
+            for activity in &objective.activities {
+                if let Some(name) = &activity.name {
+                    note(&name.source, format!("attività «{}»", name.text()));
+                }
+            }
+        }
+        read.sort_by_key(|r| r.0);
+        // One entry per row: an objective's first row is also its first indicator's.
+        read.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.2 = format!("{}, {}", kept.2, later.2);
+            }
+            same
+        });
+        let Some(first) = read.first().map(|r| r.1.clone()) else {
+            continue;
+        };
+        let mut listed: Vec<String> = read
+            .iter()
+            .take(LISTED)
+            .map(|(row, _, what)| format!("riga {} ({what})", row + 1))
+            .collect();
+        if read.len() > LISTED {
+            listed.push(format!("e altre {}", read.len() - LISTED));
+        }
+        ente.findings.push(Finding {
+            severity: Severity::Warning,
+            message: format!(
+                "foglio «{sheet}»: righe nascoste lette e calcolate come le altre: {}. In Excel non si vedono; se non devono contare, eliminarle o neutralizzare l'obiettivo",
+                listed.join(", ")
+            ),
+            source: Some(first),
+            rule: "riga-nascosta".into(),
+        });
+    }
 }

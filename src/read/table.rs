@@ -472,6 +472,39 @@ impl<'m> TableReader<'m> {
                 })
                 .collect(),
         });
+        // A column whose header repeats the header of a known column (two "Target" columns):
+        // the first is read, the other kept as an extra column. (Different headers for the
+        // same role, as Portomaggiore's two political owners, are not repeats.)
+        for repeated in header
+            .columns
+            .iter()
+            .filter(|c| matches!(c.kind, Kind::Extra { .. }))
+        {
+            let Some(first) = self
+                .matcher
+                .best(&repeated.header)
+                .filter(|r| *r != Role::Ignore)
+                .and_then(|r| header.column(r))
+                .filter(|first| first.normalised == repeated.normalised)
+            else {
+                continue;
+            };
+            let letters = crate::model::column_letters;
+            ente.findings.push(Finding {
+                severity: Severity::Warning,
+                message: format!(
+                    "la colonna {} («{}») ripete la colonna {} («{}»): si legge la colonna {}; i valori della colonna {} sono conservati come colonna aggiuntiva e non entrano nel calcolo. Se è la colonna giusta, rinominare l'altra intestazione o indicare una mappa con --mappa",
+                    letters(repeated.col),
+                    repeated.header,
+                    letters(first.col),
+                    first.header,
+                    letters(first.col),
+                    letters(repeated.col)
+                ),
+                source: Some(Source::new(sheet.clone(), header.row, repeated.col)),
+                rule: "intestazione-ripetuta".into(),
+            });
+        }
         let mut out = SheetOut {
             title_area: None,
             root: Area::new(name, "Foglio"),

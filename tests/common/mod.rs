@@ -7,5 +7,6 @@ pub mod cells;
 pub mod cli;
 pub mod fixtures;
 pub mod libreoffice;
+pub mod package;
 pub mod terre;
 pub mod terre_cards;
