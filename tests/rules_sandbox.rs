@@ -6,7 +6,9 @@
 use barometro::model::{
     Area, Ente, Field, Finding, Indicator, IndicatorValue, Objective, Severity, Source,
 };
-use barometro::rules::{evaluate, EvaluateOptions, Evaluation, RuleError, RuleFile, RuleSet};
+use barometro::rules::{
+    evaluate, EvaluateOptions, Evaluation, OnRuleError, RuleError, RuleFile, RuleSet,
+};
 use barometro::value::Value;
 
 /// `MAX_CALL_LEVELS` of the sandbox (src/rules/api.rs), the same in debug and release builds.
@@ -278,7 +280,10 @@ fn import_at_the_top_of_a_file_is_refused_at_load() {
     match build(files) {
         Err(RuleError::Syntax { file, message, .. }) => {
             assert_eq!(file, "controlli.rhai");
-            assert!(message.contains("moduli"), "{message}");
+            assert!(
+                message.contains("la parola `import` non è consentita nelle regole (le regole non possono leggere altri file né moduli)"),
+                "{message}"
+            );
         }
         other => panic!("import accepted: {other:?}"),
     }
@@ -331,7 +336,7 @@ fn eval_through_a_function_pointer_is_refused() {
             let ev = run(&rules, three("due"));
             assert_eq!(scores(&ev), [None, None, None], "{:#?}", ev.findings);
             let e = &errors(&ev)[0];
-            assert!(e.message.contains("'eval'"), "{}", e.message);
+            assert!(e.message.contains("`eval`"), "{}", e.message);
         }
     }
 }
@@ -363,6 +368,52 @@ fn an_endless_loop_is_stopped_and_the_others_are_scored() {
     assert!((o - 86.666_666).abs() < 0.001, "{o}");
     assert!(ev.areas[0].score.value.is_some());
     assert!(ev.score.value.is_some());
+}
+
+#[test]
+fn with_stop_the_run_stops_at_the_first_rule_error() {
+    let (rules, _) = rules_with("indicatori.rhai", "rapporto", LOOPING);
+    let options = EvaluateOptions {
+        on_rule_error: OnRuleError::Stop,
+        ..EvaluateOptions::default()
+    };
+    let ev = evaluate(three("ciclo"), &rules, &options);
+    let stopped = ev.stopped.as_ref().expect("the run stopped");
+    assert!(
+        stopped.message.contains("operazioni"),
+        "{}",
+        stopped.message
+    );
+    assert!(
+        stopped.message.contains("indicatori.rhai"),
+        "{}",
+        stopped.message
+    );
+    assert_eq!(stopped.source, Some(cell(4, 0)));
+    // Before the error: scored; after it: not called at all, and no error of its own.
+    assert_eq!(scores(&ev), [Some(80.0), None, None]);
+    let third = &ev.areas[0].objectives[0].indicators[2];
+    assert_eq!(
+        third.score.reason.as_deref(),
+        Some("non calcolato: valutazione interrotta alla prima regola in errore")
+    );
+    assert_eq!(errors(&ev).len(), 1, "{:#?}", ev.findings);
+    assert!(ev.score.value.is_none());
+    // Continue (the default) scores the third.
+    let ev = run(&rules, three("ciclo"));
+    assert!(ev.stopped.is_none());
+    assert_eq!(scores(&ev), [Some(80.0), None, Some(100.0)]);
+}
+
+#[test]
+fn a_clean_run_has_no_stop() {
+    let options = EvaluateOptions {
+        on_rule_error: OnRuleError::Stop,
+        ..EvaluateOptions::default()
+    };
+    let ev = evaluate(three("due"), &RuleSet::default_set().unwrap(), &options);
+    assert!(ev.stopped.is_none());
+    assert_eq!(scores(&ev), [Some(80.0), Some(50.0), Some(100.0)]);
 }
 
 #[test]

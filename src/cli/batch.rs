@@ -11,7 +11,6 @@ use barometro::batch::{
     BatchOptions, FileOutcome, CONSOLIDATED_NAME,
 };
 use barometro::report::{check_output, verify, write_atomically, ReportOptions, Template};
-use barometro::rules::EvaluateOptions;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::check::{plural, reading_options};
@@ -69,7 +68,7 @@ pub fn run(args: &BatchArgs) -> i32 {
         rules: args.rules.regole.clone(),
         report: ReportOptions {
             read,
-            evaluate: EvaluateOptions { at: args.rules.al },
+            evaluate: args.rules.evaluate_options(),
             verify: !args.no_verify,
             template,
         },

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use barometro::model::{Area, Ente, Finding, Severity};
 use barometro::read::{read_workbook, HeaderMap, Layout, ReadOptions};
-use barometro::rules::{evaluate, EvaluateOptions, Evaluation, RuleSet};
+use barometro::rules::{evaluate, Evaluation, RuleSet};
 
 use super::{InputArgs, ReadArgs, RulesArgs, EXIT_DATA_ERRORS, EXIT_OK, EXIT_UNREADABLE};
 
@@ -63,7 +63,12 @@ pub fn load_rules(rules: &RulesArgs) -> Result<RuleSet, i32> {
 pub fn read_and_evaluate(input: &InputArgs, rules: &RulesArgs) -> Result<Evaluation, i32> {
     let set = load_rules(rules)?;
     let ente = read_input(input)?;
-    Ok(evaluate(ente, &set, &EvaluateOptions { at: rules.al }))
+    let ev = evaluate(ente, &set, &rules.evaluate_options());
+    if let Some(finding) = &ev.stopped {
+        eprintln!("errore: {}", super::stopped_message(&input.input, finding));
+        return Err(EXIT_UNREADABLE);
+    }
+    Ok(ev)
 }
 
 pub fn run(input: &InputArgs, rules: &RulesArgs, json: bool, read_only: bool) -> i32 {

@@ -44,6 +44,7 @@ pub fn run(args: &CompareArgs) -> i32 {
         Some(name) => match load_rules(&RulesArgs {
             regole: Some(name.clone()),
             al: None,
+            errori_regole: args.rules.errori_regole,
         }) {
             Ok(r) => Some(r),
             Err(code) => return code,
@@ -67,8 +68,21 @@ pub fn run(args: &CompareArgs) -> i32 {
     };
     let file_b = args.dopo.as_ref().unwrap_or(file_a);
     let at_b = args.al_b.or(args.rules.al);
-    let before = evaluate(ente_a, &rules_a, &EvaluateOptions { at: args.rules.al });
-    let after = evaluate(ente_b, rules_b, &EvaluateOptions { at: at_b });
+    let before = evaluate(ente_a, &rules_a, &args.rules.evaluate_options());
+    let after = evaluate(
+        ente_b,
+        rules_b,
+        &EvaluateOptions {
+            at: at_b,
+            ..args.rules.evaluate_options()
+        },
+    );
+    for (ev, file) in [(&before, file_a), (&after, file_b)] {
+        if let Some(finding) = &ev.stopped {
+            eprintln!("errore: {}", super::stopped_message(file, finding));
+            return EXIT_UNREADABLE;
+        }
+    }
     let comparison = compare(&before, &after);
     let mut status = exit_status(before.worst_severity()).max(exit_status(after.worst_severity()));
 

@@ -284,6 +284,40 @@ pub struct RulesArgs {
     /// Data di monitoraggio per l'atteso delle attività (es. 2024-07-31 o 31/07/2024)
     #[arg(long = "al", alias = "at", value_name = "DATA", value_parser = parse_date_arg)]
     pub al: Option<chrono::NaiveDate>,
+    /// Se una regola va in errore: continua (quel valore manca e l'errore è tra le
+    /// segnalazioni) oppure ferma (esce con stato 2 senza scrivere nulla)
+    #[arg(
+        long = "errori-regole",
+        alias = "on-rule-error",
+        value_name = "continua|ferma",
+        default_value = "continua",
+        value_parser = parse_on_rule_error
+    )]
+    pub errori_regole: barometro::rules::OnRuleError,
+}
+
+impl RulesArgs {
+    /// The options of a run with these arguments.
+    pub fn evaluate_options(&self) -> barometro::rules::EvaluateOptions {
+        barometro::rules::EvaluateOptions {
+            at: self.al,
+            on_rule_error: self.errori_regole,
+        }
+    }
+}
+
+fn parse_on_rule_error(s: &str) -> Result<barometro::rules::OnRuleError, String> {
+    barometro::rules::OnRuleError::from_word(s)
+        .ok_or_else(|| format!("valore non valido «{s}»: scrivete continua oppure ferma"))
+}
+
+/// The message of a run stopped at its first rule error (`--errori-regole ferma`).
+pub fn stopped_message(file: &std::path::Path, finding: &barometro::model::Finding) -> String {
+    barometro::report::ReportError::RuleStopped {
+        path: file.to_path_buf(),
+        finding: finding.clone(),
+    }
+    .to_string()
 }
 
 /// `2024-07-31` or `31/07/2024`.

@@ -7,7 +7,6 @@ use barometro::model::Severity;
 use barometro::report::{
     check_output, report_workbook, scored_json, write_atomically, ReportOptions, Template, ENGINE,
 };
-use barometro::rules::EvaluateOptions;
 
 use super::check::{load_rules, read_options};
 use super::{ReportArgs, EXIT_DATA_ERRORS, EXIT_OK, EXIT_UNREADABLE};
@@ -36,7 +35,7 @@ pub fn run(args: &ReportArgs) -> i32 {
     let options = match read_options(&args.input) {
         Ok(read) => ReportOptions {
             read,
-            evaluate: EvaluateOptions { at: args.rules.al },
+            evaluate: args.rules.evaluate_options(),
             verify: !args.no_verify,
             template,
         },

@@ -288,6 +288,14 @@ pub enum ReportError {
     /// The input workbook could not be read ([`report_workbook`]).
     #[error(transparent)]
     Read(#[from] crate::read::ReadError),
+    /// The run stopped at its first rule error ([`crate::rules::OnRuleError::Stop`]).
+    #[error("«{}»: valutazione interrotta alla prima regola in errore (--errori-regole ferma){}: {}", path.display(), finding.source.as_ref().map(|s| format!(", cella {s}")).unwrap_or_default(), finding.message)]
+    RuleStopped {
+        /// The input.
+        path: PathBuf,
+        /// The rule error.
+        finding: Finding,
+    },
 }
 
 /// Builds the report of an evaluation.

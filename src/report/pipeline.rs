@@ -87,6 +87,12 @@ pub fn report_workbook(
         source,
     })?;
     let evaluation = evaluate(ente, rules, &options.evaluate);
+    if let Some(finding) = evaluation.stopped.clone() {
+        return Err(ReportError::RuleStopped {
+            path: input.to_path_buf(),
+            finding,
+        });
+    }
     let template = match &options.template {
         Template::Report(t) => t,
         Template::Workbook(t) => {

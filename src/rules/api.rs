@@ -26,6 +26,33 @@ pub const MAX_CALL_LEVELS: usize = 24;
 pub const MAX_STRING_SIZE: usize = 100_000;
 /// Largest array or map a rule may build.
 pub const MAX_ARRAY_SIZE: usize = 1_000_000;
+/// Wall-clock time one rule call may take (operations on large strings or arrays can make
+/// [`MAX_OPERATIONS`] slow): 1 second. Checked every [`CLOCK_EVERY`] operations.
+pub const MAX_CALL_TIME: std::time::Duration = std::time::Duration::from_secs(1);
+/// How often (in operations) the clock of [`MAX_CALL_TIME`] is read.
+const CLOCK_EVERY: u64 = 1024;
+
+thread_local! {
+    /// When the rule call running on this thread started (its first operation).
+    static CALL_STARTED: std::cell::Cell<Option<std::time::Instant>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Stops a call past [`MAX_CALL_TIME`]: Rhai counts operations per call from 1.
+fn progress(operations: u64) -> Option<Dynamic> {
+    if operations <= 1 {
+        CALL_STARTED.with(|c| c.set(Some(std::time::Instant::now())));
+    } else if operations.is_multiple_of(CLOCK_EVERY) {
+        let late = CALL_STARTED.with(|c| c.get().is_some_and(|t| t.elapsed() > MAX_CALL_TIME));
+        if late {
+            return Some(Dynamic::from(TIME_LIMIT_TOKEN));
+        }
+    }
+    None
+}
+
+/// The token of a call stopped by [`MAX_CALL_TIME`].
+const TIME_LIMIT_TOKEN: &str = "limite-di-tempo";
 
 /// What `non_valutabile(motivo)` returns: no score, and why.
 #[derive(Debug, Clone)]
@@ -49,8 +76,13 @@ pub fn sandbox() -> Engine {
     let mut engine = Engine::new_raw();
     engine.register_global_module(StandardPackage::new().as_shared_module());
     engine.set_module_resolver(DummyModuleResolver::new());
+    // Refused when the rules are compiled, wherever they stand (an `import` in a nested block
+    // would otherwise pass unnoticed: the resolver finds nothing, but says nothing either).
     engine.disable_symbol("eval");
+    engine.disable_symbol("import");
+    engine.disable_symbol("export");
     engine.set_max_operations(MAX_OPERATIONS);
+    engine.on_progress(progress);
     engine.set_max_call_levels(MAX_CALL_LEVELS);
     engine.set_max_expr_depths(64, 32);
     engine.set_max_string_size(MAX_STRING_SIZE);
@@ -712,6 +744,28 @@ fn translate(msg: &str) -> String {
             "i moduli non sono consentiti nelle regole",
         ),
     ];
+    // "reserved keyword 'eval' is disabled", "'import' is a reserved keyword"
+    let refused = msg
+        .split_once("reserved keyword '")
+        .and_then(|(before, rest)| Some((before, rest.split_once("' is disabled")?.0)))
+        .or_else(|| {
+            let (before, word) = msg
+                .split_once("' is a reserved keyword")?
+                .0
+                .rsplit_once('\'')?;
+            Some((before, word))
+        });
+    if let Some((before, word)) = refused {
+        let why = match word {
+            "import" | "export" => " (le regole non possono leggere altri file né moduli)",
+            "eval" => " (le regole non possono eseguire codice scritto come testo)",
+            _ => "",
+        };
+        return format!(
+            "{}la parola `{word}` non è consentita nelle regole{why}",
+            translate(before)
+        );
+    }
     let mut out = msg.to_string();
     for (en, it) in table {
         if out.contains(en) {
@@ -759,6 +813,14 @@ pub fn locate(e: &EvalAltResult, default_file: &str) -> Located {
         EvalAltResult::ErrorStackOverflow(_) => format!(
             "la regola ha superato il limite di {MAX_CALL_LEVELS} chiamate annidate (una ricorsione che non finisce?)"
         ),
+        EvalAltResult::ErrorTerminated(token, _)
+            if token.clone().into_string().ok().as_deref() == Some(TIME_LIMIT_TOKEN) =>
+        {
+            format!(
+                "la regola ha superato il limite di {} secondo per una chiamata (un ciclo troppo lungo su testi o elenchi grandi?)",
+                MAX_CALL_TIME.as_secs()
+            )
+        }
         other => translate(&other.to_string()),
     };
     let message = strip_position(&message);

@@ -28,6 +28,51 @@ pub struct EvaluateOptions {
     /// The monitoring date (*data di monitoraggio*, `--al`): expected-to-date values are
     /// computed up to it. Without it only stored expected values are used.
     pub at: Option<NaiveDate>,
+    /// What a rule error does to the run (`--errori-regole`).
+    pub on_rule_error: OnRuleError,
+}
+
+/// What a rule error (an error in a rule file, a limit reached, a result that is not a number)
+/// does to the run.
+///
+/// ```
+/// use barometro::rules::OnRuleError;
+/// assert_eq!(OnRuleError::from_word("ferma"), Some(OnRuleError::Stop));
+/// assert_eq!(OnRuleError::from_word("continua"), Some(OnRuleError::Continue));
+/// assert_eq!(OnRuleError::from_word("boh"), None);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OnRuleError {
+    /// The run goes on: what the failing rule should have computed has no value, and the
+    /// error is an `errore` finding naming rule file, line and column (*continua*).
+    #[default]
+    Continue,
+    /// The run stops at the first rule error ([`Evaluation::stopped`]); nothing after it is
+    /// scored, and the command line exits with status 2 writing nothing (*ferma*).
+    Stop,
+}
+
+impl OnRuleError {
+    /// The policy for a `--errori-regole` word (Italian or English).
+    pub fn from_word(word: &str) -> Option<OnRuleError> {
+        match word.trim().to_lowercase().as_str() {
+            "continua" | "continue" => Some(OnRuleError::Continue),
+            "ferma" | "fermati" | "stop" => Some(OnRuleError::Stop),
+            _ => None,
+        }
+    }
+}
+
+/// Why what follows a stop has no value.
+const STOPPED_REASON: &str = "non calcolato: valutazione interrotta alla prima regola in errore";
+
+/// The token of calls refused after the run stopped ([`OnRuleError::Stop`]).
+const STOPPED_TOKEN: &str = "valutazione-interrotta";
+
+/// True for the error of a call refused because the run stopped.
+fn is_stop(e: &EvalAltResult) -> bool {
+    matches!(e, EvalAltResult::ErrorTerminated(token, _)
+        if token.clone().into_string().ok().as_deref() == Some(STOPPED_TOKEN))
 }
 
 /// Scores an ente with a rule set: every indicator, activity, objective, area and the ente, then
@@ -41,6 +86,9 @@ pub fn evaluate(ente: Ente, rules: &RuleSet, options: &EvaluateOptions) -> Evalu
         findings: Vec::new(),
         at: options.at.map(RuleDate),
         warned_missing: Vec::new(),
+        stop_on_error: options.on_rule_error == OnRuleError::Stop,
+        stopped: None,
+        scanned: 0,
     };
     let mut areas = Vec::with_capacity(ente.areas.len());
     let mut area_views = Vec::with_capacity(ente.areas.len());
@@ -76,6 +124,7 @@ pub fn evaluate(ente: Ente, rules: &RuleSet, options: &EvaluateOptions) -> Evalu
     view.expected = opt(expected.value);
 
     run.checks(&area_views, view);
+    run.note_stop();
     Evaluation {
         ente,
         rules: rules.name().to_string(),
@@ -85,6 +134,7 @@ pub fn evaluate(ente: Ente, rules: &RuleSet, options: &EvaluateOptions) -> Evalu
         areas,
         findings: run.findings,
         bands: rules.bands.clone(),
+        stopped: run.stopped,
     }
 }
 
@@ -120,6 +170,14 @@ struct AreaViews {
     objectives: Vec<ObjectiveViews>,
 }
 
+/// ` (indicatori.rhai, riga 135, dove inizia la funzione)`: where a function that
+/// returned a wrong value is (a returned value has no position of its own).
+fn function_place(at: &Option<super::RuleRef>) -> String {
+    at.as_ref().map_or_else(String::new, |l| {
+        format!(" ({}, riga {}, dove inizia la funzione)", l.file, l.line)
+    })
+}
+
 /// `regola:FILE:LINE` for a finding about a rule, `regola` when it cannot be located.
 fn rule_tag(at: Option<super::RuleRef>) -> String {
     at.map_or_else(
@@ -150,10 +208,39 @@ struct Run<'a> {
     findings: Vec<Finding>,
     at: Option<RuleDate>,
     warned_missing: Vec<&'static str>,
+    /// [`OnRuleError::Stop`].
+    stop_on_error: bool,
+    /// The rule error the run stopped at.
+    stopped: Option<Finding>,
+    /// Findings already looked at by [`Run::note_stop`].
+    scanned: usize,
+}
+
+/// True for a finding about a rule itself (`regola:FILE:LINE`), not about the data.
+fn is_rule_error(f: &Finding) -> bool {
+    f.severity == Severity::Error && f.rule.starts_with("regola")
 }
 
 impl Run<'_> {
+    /// With [`OnRuleError::Stop`], notes the first rule error among the new findings.
+    fn note_stop(&mut self) {
+        if self.stop_on_error && self.stopped.is_none() {
+            self.stopped = self.findings[self.scanned..]
+                .iter()
+                .find(|f| is_rule_error(f))
+                .cloned();
+        }
+        self.scanned = self.findings.len();
+    }
+
     fn call(&mut self, name: &str, args: impl FuncArgs) -> Result<Dynamic, Box<EvalAltResult>> {
+        self.note_stop();
+        if self.stopped.is_some() {
+            return Err(Box::new(EvalAltResult::ErrorTerminated(
+                Dynamic::from(STOPPED_TOKEN),
+                rhai::Position::NONE,
+            )));
+        }
         self.rules.engine.call_fn_with_options(
             CallFnOptions::new().eval_ast(false).rewind_scope(true),
             &mut self.scope,
@@ -171,6 +258,10 @@ impl Run<'_> {
         what: &dyn fmt::Display,
         source: Option<Source>,
     ) {
+        // After a stop, the calls refused are not errors of their own.
+        if is_stop(e) {
+            return;
+        }
         let default_file = self.rules.file_of(function).unwrap_or("").to_string();
         let mut l = api::locate(e, &default_file);
         let func = l.function.clone().unwrap_or_else(|| function.to_string());
@@ -225,8 +316,12 @@ impl Run<'_> {
         };
         match result {
             Err(e) => {
+                score.reason = Some(if is_stop(&e) {
+                    STOPPED_REASON.into()
+                } else {
+                    "errore nella regola".into()
+                });
                 self.rule_error(&e, function, what, source);
-                score.reason = Some("errore nella regola".into());
             }
             Ok(d) if d.is_unit() => score.reason = Some("nessun valore".into()),
             Ok(d) => {
@@ -238,7 +333,8 @@ impl Run<'_> {
                         self.findings.push(Finding {
                             severity: Severity::Error,
                             message: format!(
-                                "La regola `{function}` ha dato un risultato non numerico ({}) calcolando {what}: di solito è una divisione per zero; fate restituire alla regola non_valutabile(\"motivo\")",
+                                "La regola `{function}`{} ha dato un risultato non numerico ({}) calcolando {what}: di solito è una divisione per zero; fate restituire alla regola non_valutabile(\"motivo\")",
+                                function_place(&l),
                                 if n.is_nan() { "NaN" } else { "infinito" }
                             ),
                             source,
@@ -252,12 +348,13 @@ impl Run<'_> {
                     self.findings.push(Finding {
                         severity: Severity::Error,
                         message: format!(
-                            "La regola `{function}` deve restituire un numero, () oppure non_valutabile(\"motivo\"); calcolando {what} ha restituito {} '{}'",
+                            "La regola `{function}`{} deve restituire un numero, () oppure non_valutabile(\"motivo\"); calcolando {what} ha restituito {} '{}'",
+                            function_place(&score.rule),
                             api::type_it(&d),
                             d
                         ),
                         source,
-                        rule: "regola".into(),
+                        rule: rule_tag(score.rule.clone()),
                     });
                     score.reason = Some("risultato non valido".into());
                 }
@@ -396,7 +493,9 @@ impl Run<'_> {
         };
         let method_inputs = view.inputs();
         view.read.set(0);
-        let score = if method.is_empty() {
+        let score = if method.is_empty() && self.stopped.is_some() {
+            Score::missing(STOPPED_REASON)
+        } else if method.is_empty() {
             Score::missing("metodo non determinato")
         } else if !self.rules.is_method(&method) {
             let at = self.rules.locate("metodo", 1);

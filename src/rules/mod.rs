@@ -54,7 +54,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use evaluate::{evaluate, EvaluateOptions};
+pub use evaluate::{evaluate, EvaluateOptions, OnRuleError};
 pub use set::{RuleError, RuleFile, RuleSet, BUILTIN_SETS, DEFAULT_SET_NAME};
 pub use view::{extra_field, INDICATOR_FIELDS};
 
@@ -365,6 +365,10 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     /// The barometer bands.
     pub bands: Bands,
+    /// With [`OnRuleError::Stop`], the first rule error: the run stopped there, and what
+    /// follows it was not scored. `None` when the run went to the end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<Finding>,
 }
 
 impl Evaluation {
