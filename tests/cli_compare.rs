@@ -493,6 +493,7 @@ fn two_dates_move_the_expected_not_the_achievement() {
     let rules = RuleSet::builtin("somma-pesata").unwrap().unwrap();
     let at = |d: Option<(i32, u32, u32)>| EvaluateOptions {
         at: d.and_then(|(y, m, d)| chrono::NaiveDate::from_ymd_opt(y, m, d)),
+        ..EvaluateOptions::default()
     };
     let june = evaluate(
         terre_s1_without_stored_pai(),

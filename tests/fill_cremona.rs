@@ -544,6 +544,7 @@ fn activities_get_their_pai_from_the_month_plan() {
     let rules = RuleSet::builtin("somma-pesata").unwrap().unwrap();
     let july = EvaluateOptions {
         at: chrono::NaiveDate::from_ymd_opt(2024, 7, 31),
+        ..EvaluateOptions::default()
     };
     let ev = evaluate(
         read_workbook(&input, &ReadOptions::default()).unwrap(),

@@ -80,6 +80,7 @@ fn somma_pesata_month_plan(dir: &Path) -> RuleSet {
 fn july() -> EvaluateOptions {
     EvaluateOptions {
         at: NaiveDate::from_ymd_opt(2024, 7, 31),
+        ..EvaluateOptions::default()
     }
 }
 

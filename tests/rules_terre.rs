@@ -17,6 +17,7 @@ fn somma_pesata() -> RuleSet {
 fn at_31_july() -> EvaluateOptions {
     EvaluateOptions {
         at: NaiveDate::from_ymd_opt(2024, 7, 31),
+        ..EvaluateOptions::default()
     }
 }
 
