@@ -285,7 +285,7 @@ pub enum ReportError {
     #[error("{0} esiste già: scegliete un altro nome o aggiungete --force per sostituirlo")]
     Exists(PathBuf),
     /// The output is the input.
-    #[error("{} è un file di input, che barometro non modifica mai: scrivete in un altro file", .0.display())]
+    #[error("{} è il file di input (o un altro file che il comando legge), che barometro non modifica mai: scrivete in un altro file", .0.display())]
     SameAsInput(PathBuf),
     /// The template could not be filled.
     #[error("modello: {0}")]
@@ -501,8 +501,12 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt as _;
-        if let (Ok(x), Ok(y)) = (fs::metadata(a), fs::metadata(b)) {
-            return x.dev() == y.dev() && x.ino() == y.ino();
+        match (fs::metadata(a), fs::metadata(b)) {
+            (Ok(x), Ok(y)) => return x.dev() == y.dev() && x.ino() == y.ino(),
+            // One exists, the other does not: two files (and no path to resolve for each of a
+            // batch's hundreds of outputs).
+            (Ok(_), Err(_)) | (Err(_), Ok(_)) => return false,
+            (Err(_), Err(_)) => {}
         }
     }
     let canon = |p: &Path| -> Option<PathBuf> {
