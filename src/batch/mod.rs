@@ -94,7 +94,7 @@ pub enum BatchError {
     #[error("«{}» non è una cartella: indicate la cartella che contiene le cartelle di lavoro .xlsx", .0.display())]
     NotAFolder(PathBuf),
     /// The output folder cannot be created.
-    #[error("impossibile creare la cartella delle relazioni «{}»: {source}", path.display())]
+    #[error("impossibile creare la cartella delle relazioni «{}»: {}", path.display(), crate::report::write_error_reason(source))]
     Output {
         /// The folder.
         path: PathBuf,
@@ -486,7 +486,7 @@ fn write_report(
     // Refused before the work rather than after it.
     check_output_among(report, &inputs, options.force)?;
     if let Some(folder) = report.parent() {
-        std::fs::create_dir_all(folder).map_err(|source| ReportError::Io {
+        std::fs::create_dir_all(folder).map_err(|source| ReportError::Write {
             path: folder.to_path_buf(),
             source,
         })?;
