@@ -2,7 +2,8 @@
 //! modification time before and after); a crash (SIGXFSZ) or a full disk (EFBIG) while writing
 //! never leaves a half-written output nor damages an existing one; no output is ever written
 //! over an input, however it is spelled; the exit statuses and the status-2 messages are the
-//! same for every command.
+//! same for every command. Unix only: file size limits, signals, hard links.
+#![cfg(unix)]
 
 mod common;
 
