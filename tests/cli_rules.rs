@@ -88,7 +88,7 @@ fn spiega_shows_inputs_cells_rules_and_twins() {
     let dir = tempfile::tempdir().unwrap();
     let path = cremona(dir.path());
     let out = barometro(&["spiega", s(&path), "--obiettivo", "Agenda2030"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = stdout(&out);
     for needle in [
         "Obiettivo Agenda2030",
@@ -199,7 +199,7 @@ fn a_broken_rule_file_names_file_line_and_column() {
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.starts_with("errore nelle regole: barometro.rhai, riga "),
+        err.starts_with("errore: nelle regole: barometro.rhai, riga "),
         "{err}"
     );
     assert!(err.contains("colonna"), "{err}");

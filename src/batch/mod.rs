@@ -31,7 +31,8 @@ use std::time::{Duration, Instant};
 
 use crate::model::Severity;
 use crate::report::{
-    check_output, report_workbook, write_atomically, ReportError, ReportOptions, WorkbookReport,
+    check_output_among, report_workbook, write_atomically_among, ReportError, ReportOptions,
+    WorkbookReport,
 };
 use crate::rules::{RuleError, RuleSet};
 
@@ -93,7 +94,7 @@ pub enum BatchError {
     #[error("«{}» non è una cartella: indicate la cartella che contiene le cartelle di lavoro .xlsx", .0.display())]
     NotAFolder(PathBuf),
     /// The output folder cannot be created.
-    #[error("impossibile creare la cartella delle relazioni «{}»: {source}", path.display())]
+    #[error("impossibile creare la cartella delle relazioni «{}»: {}", path.display(), crate::report::write_error_reason(source))]
     Output {
         /// The folder.
         path: PathBuf,
@@ -354,6 +355,18 @@ pub fn run_batch(
         path: outdir.to_path_buf(),
         source,
     })?;
+    // `a.xlsx` and `a.xlsm` would both write `a-relazione.xlsx`: the first one does.
+    let clashes: Vec<Option<&PathBuf>> = files
+        .iter()
+        .enumerate()
+        .map(|(i, input)| {
+            let report = report_path(dir, outdir, input);
+            files[..i]
+                .iter()
+                .find(|other| report_path(dir, outdir, other) == report)
+        })
+        .collect();
+    let clashes = &clashes;
     let jobs = options.jobs.clamp(1, files.len().max(1));
     let next = AtomicUsize::new(0);
     let mut outcomes: Vec<Option<FileOutcome>> = vec![None; files.len()];
@@ -367,7 +380,10 @@ pub fn run_batch(
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(input) = files.get(index) else { break };
-                    let outcome = report_one(dir, input, outdir, rules.as_ref(), options);
+                    let outcome = match clashes[index] {
+                        Some(first) => clash(dir, input, first, outdir),
+                        None => report_one(dir, input, files, outdir, rules.as_ref(), options),
+                    };
                     if sender.send((index, outcome)).is_err() {
                         break;
                     }
@@ -404,10 +420,28 @@ pub fn run_batch(
     })
 }
 
-/// One workbook to its written report; a panic becomes a failure.
+/// The outcome of `input`, whose report would be the one of `first`.
+fn clash(dir: &Path, input: &Path, first: &Path, outdir: &Path) -> FileOutcome {
+    let report = report_path(dir, outdir, input);
+    FileOutcome {
+        input: input.to_path_buf(),
+        name: display_name(dir, input),
+        result: Err(format!(
+            "«{}»: la sua relazione sarebbe {}, la stessa di «{}»: rinominate uno dei due file",
+            input.display(),
+            report.display(),
+            first.display()
+        )),
+        report,
+        elapsed: Duration::ZERO,
+    }
+}
+
+/// One workbook to its written report (never over any of `files`); a panic becomes a failure.
 fn report_one(
     dir: &Path,
     input: &Path,
+    files: &[PathBuf],
     outdir: &Path,
     rules: Result<&RuleSet, &RuleError>,
     options: &BatchOptions,
@@ -417,7 +451,7 @@ fn report_one(
     let result = match rules {
         Err(e) => Err(format!("«{}»: errore nelle regole: {e}", input.display())),
         Ok(rules) => catch_unwind(AssertUnwindSafe(|| {
-            write_report(input, &report, rules, options).map_err(|e| e.to_string())
+            write_report(input, files, &report, rules, options).map_err(|e| e.to_string())
         }))
         .unwrap_or_else(|panic| {
             let detail = panic
@@ -442,20 +476,23 @@ fn report_one(
 
 fn write_report(
     input: &Path,
+    files: &[PathBuf],
     report: &Path,
     rules: &RuleSet,
     options: &BatchOptions,
 ) -> Result<FileSummary, ReportError> {
+    // No report over any workbook of the batch, not only its own.
+    let inputs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     // Refused before the work rather than after it.
-    check_output(report, Some(input), options.force)?;
+    check_output_among(report, &inputs, options.force)?;
     if let Some(folder) = report.parent() {
-        std::fs::create_dir_all(folder).map_err(|source| ReportError::Io {
+        std::fs::create_dir_all(folder).map_err(|source| ReportError::Write {
             path: folder.to_path_buf(),
             source,
         })?;
     }
     let done = report_workbook(input, rules, &options.report)?;
-    write_atomically(report, &done.report.bytes, Some(input), options.force)?;
+    write_atomically_among(report, &done.report.bytes, &inputs, options.force)?;
     Ok(FileSummary::of(&done))
 }
 

@@ -4,16 +4,19 @@
 
 use std::fmt::Write as _;
 use std::io::IsTerminal as _;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use barometro::batch::{
-    available_cores, consolidated_workbook, find_workbooks, load_rules, run_batch, Batch,
-    BatchOptions, FileOutcome, CONSOLIDATED_NAME,
+    available_cores, consolidated_workbook, find_workbooks, load_rules, report_path, run_batch,
+    Batch, BatchOptions, FileOutcome, CONSOLIDATED_NAME,
 };
-use barometro::report::{check_output, verify, write_atomically, ReportOptions, Template};
+use barometro::report::{
+    check_output, check_output_among, verify, write_atomically_among, ReportOptions, Template,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::check::{plural, reading_options};
+use super::check::{check_outputs, files_read, plural, reading_options};
 use super::score::percent;
 use super::{BatchArgs, EXIT_DATA_ERRORS, EXIT_OK, EXIT_UNREADABLE};
 
@@ -38,6 +41,29 @@ pub fn run(args: &BatchArgs) -> i32 {
             return EXIT_UNREADABLE;
         }
     };
+    let workbooks: Vec<&std::path::Path> = files.iter().map(PathBuf::as_path).collect();
+    let read_files = files_read(
+        &workbooks,
+        &args.read,
+        &[args.rules.regole.as_deref()],
+        Some(&args.modello),
+    );
+    let read_refs: Vec<&std::path::Path> = read_files.iter().map(PathBuf::as_path).collect();
+    // No report over the mapping, a rule file or the template (a report over another workbook
+    // of the batch fails that file alone, see run_batch).
+    let extras = &read_refs[workbooks.len()..];
+    for report in files
+        .iter()
+        .map(|f| report_path(&args.cartella, &args.output, f))
+    {
+        if let Err(e) = check_output_among(&report, extras, true) {
+            eprintln!("errore: {e}");
+            return EXIT_UNREADABLE;
+        }
+    }
+    if let Err(code) = check_outputs(&[&consolidated_path], &read_files, args.force) {
+        return code;
+    }
     if files.is_empty() {
         eprintln!(
             "errore: nessuna cartella di lavoro .xlsx o .xlsm in «{}»{}",
@@ -53,14 +79,14 @@ pub fn run(args: &BatchArgs) -> i32 {
     let template = match Template::load(&args.modello) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("errore nel modello: {e}");
+            eprintln!("errore: nel modello: {e}");
             return EXIT_UNREADABLE;
         }
     };
     let rules = match load_rules(args.rules.regole.as_deref()) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("errore nelle regole: {e}");
+            eprintln!("errore: nelle regole: {e}");
             return EXIT_UNREADABLE;
         }
     };
@@ -160,7 +186,8 @@ pub fn run(args: &BatchArgs) -> i32 {
                     }
                 }
             };
-            match write_atomically(&consolidated_path, &report.bytes, None, args.force) {
+            match write_atomically_among(&consolidated_path, &report.bytes, &read_refs, args.force)
+            {
                 Ok(()) => {
                     let _ = writeln!(
                         out,
@@ -192,6 +219,10 @@ pub fn run(args: &BatchArgs) -> i32 {
         }
     );
     super::print_stdout(&out);
+    // Every reason for status 2 ends as an `errore:` line on stderr, as for the other commands.
+    for (_, reason) in batch.failed() {
+        eprintln!("errore: {reason}");
+    }
     status
 }
 

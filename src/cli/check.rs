@@ -1,9 +1,11 @@
 //! `barometro check FILE.xlsx` (alias `verifica`): what was read, and every finding.
 
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use barometro::model::{Area, Ente, Finding, Severity};
 use barometro::read::{read_workbook, HeaderMap, Layout, ReadOptions};
+use barometro::report::check_output_among;
 use barometro::rules::{evaluate, Evaluation, RuleSet};
 
 use super::{InputArgs, ReadArgs, RulesArgs, EXIT_DATA_ERRORS, EXIT_OK, EXIT_UNREADABLE};
@@ -54,7 +56,7 @@ pub fn load_rules(rules: &RulesArgs) -> Result<RuleSet, i32> {
         None => RuleSet::default_set(),
     };
     set.map_err(|e| {
-        eprintln!("errore nelle regole: {e}");
+        eprintln!("errore: nelle regole: {e}");
         EXIT_UNREADABLE
     })
 }
@@ -220,4 +222,66 @@ pub fn summary(ente: &Ente) -> String {
     out.push('\n');
     findings_text(&mut out, ente.findings.iter());
     out
+}
+
+/// Every file a command reads: the workbooks, the mapping (`--mappa`), the rule files of a
+/// rule folder (`--regole`), the template file (`--modello`). No output may be one of them.
+pub fn files_read(
+    workbooks: &[&Path],
+    read: &ReadArgs,
+    rules: &[Option<&str>],
+    template: Option<&str>,
+) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = workbooks.iter().map(|p| p.to_path_buf()).collect();
+    files.extend(read.mappa.clone());
+    for folder in rules.iter().flatten().map(Path::new) {
+        if let Ok(entries) = std::fs::read_dir(folder) {
+            files.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_file()));
+        }
+    }
+    if let Some(template) = template.map(Path::new) {
+        if template.is_dir() {
+            files.push(template.join("modello.toml"));
+            files.push(template.join("modello.xlsx"));
+        } else if template.is_file() {
+            files.push(template.to_path_buf());
+        }
+    }
+    files
+}
+
+/// Checks, before any work, that every output may be written: none is a file the command
+/// reads, none is another output, none exists unless `force`. Prints why not and returns the
+/// exit status.
+pub fn check_outputs(outputs: &[&Path], read: &[PathBuf], force: bool) -> Result<(), i32> {
+    let read: Vec<&Path> = read.iter().map(PathBuf::as_path).collect();
+    for (i, out) in outputs.iter().enumerate() {
+        let refused = if outputs[..i].iter().any(|o| same_output(o, out)) {
+            Err(format!(
+                "{} è indicato due volte come file da scrivere: scegliete due nomi diversi",
+                out.display()
+            ))
+        } else {
+            check_output_among(out, &read, force).map_err(|e| e.to_string())
+        };
+        if let Err(e) = refused {
+            eprintln!("errore: {e}");
+            return Err(EXIT_UNREADABLE);
+        }
+    }
+    Ok(())
+}
+
+/// Whether two outputs, which may not exist yet, are the same path once resolved.
+fn same_output(a: &Path, b: &Path) -> bool {
+    let resolve = |p: &Path| {
+        let parent = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.canonicalize().ok(),
+            _ => std::env::current_dir().ok(),
+        };
+        parent.zip(p.file_name()).map(|(d, n)| d.join(n))
+    };
+    a == b
+        || barometro::report::same_file(a, b)
+        || (resolve(a).is_some() && resolve(a) == resolve(b))
 }

@@ -7,11 +7,11 @@ use std::fmt::Write as _;
 
 use barometro::compare::{compare, AreaChange, Change, Comparison};
 use barometro::report::{
-    build_comparison, check_output, verify, write_atomically, ComparedSide, Provenance,
+    build_comparison, verify, write_atomically_among, ComparedSide, Provenance,
 };
 use barometro::rules::{evaluate, EvaluateOptions, RuleSet};
 
-use super::check::{exit_status, load_rules, read_input};
+use super::check::{check_outputs, exit_status, files_read, load_rules, read_input};
 use super::score::percent;
 use super::{CompareArgs, InputArgs, RulesArgs, EXIT_DATA_ERRORS, EXIT_UNREADABLE};
 
@@ -28,12 +28,19 @@ pub fn run(args: &CompareArgs) -> i32 {
         );
         return EXIT_UNREADABLE;
     }
+    let mut workbooks = vec![file_a.as_path()];
+    workbooks.extend(args.dopo.as_deref());
+    let read = files_read(
+        &workbooks,
+        &args.input.read,
+        &[args.rules.regole.as_deref(), args.regole_b.as_deref()],
+        None,
+    );
+    let read_refs: Vec<&std::path::Path> = read.iter().map(|p| p.as_path()).collect();
     if let Some(out) = &args.output {
-        for input in std::iter::once(file_a).chain(args.dopo.as_ref()) {
-            if let Err(e) = check_output(out, Some(input), args.force) {
-                eprintln!("errore: {e}");
-                return EXIT_UNREADABLE;
-            }
+        // Refused now rather than after all the work.
+        if let Err(code) = check_outputs(&[out], &read, args.force) {
+            return code;
         }
     }
     let rules_a = match load_rules(&args.rules) {
@@ -167,8 +174,7 @@ pub fn run(args: &CompareArgs) -> i32 {
                 );
             }
         }
-        // B was checked against the output at the start, with A.
-        if let Err(e) = write_atomically(output, &workbook.bytes, Some(file_a), args.force) {
+        if let Err(e) = write_atomically_among(output, &workbook.bytes, &read_refs, args.force) {
             eprintln!("errore: {e}");
             return EXIT_UNREADABLE;
         }

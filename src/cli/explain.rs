@@ -10,9 +10,9 @@ use barometro::read::normalise_header;
 use barometro::rules::{AreaOutcome, Bands, Evaluation, ObjectiveOutcome, Score, INDICATOR_FIELDS};
 use barometro::value::format_number_it;
 
-use super::check::{findings_text, read_and_evaluate};
+use super::check::{exit_status, findings_text, read_and_evaluate};
 use super::score::figure;
-use super::{InputArgs, RulesArgs, EXIT_OK, EXIT_UNREADABLE};
+use super::{InputArgs, RulesArgs, EXIT_UNREADABLE};
 
 /// One objective found, with the areas above it (outermost first).
 struct Found<'a> {
@@ -349,8 +349,22 @@ pub fn run(input: &InputArgs, rules: &RulesArgs, query: &str) -> i32 {
             EXIT_UNREADABLE
         }
         1 => {
-            super::print_stdout(&explain(&ev, &found[0]));
-            EXIT_OK
+            let mut text = explain(&ev, &found[0]);
+            // The status is the workbook's, as for valuta: 1 when its data has errors.
+            let errors = ev
+                .all_findings()
+                .filter(|f| f.severity == barometro::model::Severity::Error)
+                .count();
+            if errors > 0 {
+                let _ = writeln!(
+                    text,
+                    "\nLa cartella di lavoro ha {}: li elenca barometro check {}",
+                    super::check::plural(errors, "errore nei dati", "errori nei dati"),
+                    input.input.display()
+                );
+            }
+            super::print_stdout(&text);
+            exit_status(ev.worst_severity())
         }
         n => {
             let mut msg = format!(

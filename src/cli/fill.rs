@@ -6,17 +6,23 @@ use std::time::Instant;
 
 use barometro::fill::{fill, verify, FilledKind};
 use barometro::model::Severity;
-use barometro::report::{check_output, write_atomically, ENGINE};
+use barometro::report::{write_atomically_among, ENGINE};
 
-use super::check::{exit_status, read_and_evaluate};
+use super::check::{check_outputs, exit_status, files_read, read_and_evaluate};
 use super::{FillArgs, EXIT_DATA_ERRORS, EXIT_UNREADABLE};
 
 pub fn run(args: &FillArgs) -> i32 {
     let started = Instant::now();
     let input = &args.input.input;
-    if let Err(e) = check_output(&args.output, Some(input), args.force) {
-        eprintln!("errore: {e}");
-        return EXIT_UNREADABLE;
+    let read = files_read(
+        &[input],
+        &args.input.read,
+        &[args.rules.regole.as_deref()],
+        None,
+    );
+    let read_refs: Vec<&std::path::Path> = read.iter().map(|p| p.as_path()).collect();
+    if let Err(code) = check_outputs(&[&args.output], &read, args.force) {
+        return code;
     }
     let ev = match read_and_evaluate(&args.input, &args.rules) {
         Ok(ev) => ev,
@@ -71,7 +77,7 @@ pub fn run(args: &FillArgs) -> i32 {
             }
         }
     }
-    if let Err(e) = write_atomically(&args.output, &filled.bytes, Some(input), args.force) {
+    if let Err(e) = write_atomically_among(&args.output, &filled.bytes, &read_refs, args.force) {
         eprintln!("errore: {e}");
         return EXIT_UNREADABLE;
     }

@@ -17,7 +17,7 @@ pub fn run(dir: &Path, from: &str) -> i32 {
     let set = match RuleSet::builtin(from) {
         Some(Ok(set)) => set,
         Some(Err(e)) => {
-            eprintln!("errore nelle regole incorporate: {e}");
+            eprintln!("errore: nelle regole incorporate: {e}");
             return EXIT_UNREADABLE;
         }
         None => {

@@ -5,26 +5,32 @@ use std::time::Instant;
 
 use barometro::model::Severity;
 use barometro::report::{
-    check_output, report_workbook, scored_json, write_atomically, ReportOptions, Template, ENGINE,
+    report_workbook, scored_json, write_atomically_among, ReportOptions, Template, ENGINE,
 };
 
-use super::check::{load_rules, read_options};
+use super::check::{check_outputs, files_read, load_rules, read_options};
 use super::{ReportArgs, EXIT_DATA_ERRORS, EXIT_OK, EXIT_UNREADABLE};
 
 pub fn run(args: &ReportArgs) -> i32 {
     let started = Instant::now();
     let input = &args.input.input;
-    for out in std::iter::once(&args.output).chain(args.json.as_ref()) {
-        // Refused now rather than after all the work.
-        if let Err(e) = check_output(out, Some(input), args.force) {
-            eprintln!("errore: {e}");
-            return EXIT_UNREADABLE;
-        }
+    let read = files_read(
+        &[input],
+        &args.input.read,
+        &[args.rules.regole.as_deref()],
+        Some(&args.modello),
+    );
+    let read_refs: Vec<&std::path::Path> = read.iter().map(|p| p.as_path()).collect();
+    let mut outputs = vec![args.output.as_path()];
+    outputs.extend(args.json.as_deref());
+    // Refused now rather than after all the work.
+    if let Err(code) = check_outputs(&outputs, &read, args.force) {
+        return code;
     }
     let template = match Template::load(&args.modello) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("errore nel modello: {e}");
+            eprintln!("errore: nel modello: {e}");
             return EXIT_UNREADABLE;
         }
     };
@@ -86,7 +92,7 @@ pub fn run(args: &ReportArgs) -> i32 {
     }
     let ev = &done.evaluation;
     let report = &done.report;
-    if let Err(e) = write_atomically(&args.output, &report.bytes, Some(input), args.force) {
+    if let Err(e) = write_atomically_among(&args.output, &report.bytes, &read_refs, args.force) {
         eprintln!("errore: {e}");
         return EXIT_UNREADABLE;
     }
@@ -98,7 +104,7 @@ pub fn run(args: &ReportArgs) -> i32 {
                 return EXIT_UNREADABLE;
             }
         };
-        if let Err(e) = write_atomically(json_path, text.as_bytes(), Some(input), args.force) {
+        if let Err(e) = write_atomically_among(json_path, text.as_bytes(), &read_refs, args.force) {
             eprintln!("errore: {e}");
             return EXIT_UNREADABLE;
         }

@@ -273,11 +273,19 @@ pub enum ReportError {
         /// What went wrong.
         source: std::io::Error,
     },
+    /// Writing the output failed (full disk, no permission…); nothing was left at its path.
+    #[error("impossibile scrivere {}: {} (nessun file è stato modificato)", path.display(), write_error_reason(source))]
+    Write {
+        /// The output.
+        path: PathBuf,
+        /// What went wrong.
+        source: std::io::Error,
+    },
     /// The output exists and `--force` was not given.
     #[error("{0} esiste già: scegliete un altro nome o aggiungete --force per sostituirlo")]
     Exists(PathBuf),
     /// The output is the input.
-    #[error("{0} è il file di input: la relazione va scritta in un altro file (-o)")]
+    #[error("{} è il file di input (o un altro file che il comando legge), che barometro non modifica mai: scrivete in un altro file", .0.display())]
     SameAsInput(PathBuf),
     /// The template could not be filled.
     #[error("modello: {0}")]
@@ -345,12 +353,31 @@ pub fn build_with_template(
 /// Whether `output` may be written: never over `input`, over an existing file only with
 /// `force`. [`write_atomically`] checks it; a command also checks it before doing any work.
 pub fn check_output(output: &Path, input: Option<&Path>, force: bool) -> Result<(), ReportError> {
-    if let Some(input) = input {
-        if same_file(input, output) {
-            return Err(ReportError::SameAsInput(output.to_path_buf()));
-        }
+    check_output_among(output, input.as_slice(), force)
+}
+
+/// Whether `output` may be written: never over any of `inputs` (the workbook, but also a
+/// mapping, a template or a rule file the command reads), over an existing file only with
+/// `force`. The same file is recognised however it is spelled (`./x.xlsx`, `d/../x.xlsx`),
+/// through a symbolic link and, on Unix, through a hard link.
+///
+/// ```
+/// use barometro::report::{check_output_among, ReportError};
+/// let dir = tempfile::tempdir()?;
+/// let input = dir.path().join("obiettivi.xlsx");
+/// std::fs::write(&input, b"x")?;
+/// let spelled = dir.path().join("sub").join("..").join("obiettivi.xlsx");
+/// std::fs::create_dir(dir.path().join("sub"))?;
+/// let refused = check_output_among(&spelled, &[input.as_path()], true);
+/// assert!(matches!(refused, Err(ReportError::SameAsInput(_))));
+/// assert!(check_output_among(&dir.path().join("relazione.xlsx"), &[input.as_path()], false).is_ok());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn check_output_among(output: &Path, inputs: &[&Path], force: bool) -> Result<(), ReportError> {
+    if inputs.iter().any(|input| same_file(input, output)) {
+        return Err(ReportError::SameAsInput(output.to_path_buf()));
     }
-    if output.exists() && !force {
+    if !force && (output.exists() || output.symlink_metadata().is_ok()) {
         return Err(ReportError::Exists(output.to_path_buf()));
     }
     Ok(())
@@ -365,8 +392,25 @@ pub fn write_atomically(
     input: Option<&Path>,
     force: bool,
 ) -> Result<(), ReportError> {
-    check_output(output, input, force)?;
-    let io = |source| ReportError::Io {
+    write_atomically_among(output, bytes, input.as_slice(), force)
+}
+
+/// [`write_atomically`] refusing to write over any of `inputs` ([`check_output_among`]).
+///
+/// The temporary file (`.NAME.PID.N.tmp`, next to `output`) is created new, so two processes
+/// or two threads writing into the same folder never share one; it is removed when the write
+/// fails. Without `force` the finished file is linked to `output` only if nothing is there yet
+/// (a file that appeared meanwhile is not replaced); with `force` it replaces `output` in one
+/// rename. A crash (the process killed mid-write) can leave only the hidden temporary file,
+/// never a partial `output`.
+pub fn write_atomically_among(
+    output: &Path,
+    bytes: &[u8],
+    inputs: &[&Path],
+    force: bool,
+) -> Result<(), ReportError> {
+    check_output_among(output, inputs, force)?;
+    let failed = |source| ReportError::Write {
         path: output.to_path_buf(),
         source,
     };
@@ -377,23 +421,102 @@ pub fn write_atomically(
     let name = output
         .file_name()
         .map_or_else(|| "relazione".into(), |n| n.to_string_lossy().into_owned());
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&temp, output)
-    })();
-    if let Err(e) = result {
+    let (temp, mut file) = create_temp(&dir, &name).map_err(failed)?;
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| {
+            drop(file);
+            publish(&temp, output, force)
+        });
+    if let Err(e) = written {
         let _ = fs::remove_file(&temp);
-        return Err(io(e));
+        return Err(match e.kind() {
+            std::io::ErrorKind::AlreadyExists => ReportError::Exists(output.to_path_buf()),
+            _ => failed(e),
+        });
+    }
+    // The new name survives a power cut too; not every system can sync a folder.
+    if let Ok(folder) = fs::File::open(&dir) {
+        let _ = folder.sync_all();
     }
     Ok(())
 }
 
-/// Whether two paths name the same file (the second may not exist yet).
-fn same_file(a: &Path, b: &Path) -> bool {
+/// A new temporary file in `dir` for the output `name`, never one that exists already.
+fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, fs::File)> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let pid = std::process::id();
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let temp = dir.join(format!(".{name}.{pid}.{n}.tmp"));
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+        {
+            Ok(file) => return Ok((temp, file)),
+            // A crashed run with the same process id left it: take the next number.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < u64::from(u16::MAX) => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Gives the finished `temp` its name `output`: a rename with `force`; otherwise a hard link,
+/// which fails if `output` exists, then the temporary name is removed. Where hard links are not
+/// supported (FAT, some network shares) a rename after checking that `output` is still free.
+fn publish(temp: &Path, output: &Path, force: bool) -> std::io::Result<()> {
+    if force {
+        return fs::rename(temp, output);
+    }
+    match fs::hard_link(temp, output) {
+        Ok(()) => {
+            let _ = fs::remove_file(temp);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) if output.symlink_metadata().is_ok() => {
+            Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists))
+        }
+        Err(_) => fs::rename(temp, output),
+    }
+}
+
+/// Why a file could not be written, in Italian.
+pub fn write_error_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
+            "spazio su disco esaurito: il disco è pieno (o lo spazio concesso è finito); liberate spazio o scrivete in un'altra cartella".into()
+        }
+        ErrorKind::FileTooLarge => {
+            "il file supera la dimensione massima consentita: il disco potrebbe essere pieno o avere un limite di dimensione; liberate spazio o scrivete in un'altra cartella".into()
+        }
+        ErrorKind::PermissionDenied => "permesso negato: scegliete una cartella in cui potete scrivere".into(),
+        ErrorKind::ReadOnlyFilesystem => "il disco è in sola lettura".into(),
+        ErrorKind::NotFound => "la cartella non esiste".into(),
+        ErrorKind::IsADirectory => "è una cartella".into(),
+        ErrorKind::NotADirectory => "il percorso passa per un file che non è una cartella".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Whether two paths name the same file (the second may not exist yet): the same path once
+/// resolved (`.`, `..`, symbolic links) or, on Unix, the same device and inode (hard links).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        match (fs::metadata(a), fs::metadata(b)) {
+            (Ok(x), Ok(y)) => return x.dev() == y.dev() && x.ino() == y.ino(),
+            // One exists, the other does not: two files (and no path to resolve for each of a
+            // batch's hundreds of outputs).
+            (Ok(_), Err(_)) | (Err(_), Ok(_)) => return false,
+            (Err(_), Err(_)) => {}
+        }
+    }
     let canon = |p: &Path| -> Option<PathBuf> {
         if let Ok(c) = p.canonicalize() {
             return Some(c);

@@ -81,6 +81,14 @@ pub enum RuleError {
         /// Why.
         reason: String,
     },
+    /// A rule file could not be written (`barometro init`).
+    #[error("impossibile scrivere {path}: {reason}")]
+    Unwritable {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// A syntax error, or a top-level statement that fails.
     #[error("{file}, riga {line}, colonna {column}: {message}")]
     Syntax {
@@ -355,27 +363,44 @@ impl RuleSet {
     }
 
     /// Writes the set's files into `dir` (created if needed), refusing to overwrite a file.
+    /// Every file goes through a temporary file and a rename
+    /// ([`crate::report::write_atomically`]): a failure never leaves a half-written one.
     /// Returns the paths written. This is `barometro init`.
     pub fn write_to(&self, dir: impl AsRef<Path>) -> Result<Vec<PathBuf>, RuleError> {
         let dir = dir.as_ref();
-        let err = |p: &Path, e: std::io::Error| RuleError::Unreadable {
-            path: p.display().to_string(),
-            reason: io_reason(&e),
-        };
         for f in &self.files {
             let p = dir.join(&f.name);
             if p.exists() {
-                return Err(RuleError::Unreadable {
+                return Err(RuleError::Unwritable {
                     path: p.display().to_string(),
                     reason: "il file esiste già; scegliete un'altra cartella o spostatelo".into(),
                 });
             }
         }
-        std::fs::create_dir_all(dir).map_err(|e| err(dir, e))?;
+        std::fs::create_dir_all(dir).map_err(|e| RuleError::Unwritable {
+            path: dir.display().to_string(),
+            reason: crate::report::write_error_reason(&e),
+        })?;
         let mut written = Vec::new();
         for f in &self.files {
             let p = dir.join(&f.name);
-            std::fs::write(&p, &f.text).map_err(|e| err(&p, e))?;
+            crate::report::write_atomically(&p, f.text.as_bytes(), None, false).map_err(|e| {
+                use crate::report::{write_error_reason, ReportError};
+                let reason = match e {
+                    ReportError::Write { source, .. } => format!(
+                        "{} (nessun file è stato modificato)",
+                        write_error_reason(&source)
+                    ),
+                    ReportError::Exists(_) => {
+                        "il file esiste già; scegliete un'altra cartella o spostatelo".into()
+                    }
+                    other => other.to_string(),
+                };
+                RuleError::Unwritable {
+                    path: p.display().to_string(),
+                    reason,
+                }
+            })?;
             written.push(p);
         }
         Ok(written)
