@@ -117,9 +117,6 @@ fn every_command(dir: &Path, path: &Path, status: i32) -> Vec<Output> {
                 "no output for {args:?}"
             );
         }
-        if std::env::var("SHOW").is_ok() {
-            eprintln!("{args:?} {:?}\n{stdout}\n{stderr}", out.status.code());
-        }
         outs.push(out);
     }
     assert_eq!(
@@ -514,6 +511,18 @@ fn odd_sheet_names_go_through_every_command() {
 #[test]
 fn broken_packages_are_refused_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
+    // Encrypted, not a zip, empty: the same refusal from every command.
+    let encrypted = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/protetto.xlsx");
+    let copy = write(
+        dir.path(),
+        "protetto.xlsx",
+        &std::fs::read(encrypted).unwrap(),
+    );
+    assert!(refused(dir.path(), &copy).contains("è protetto da password"));
+    let p = write(dir.path(), "testo.xlsx", b"Obiettivo;Target\nBilancio;1\n");
+    assert!(refused(dir.path(), &p).contains("è un file di testo"));
+    let p = write(dir.path(), "vuoto.xlsx", b"");
+    assert!(refused(dir.path(), &p).contains("il file è vuoto"));
     let good = xlsx(&[Sheet::new("Obiettivi", rows(&borrowed(&table(4))))], &[]);
     // No workbook part at all.
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));

@@ -23,10 +23,14 @@ fn somma_pesata() -> RuleSet {
 }
 
 fn written(dir: &Path, ente: Ente, rules: &RuleSet, at: Option<NaiveDate>) -> (Report, PathBuf) {
-    let ev = evaluate(ente, rules, &EvaluateOptions {
+    let ev = evaluate(
+        ente,
+        rules,
+        &EvaluateOptions {
             at,
             ..EvaluateOptions::default()
-        });
+        },
+    );
     let report = build(&ev, rules, &Provenance::named("input.xlsx")).unwrap();
     let out = dir.join("relazione.xlsx");
     std::fs::write(&out, &report.bytes).unwrap();
