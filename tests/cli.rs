@@ -6,16 +6,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::cli::barometro;
+use common::cli::{barometro, stderr, stdout};
 use common::fixtures::*;
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
 
 fn check(path: &Path) -> Output {
     barometro(&["check", path.to_str().expect("utf-8 path")])

@@ -8,20 +8,11 @@ mod common;
 mod synth;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use barometro::rules::RuleSet;
 use calamine::{open_workbook, Data, Range, Reader, Xlsx};
-use common::cli::{barometro, s};
+use common::cli::{barometro, s, stderr, stdout};
 use common::fixtures::{write_cremona, write_portomaggiore};
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// The *Riepilogo* or *Aree* sheet of a consolidated workbook.
 fn sheet(path: &Path, name: &str) -> Range<Data> {

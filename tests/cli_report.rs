@@ -5,20 +5,11 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
 use calamine::{Data, Reader, Xlsx};
-use common::cli::{barometro, s};
+use common::cli::{barometro, s, stderr, stdout};
 use common::fixtures::write_cremona;
 use rust_xlsxwriter::Workbook;
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn cremona(dir: &Path) -> PathBuf {
     let p = dir.join("cremona.xlsx");

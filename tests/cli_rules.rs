@@ -4,18 +4,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
-use common::cli::{barometro, s};
+use common::cli::{barometro, s, stderr, stdout};
 use common::fixtures::*;
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn cremona(dir: &Path) -> PathBuf {
     let p = dir.join("cremona.xlsx");

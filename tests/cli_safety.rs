@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::SystemTime;
 
-use common::cli::{barometro, s};
+use common::cli::{barometro, s, stderr, stdout};
 use common::fixtures::write_cremona;
 use sha2::{Digest, Sha256};
 
@@ -23,14 +23,6 @@ const SIGXFSZ: i32 = 25;
 /// of the crash and full-disk runs: every output (report, filled copy, comparison,
 /// consolidated workbook: 10 KB or more) is larger.
 const LIMIT_BLOCKS: u32 = 4;
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// Runs barometro in `dir` (for relative paths).
 fn barometro_in(dir: &Path, args: &[&str]) -> Output {

@@ -5,18 +5,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
 
-use common::cli::{barometro, s};
+use common::cli::{barometro, s, stderr, stdout};
 use common::package::{borrowed, rows, table, xlsx, Sheet};
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// A workbook of 2 objectives and 4 ratio indicators (targets 100, actuals 60, 67, 74, 81).
 fn workbook(dir: &Path) -> PathBuf {
@@ -52,8 +43,8 @@ fn stopped_and_reported(hostile: &str, helpers: &str, message: &str) -> String {
     let (rules, line) = rules_with(dir.path(), helpers, hostile);
     // Continue (the default): the other three indicators are scored; an errore names the cell.
     let o = barometro(&["valuta", s(&input), "--regole", s(&rules)]);
-    let text = out(&o);
-    assert_eq!(o.status.code(), Some(1), "{text}\n{}", err(&o));
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{text}\n{}", stderr(&o));
     let finding = text
         .lines()
         .find(|l| l.contains("Obiettivi!") && l.contains("indicatori.rhai"))
@@ -79,9 +70,9 @@ fn stopped_and_reported(hostile: &str, helpers: &str, message: &str) -> String {
             "--errori-regole",
             "ferma",
         ]);
-        let e = err(&o);
+        let e = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{command}: {e}");
-        assert!(out(&o).is_empty(), "{command}: {}", out(&o));
+        assert!(stdout(&o).is_empty(), "{command}: {}", stdout(&o));
         assert!(
             e.starts_with(&format!(
                 "errore: «{}»: valutazione interrotta alla prima regola in errore (--errori-regole ferma), cella Obiettivi!",
@@ -102,7 +93,7 @@ fn stopped_and_reported(hostile: &str, helpers: &str, message: &str) -> String {
         "--errori-regole",
         "ferma",
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(!report.exists());
     let _ = line;
     finding
@@ -201,7 +192,7 @@ fn a_thrown_error_is_located() {
     let input = workbook(dir.path());
     let (rules, line) = rules_with(dir.path(), "", "throw \"dato impossibile\";");
     let o = barometro(&["valuta", s(&input), "--regole", s(&rules)]);
-    let text = out(&o);
+    let text = stdout(&o);
     let finding = text
         .lines()
         .find(|l| l.contains("dato impossibile"))
@@ -224,7 +215,7 @@ fn refused_at_load(helpers: &str, hostile: &str, message: &str) {
             let mut args = args.clone();
             args.extend(["--regole", s(&rules), "--errori-regole", policy]);
             let o = barometro(&args);
-            let e = err(&o);
+            let e = stderr(&o);
             assert_eq!(o.status.code(), Some(2), "{args:?}: {e}");
             assert!(
                 e.starts_with("errore") && e.contains("indicatori.rhai, riga "),
@@ -273,8 +264,8 @@ fn the_policy_word_is_checked() {
     let o = barometro(&["valuta", s(&input), "--errori-regole", "forse"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        err(&o).contains("valore non valido «forse»: scrivete continua oppure ferma"),
+        stderr(&o).contains("valore non valido «forse»: scrivete continua oppure ferma"),
         "{}",
-        err(&o)
+        stderr(&o)
     );
 }
