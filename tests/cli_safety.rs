@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::SystemTime;
 
-use common::cli::{barometro, s, stderr, stdout};
+use common::cli::{barometro, panicked, s, stderr, stdout};
 use common::fixtures::write_cremona;
 use sha2::{Digest, Sha256};
 
@@ -764,7 +764,7 @@ fn every_command_has_the_same_exit_statuses_and_messages() {
             Some(name) => message.iter().any(|l| l.contains(name.as_str())),
             None => !message.is_empty() || err.starts_with("errore: "),
         };
-        if !named || err.contains("panicked") || (!o.stdout.is_empty() && c.what != "batch") {
+        if !named || panicked(&err) || (!o.stdout.is_empty() && c.what != "batch") {
             failures.push(format!(
                 "{} {:?}: message does not name {:?}:\n{err}",
                 c.what,

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use common::cli::panicked;
 use common::package::{borrowed, rows, rows_with, table, xlsx, Sheet};
 
 /// The address space each run may use (1 GiB): far below what inflating any bomb here needs.
@@ -92,10 +93,7 @@ fn every_command(dir: &Path, path: &Path, status: i32) -> Vec<Output> {
     for args in runs {
         let out = bounded(&args);
         let (stdout, stderr) = text(&out);
-        assert!(
-            !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
-            "{args:?} panicked:\n{stderr}"
-        );
+        assert!(!panicked(&stderr), "{args:?} panicked:\n{stderr}");
         // The report's formula check may add 1 to a clean read; never 2 for a readable file.
         let code = out.status.code();
         let ok = match (status, args[0]) {
@@ -556,7 +554,7 @@ fn broken_packages_are_refused_naming_the_file() {
         let (_, stderr) = text(&out);
         assert_eq!(out.status.code(), Some(2), "cut at {cut}: {stderr}");
         assert!(
-            stderr.starts_with("errore:") && !stderr.contains("panicked"),
+            stderr.starts_with("errore:") && !panicked(&stderr),
             "{stderr}"
         );
     }
@@ -566,5 +564,5 @@ fn broken_packages_are_refused_naming_the_file() {
     flipped[at] ^= 0x55;
     let p = write(dir.path(), "alterato.xlsx", &flipped);
     let out = bounded(&["check", p.to_str().unwrap()]);
-    assert!(!text(&out).1.contains("panicked"));
+    assert!(!panicked(&text(&out).1));
 }

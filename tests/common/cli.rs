@@ -25,3 +25,11 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// True when standard error shows a panic: Rust's own message, or barometro's Italian one
+/// for an internal error.
+pub fn panicked(stderr: &str) -> bool {
+    stderr.contains("panicked")
+        || stderr.contains("RUST_BACKTRACE")
+        || stderr.contains("errore interno di barometro")
+}
