@@ -566,3 +566,51 @@ fn broken_packages_are_refused_naming_the_file() {
     let out = bounded(&["check", p.to_str().unwrap()]);
     assert!(!panicked(&text(&out).1));
 }
+
+#[test]
+fn a_batch_with_hostile_files_reports_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("uffici");
+    std::fs::create_dir(&folder).unwrap();
+    for name in ["bomba-rapporto.xlsx", "bomba-2gb.xlsx"] {
+        std::fs::copy(data(name), folder.join(name)).unwrap();
+    }
+    write(
+        &folder,
+        "buono.xlsx",
+        &xlsx(&[Sheet::new("Obiettivi", rows(&borrowed(&table(4))))], &[]),
+    );
+    write(
+        &folder,
+        "troncato.xlsx",
+        &std::fs::read(folder.join("buono.xlsx")).unwrap()[..200],
+    );
+    let out_dir = dir.path().join("relazioni");
+    let out = bounded(&[
+        "batch",
+        folder.to_str().unwrap(),
+        "-o",
+        out_dir.to_str().unwrap(),
+        "-j",
+        "2",
+    ]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!panicked(&stderr), "{stderr}");
+    assert!(out_dir.join("buono-relazione.xlsx").exists());
+    assert!(out_dir.join("consolidato.xlsx").exists());
+    for (name, why) in [
+        ("bomba-rapporto.xlsx", "zip bomb"),
+        ("bomba-2gb.xlsx", "oltre il limite di 1024 MB per parte"),
+        ("troncato.xlsx", "danneggiato o incompleto"),
+    ] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.starts_with("errore:") && l.contains(name) && l.contains(why)),
+            "{name}: {stderr}"
+        );
+        let stem = name.trim_end_matches(".xlsx");
+        assert!(!out_dir.join(format!("{stem}-relazione.xlsx")).exists());
+    }
+}
