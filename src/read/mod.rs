@@ -474,7 +474,11 @@ pub fn read_workbook(path: impl AsRef<Path>, options: &ReadOptions) -> Result<En
             };
             grid.fill_merges(&scan.merges);
             if !scan.hidden_rows.is_empty() {
-                hidden_rows.push((name.clone(), scan.hidden_rows));
+                // In document order, which a hand-made file need not keep.
+                let mut rows = scan.hidden_rows;
+                rows.sort_unstable();
+                rows.dedup();
+                hidden_rows.push((name.clone(), rows));
             }
             // The flat activity table is found once: to decide the layout and to read it.
             let flat = match options.layout {
