@@ -101,11 +101,11 @@ fn grid_writer_round_trips() {
     assert_eq!(range.get((1, 3)), Some(&Data::Bool(true)));
     assert!(matches!(range.get((1, 4)), Some(Data::Error(_))));
     assert_eq!(range.get((2, 4)), Some(&Data::String("fine\u{1}".into())));
-    xlsx.load_merged_regions().expect("merged regions");
     let merges: Vec<_> = xlsx
-        .merged_regions_by_sheet("Prova")
+        .merge_cells_by_sheet_name("Prova")
+        .expect("merged regions")
         .into_iter()
-        .map(|(_, _, d)| (d.start, d.end))
+        .map(|d| (d.start, d.end))
         .collect();
     assert_eq!(merges, vec![((1, 0), (2, 2))]);
 }

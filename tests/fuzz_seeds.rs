@@ -31,7 +31,7 @@ const FIXTURES: [(&str, Writer, usize, u32); 8] = [
         1,
         50,
     ),
-    ("portomaggiore", fixtures::write_portomaggiore, 2, 40),
+    ("portomaggiore", fixtures::write_portomaggiore, 2, 25),
     ("casalgrande", casalgrande::write_casalgrande, 1, 80),
     ("casorate", casorate::write_casorate, 2, 60),
     ("terre_schede_s1", terre_cards::write_terre_s1_cards, 2, 60),
@@ -51,15 +51,15 @@ const FIXTURES: [(&str, Writer, usize, u32); 8] = [
 
 fn dump(path: &Path, max_sheets: usize, max_rows: u32) -> Vec<GridSheet> {
     let mut xlsx: Xlsx<BufReader<std::fs::File>> = open_workbook(path).expect("the fixture");
-    xlsx.load_merged_regions().expect("merged regions");
     let names: Vec<String> = xlsx.sheet_names().into_iter().take(max_sheets).collect();
     let mut sheets = Vec::new();
     for name in names {
         let merges: Vec<(u32, u32, u32, u32)> = xlsx
-            .merged_regions_by_sheet(&name)
+            .merge_cells_by_sheet_name(&name)
+            .expect("merged regions")
             .into_iter()
-            .filter(|(_, _, d)| d.start.0 < max_rows)
-            .map(|(_, _, d)| {
+            .filter(|d| d.start.0 < max_rows)
+            .map(|d| {
                 let end_row = d.end.0.min(max_rows - 1);
                 (
                     d.start.0,
