@@ -153,3 +153,76 @@ fn regenerate_grid_and_workbook_seeds() {
     let terre = tmp.path().join("terre_tabella_attivita.xlsx");
     std::fs::copy(&terre, bytes_dir.join("terre_tabella_attivita.xlsx")).expect("the bytes seed");
 }
+
+/// The same grid written by rust_xlsxwriter, to compare with `harness::grid_to_xlsx`.
+fn grid_to_xlsx_with_xlsxwriter(sheets: &[GridSheet]) -> Vec<u8> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let percent = Format::new().set_num_format("0%");
+    let date = Format::new().set_num_format("dd/mm/yyyy");
+    let mut wb = Workbook::new();
+    for s in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(&s.name).expect("a valid name");
+        for (r, row) in s.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32, c as u16);
+                let _ = match cell {
+                    GridCell::Empty => continue,
+                    GridCell::Text(t) => ws.write_string(r, c, t).map(|_| ()),
+                    GridCell::Number(v, 1) => {
+                        ws.write_number_with_format(r, c, *v, &percent).map(|_| ())
+                    }
+                    GridCell::Number(v, 2) => {
+                        ws.write_number_with_format(r, c, *v, &date).map(|_| ())
+                    }
+                    GridCell::Number(v, _) => ws.write_number(r, c, *v).map(|_| ()),
+                    GridCell::Bool(b) => ws.write_boolean(r, c, *b).map(|_| ()),
+                    GridCell::Error(e) => ws.write_string(r, c, e).map(|_| ()),
+                };
+            }
+        }
+        for &(r, c, h, w) in &s.merges {
+            let _ = ws.merge_range(
+                r,
+                c as u16,
+                r + h - 1,
+                (c + w - 1) as u16,
+                "",
+                &Format::new(),
+            );
+        }
+    }
+    wb.save_to_buffer().expect("an in-memory workbook")
+}
+
+/// Times the harness's own zip writer against rust_xlsxwriter on every grid seed (run with
+/// `--release` to measure what the fuzzer sees).
+#[test]
+#[ignore = "a measurement: run it by hand"]
+fn measure_grid_writers() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let seeds: Vec<Vec<GridSheet>> = std::fs::read_dir(root.join("fuzz/corpus/grid"))
+        .expect("the grid corpus")
+        .map(|e| {
+            let text = std::fs::read_to_string(e.expect("an entry").path()).expect("a seed");
+            harness::parse_grid(&text)
+        })
+        .collect();
+    let rounds = 20;
+    let time = |f: &dyn Fn(&[GridSheet]) -> Vec<u8>| {
+        let start = std::time::Instant::now();
+        let mut bytes = 0;
+        for _ in 0..rounds {
+            for s in &seeds {
+                bytes += f(s).len();
+            }
+        }
+        (
+            start.elapsed() / (rounds * seeds.len() as u32),
+            bytes / (rounds as usize * seeds.len()),
+        )
+    };
+    let (zip, zip_bytes) = time(&|s| harness::grid_to_xlsx(s));
+    let (xw, xw_bytes) = time(&|s| grid_to_xlsx_with_xlsxwriter(s));
+    println!("per seed: harness zip writer {zip:?} ({zip_bytes} bytes), rust_xlsxwriter {xw:?} ({xw_bytes} bytes)");
+}
