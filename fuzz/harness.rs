@@ -220,7 +220,10 @@ thread_local! {
 fn read_bytes(bytes: &[u8], options: &ReadOptions) -> Result<barometro::model::Ente, ReadError> {
     SCRATCH.with(|s| {
         std::fs::write(&s.0, bytes).expect("the scratch file can be written");
-        read_workbook(&s.0, options)
+        let read = read_workbook(&s.0, options);
+        // libFuzzer exits without running thread-local destructors: no file is left behind.
+        let _ = std::fs::remove_file(&s.0);
+        read
     })
 }
 
