@@ -336,14 +336,17 @@ fn sniff(path: &Path) -> Result<(), ReadError> {
         return Ok(());
     }
     if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        // An OLE container: an .xls, or an encrypted .xlsx (calamine tells which).
-        let reader = BufReader::new(File::open(path).map_err(|e| ReadError::Io {
+        // An OLE container: an encrypted .xlsx has an `EncryptedPackage` stream, an .xls has
+        // not. Its directory is searched here: calamine's OLE reader panics on some damaged
+        // containers (fuzz/regressions/workbook_bytes).
+        let bytes = std::fs::read(path).map_err(|e| ReadError::Io {
             path: path.to_path_buf(),
             source: e,
-        })?);
-        return match Xlsx::new(reader) {
-            Err(XlsxError::Password) => Err(ReadError::Encrypted(path.to_path_buf())),
-            _ => Err(ReadError::Xls(path.to_path_buf())),
+        })?;
+        return if has_ole_directory_entry(&bytes, "EncryptedPackage") {
+            Err(ReadError::Encrypted(path.to_path_buf()))
+        } else {
+            Err(ReadError::Xls(path.to_path_buf()))
         };
     }
     let detail = if n == 0 {
@@ -364,6 +367,16 @@ fn sniff(path: &Path) -> Result<(), ReadError> {
         path: path.to_path_buf(),
         detail,
     })
+}
+
+/// True when an OLE (compound file) container has a directory entry named `name`: a 128-byte
+/// entry that starts with the name in UTF-16LE and gives its length in bytes, with the final
+/// NUL, at offset 64.
+fn has_ole_directory_entry(bytes: &[u8], name: &str) -> bool {
+    let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let len = (utf16.len() + 2) as u16;
+    memchr::memmem::find_iter(bytes, &utf16)
+        .any(|at| at % 128 == 0 && bytes.get(at + 64..at + 66) == Some(&len.to_le_bytes()[..]))
 }
 
 /// Reads a workbook into the model. The file is opened read-only and never modified.
