@@ -292,7 +292,7 @@ pub fn workbook_bytes(data: &[u8]) {
         return;
     }
     if let Ok(ente) = read_bytes(data, &ReadOptions::default()) {
-        check_evaluation(&score(ente, &EvaluateOptions { at: None }));
+        check_evaluation(&score(ente, &EvaluateOptions::default()));
     }
 }
 
@@ -347,6 +347,7 @@ pub fn grid(data: &[u8]) {
     let bytes = grid_to_xlsx(&parse_grid(&text));
     let at = EvaluateOptions {
         at: chrono::NaiveDate::from_ymd_opt(2024, 7, 31),
+        ..EvaluateOptions::default()
     };
     for layout in [
         Layout::Auto,
