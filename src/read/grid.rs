@@ -384,7 +384,15 @@ impl<'a> Grid<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_percent_format;
+    use super::{is_percent_format, Cell, MAX_CELLS};
+
+    /// The README's worst case in memory: a grid at the cell limit is 40,000,000 cells of 32
+    /// bytes, 1.28 GB.
+    #[test]
+    fn a_grid_at_the_limit_takes_1_28_gigabytes() {
+        assert_eq!(std::mem::size_of::<Cell>(), 32);
+        assert_eq!(MAX_CELLS * 32, 1_280_000_000);
+    }
 
     #[test]
     fn percent_formats() {
