@@ -227,6 +227,7 @@ fn card_layout_read_and_scored_at_every_size() {
                 BTreeSet::from(["data-inesistente", "errore-excel", "numero-non-valido"])
             );
             assert!(!g.dash_rows.is_empty());
+            assert!(g.texts_split > 0);
         }
     }
 }
@@ -365,7 +366,7 @@ fn thresholds_score_on_cards() {
     }
 }
 
-/// The reader of the layout-dependent counts above is also right when the layout is forced.
+/// `--layout tabella` and `--layout schede` read the same objectives as the detection.
 #[test]
 fn forced_layouts_read_the_same() {
     use barometro::read::Layout as ReadLayout;
@@ -384,4 +385,89 @@ fn forced_layouts_read_the_same() {
         .unwrap();
         assert_eq!(ente.objective_count(), g.objectives, "{layout:?}");
     }
+}
+
+/// An Excel error as the value of a card's label row (`Realizzazione` = `=SUM(#REF!)`,
+/// `Obiettivo padre:` = `=#REF!`) is a warning «non è un numero» and, for `Obiettivo padre:`,
+/// a text weight `#REF!`: label values are read through their text (`cell_text`), which loses
+/// the error cell. In an activity row or an indicator table the same cell is an `errore-excel`
+/// error, as the README promises for every Excel error value.
+#[test]
+#[ignore = "reader gap: Excel errors in card label rows are warnings, not errors (issue #8)"]
+fn excel_errors_in_card_labels_are_errors() {
+    use rust_xlsxwriter::{Formula, Workbook};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("etichette.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Schede S1").unwrap();
+    let head = [
+        "S1.00002",
+        "(133)",
+        "Gestione efficiente delle gare e dei contratti",
+        "21.00.00.00 - U1 - AFFARI GENERALI",
+        "Tipo obiettivo: Integrazione - Grado di strategicità: Media",
+    ];
+    for (i, text) in head.iter().enumerate() {
+        ws.write_string(i as u32, 0, *text).unwrap();
+    }
+    ws.write_string(5, 0, "Realizzazione").unwrap();
+    ws.write_formula(5, 1, Formula::new("=SUM(#REF!)").set_result("#REF!"))
+        .unwrap();
+    ws.write_string(6, 0, "Obiettivo padre:").unwrap();
+    ws.write_formula(6, 1, Formula::new("=#REF!").set_result("#REF!"))
+        .unwrap();
+    let header = [
+        "Attività",
+        "Anno",
+        "ES",
+        "",
+        "G",
+        "F",
+        "M",
+        "A",
+        "M",
+        "G",
+        "L",
+        "A",
+        "S",
+        "O",
+        "N",
+        "D",
+        "Peso",
+        "P. Finale",
+        "P.A.I",
+        "P.E.I",
+    ];
+    for (c, text) in header.iter().enumerate() {
+        ws.write_string(8, c as u16, *text).unwrap();
+    }
+    ws.write_string(9, 0, "raccolta dei fabbisogni").unwrap();
+    ws.write_number(9, 1, 2024.0).unwrap();
+    ws.write_string(9, 3, "Previsto").unwrap();
+    for c in 4..16 {
+        ws.write_string(9, c, "O").unwrap();
+    }
+    ws.write_string(9, 16, "100%").unwrap();
+    ws.write_string(9, 18, "58.33%").unwrap();
+    ws.write_string(10, 3, "Effettivo").unwrap();
+    ws.write_string(10, 18, "58.33%").unwrap();
+    wb.save(&path).unwrap();
+
+    let ente = read(&path);
+    let errors: BTreeSet<(String, &str)> = ente
+        .findings
+        .iter()
+        .map(|f| (f.source.as_ref().unwrap().cell(), f.rule.as_str()))
+        .collect();
+    assert_eq!(
+        errors,
+        BTreeSet::from([
+            ("B6".to_string(), "errore-excel"),
+            ("B7".to_string(), "errore-excel")
+        ]),
+        "{:#?}",
+        ente.findings
+    );
+    assert!(ente.findings.iter().all(|f| f.severity == Severity::Error));
 }

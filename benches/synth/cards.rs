@@ -39,18 +39,20 @@
 //!   so that the methods a column chooses (baseline → target, thresholds, manual score with a
 //!   note, not assessable) and «1 = fatto 0 = non fatto» formulas occur.
 //!
-//! A page footer ([`FOOTER`]) is left alone in its row before the card or banner that follows
-//! every [`PAGE_ROWS`] rows or so, as a PDF → Excel round trip leaves it.
+//! A page footer ([`FOOTER`]) is left alone in its row every [`PAGE_ROWS`] rows or so, as a PDF
+//! → Excel round trip leaves it: before the next card or banner, or, once the sheet has three
+//! of them (the reader recognises a footer by its repeats), inside a long monitoring text,
+//! which then goes on in the row after it with column A empty (Casalgrande AG3).
 //!
 //! # Values
 //!
 //! Sector weights sum to 100 for 2024 (multiples of 5 where they can). Each sector stores its
 //! cells one way: weights as `40%` text or as numbers (0.4 with a `0%` format; now and then a
 //! bare `30`), dates as Excel dates (`dd/mm/yyyy`) or as text (`31/12/2024`, `31.12.2024`,
-//! `Entro il 30/09/2024`). Targets and actual values are numbers or Italian text: `3.800`,
-//! `1.200,50`, `206.123,00 €`, `95%`, `>= 6`, `almeno 2`, `n. 37`, `- 15gg`, `non inferiore a -
-//! 15gg`, `-23,15`, `30 gg`, deliverables (`Regolamento approvato`, `fatto`), placeholders (`-`,
-//! `n.d.`, `Rilevazione non disponibile`).
+//! `Entro il 30/09/2024`). Targets and actual values are numbers (also with a `0%` or a `€`
+//! format) or Italian text: `3.800`, `206.123,00 €`, `95%`, `92,5%`, `>= 6`, `almeno 2`, `n.
+//! 37`, `- 15gg`, `non inferiore a - 15gg`, `-23,15`, `30 gg`, deliverables in words (`CCDI
+//! rinnovato`, `fatto`), placeholders (`-`, `n.d.`, `Rilevazione non disponibile`).
 //!
 //! Methods the default rules choose ([`Generated::methods`]): `rapporto` (counts, percentages,
 //! amounts, deliverables written in words), `minore_migliore` (names starting with `Tempo medio`
@@ -1140,9 +1142,12 @@ struct SheetWriter<'a> {
     name: String,
     row: u32,
     since_footer: u32,
+    /// Footers written on this sheet.
+    footers: u32,
     f: &'a Formats,
     planted: &'a mut Vec<Planted>,
     dash_rows: &'a mut Vec<(String, u32)>,
+    texts_split: &'a mut usize,
 }
 
 impl SheetWriter<'_> {
@@ -1206,10 +1211,16 @@ impl SheetWriter<'_> {
     /// The page footer, when a page's worth of rows has gone by.
     fn maybe_footer(&mut self) -> Result<(), XlsxError> {
         if self.since_footer >= PAGE_ROWS {
-            self.ws.write_string(self.row, 0, FOOTER)?;
-            self.row += 1;
-            self.since_footer = 0;
+            self.footer()?;
         }
+        Ok(())
+    }
+
+    fn footer(&mut self) -> Result<(), XlsxError> {
+        self.ws.write_string(self.row, 0, FOOTER)?;
+        self.row += 1;
+        self.since_footer = 0;
+        self.footers += 1;
         Ok(())
     }
 
@@ -1389,21 +1400,40 @@ impl SheetWriter<'_> {
         // Monitoring texts.
         for st in &card.status {
             let r = self.row;
-            let (label_end, text_from) = if st.split { (1, 2) } else { (0, 1) };
+            let text_from = if st.split { 2 } else { 1 };
             self.ws
                 .write_string_with_format(r, 0, &st.label, &f.label)?;
             if st.split {
                 self.ws
                     .write_string_with_format(r, 1, "al 31/12/2024", &f.label)?;
             }
-            self.span(r, (text_from, last), &st.text, &f.text)?;
             let chars = WIDTHS[text_from as usize..=last as usize]
                 .iter()
                 .sum::<f64>() as usize;
-            let _ = label_end;
-            self.ws
-                .set_row_height(r, wrapped_height(&st.text, chars).max(30.0))?;
-            self.advance(1);
+            // A page break inside a long text (Casalgrande AG3): its first part, the footer
+            // alone in its row, the rest in the next row with column A empty. Only once the
+            // sheet has three footers, so that the reader knows the footer for debris.
+            let cut = (self.footers >= 3 && self.since_footer >= PAGE_ROWS)
+                .then(|| page_cut(&st.text))
+                .flatten();
+            if cut.is_some() {
+                *self.texts_split += 1;
+            }
+            let parts: Vec<&str> = match cut {
+                Some(at) => vec![&st.text[..at], &st.text[at + 1..]],
+                None => vec![st.text.as_str()],
+            };
+            for (k, part) in parts.iter().enumerate() {
+                if k > 0 {
+                    self.footer()?;
+                    self.ws.write_blank(self.row, 0, &f.number)?;
+                }
+                let r = self.row;
+                self.span(r, (text_from, last), part, &f.text)?;
+                self.ws
+                    .set_row_height(r, wrapped_height(part, chars).max(30.0))?;
+                self.advance(1);
+            }
         }
         // The blank row after the card.
         self.advance(1);
@@ -1457,6 +1487,17 @@ impl SheetWriter<'_> {
     }
 }
 
+/// Where a page break splits a long text: the space after the first sentence that ends past
+/// its middle, if there is one before its last sentence.
+fn page_cut(text: &str) -> Option<usize> {
+    if text.len() < 200 {
+        return None;
+    }
+    let middle = (text.len() / 2..).find(|i| text.is_char_boundary(*i))?;
+    let at = text[middle..].find(". ")? + middle + 1;
+    (at + 20 < text.len()).then_some(at)
+}
+
 fn new_sheet<'w>(wb: &'w mut Workbook, name: &str) -> Result<&'w mut Worksheet, XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name(name)?;
@@ -1488,6 +1529,7 @@ pub(super) fn generate(path: &Path, n: usize, seed: u64) -> Result<Generated, Xl
     };
     let mut planted = Vec::new();
     let mut dash_rows = Vec::new();
+    let mut texts_split = 0;
     let mut i = 0;
     while i < sectors.len() {
         let name = match generated.sheets.len() {
@@ -1500,9 +1542,11 @@ pub(super) fn generate(path: &Path, n: usize, seed: u64) -> Result<Generated, Xl
             name: name.clone(),
             row: 0,
             since_footer: 0,
+            footers: 0,
             f: &f,
             planted: &mut planted,
             dash_rows: &mut dash_rows,
+            texts_split: &mut texts_split,
         };
         if generated.sheets.is_empty() {
             w.preamble()?;
@@ -1521,6 +1565,7 @@ pub(super) fn generate(path: &Path, n: usize, seed: u64) -> Result<Generated, Xl
         generated.areas += 1;
         for card in &sector.cards {
             generated.objectives += 1;
+            generated.statuses += card.status.len();
             for ind in &card.indicators {
                 generated.indicators += 1;
                 generated.count_method(ind.method);
@@ -1537,6 +1582,7 @@ pub(super) fn generate(path: &Path, n: usize, seed: u64) -> Result<Generated, Xl
     }
     generated.planted = planted;
     generated.dash_rows = dash_rows;
+    generated.texts_split = texts_split;
     wb.save(path)?;
     Ok(generated)
 }

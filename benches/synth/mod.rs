@@ -111,6 +111,10 @@ pub struct Generated {
     pub indicators: usize,
     /// Activities.
     pub activities: usize,
+    /// Monitoring texts of the objectives (`Stato di attuazione al 30/06/2024`, …).
+    pub statuses: usize,
+    /// Monitoring texts split by a page footer (the reader joins the two parts).
+    pub texts_split: usize,
     /// Indicators by the method `rules/predefinite/indicatori.rhai` chooses for them.
     pub methods: BTreeMap<&'static str, usize>,
     /// Activities by kind: `pai_scritto` (the stored P.A.I is the one the month plan gives),
