@@ -2,12 +2,14 @@
 //! of the benchmarks, `benches/synth`):
 //!
 //! ```text
-//! cargo run --release --example sintetico -- DIMENSIONE [SEME] [PATH] [--layout tabella|schede|attivita]
+//! cargo run --release --example sintetico -- DIMENSIONE [SEME] [PATH] [--layout L]
 //! ```
 //!
-//! `DIMENSIONE` counts indicators (`tabella`, the default, and `schede`) or activities
-//! (`attivita`); default seed 1, default path `sintetico-DIMENSIONE-SEME.xlsx` (with the layout
-//! in the name for `schede` and `attivita`). `--layout` may come anywhere, also as
+//! `L` is `tabella` (the default: Cremona's results table), `schede` (Casalgrande's objective
+//! cards), `attivita` (Terre d'Argine's activity cards) or `attivita-tabella` (the same
+//! activities as a flat table). `DIMENSIONE` counts indicators, or activities for the last two;
+//! default seed 1, default path `sintetico-DIMENSIONE-SEME.xlsx` (with the layout in the name
+//! but for `tabella`). `--layout` may come anywhere, also as
 //! `--layout=schede`. It prints the path and what the workbook holds.
 
 #[allow(dead_code)]

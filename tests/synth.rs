@@ -146,9 +146,10 @@ fn check(layout: Layout, size: usize) -> Generated {
     let ente = read(&path);
 
     // The size is what the layout counts.
-    match layout {
-        Layout::Attivita => assert_eq!(g.activities, size, "{what}"),
-        _ => assert_eq!(g.indicators, size, "{what}"),
+    if layout.counts_activities() {
+        assert_eq!(g.activities, size, "{what}");
+    } else {
+        assert_eq!(g.indicators, size, "{what}");
     }
     assert_eq!(ente.areas.len(), g.areas, "{what}: areas");
     assert_eq!(ente.objective_count(), g.objectives, "{what}: objectives");
@@ -171,7 +172,7 @@ fn check(layout: Layout, size: usize) -> Generated {
     assert!(ev.stopped.is_none(), "{what}: {:?}", ev.stopped);
     check_no_other_errors(&ev, &g, &what);
     assert_eq!(methods(&ev, &dashes), as_strings(&g.methods), "{what}");
-    if layout == Layout::Attivita {
+    if layout.counts_activities() {
         assert_eq!(activity_kinds(&ev), as_strings(&g.activity_kinds), "{what}");
         // An objective with activities scores Σ P.E.I; every area and the ente get a score.
         for (o, outcome) in ev.objectives() {
@@ -256,6 +257,53 @@ fn activity_layout_read_and_scored_at_every_size() {
     }
 }
 
+#[test]
+fn flat_activity_table_read_and_scored_at_every_size() {
+    for size in SIZES {
+        check(Layout::AttivitaTabella, size);
+    }
+}
+
+/// The activity cards and the flat activity table of the same seed hold the same activities:
+/// the same objectives, activities and figures once read and scored.
+#[test]
+fn activity_cards_and_flat_table_give_the_same_figures() {
+    let (_a, cards, g1) = generate(Layout::Attivita, 100, SEED);
+    let (_b, flat, g2) = generate(Layout::AttivitaTabella, 100, SEED);
+    assert_eq!(
+        (g1.areas, g1.objectives, &g1.activity_kinds),
+        (g2.areas, g2.objectives, &g2.activity_kinds)
+    );
+    let (e1, e2) = (score(read(&cards)), score(read(&flat)));
+    let figures = |ev: &Evaluation| -> Vec<(String, Option<f64>, Option<f64>)> {
+        let mut out: Vec<_> = ev
+            .areas
+            .iter()
+            .map(|a| (String::new(), a.score.value, a.expected.value))
+            .collect();
+        out.extend(ev.objectives().map(|(o, outcome)| {
+            let code = o.code.as_ref().map(|c| c.text().to_string());
+            (
+                code.unwrap_or_default(),
+                outcome.score.value,
+                outcome.expected.value,
+            )
+        }));
+        out
+    };
+    let (f1, f2) = (figures(&e1), figures(&e2));
+    assert_eq!(f1.len(), f2.len());
+    for (x, y) in f1.iter().zip(&f2) {
+        assert_eq!(x.0, y.0);
+        for (a, b) in [(x.1, y.1), (x.2, y.2)] {
+            match (a, b) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-6, "{x:?} {y:?}"),
+                _ => assert_eq!(a, b, "{x:?} {y:?}"),
+            }
+        }
+    }
+}
+
 /// Every cell of every sheet (calamine values, formulas by their cached value) and the merged
 /// regions.
 type Cells = Vec<(String, Vec<(u32, u32, Data)>, Vec<(u32, u32, u32, u32)>)>;
@@ -296,9 +344,10 @@ fn the_same_seed_gives_the_same_cells_another_seed_others() {
         assert_eq!(g1, g2, "{layout:?}");
         assert_ne!(c1, c3, "{layout:?}: another seed, other cells");
         // Another seed, still the requested size.
-        match layout {
-            Layout::Attivita => assert_eq!(g3.activities, 37),
-            _ => assert_eq!(g3.indicators, 37),
+        if layout.counts_activities() {
+            assert_eq!(g3.activities, 37);
+        } else {
+            assert_eq!(g3.indicators, 37);
         }
         // Byte for byte, even (fixed document properties).
         assert_eq!(

@@ -55,6 +55,15 @@
 //!
 //! An Excel error (`#REF!`, a formula whose range was deleted) is planted as the stored P.A.I of
 //! about one 2024 activity in [`PLANT_ONE_IN`] ([`Generated::planted`]).
+//!
+//! # The flat table ([`super::Layout::AttivitaTabella`])
+//!
+//! The same units (same seed, same values) as Terre d'Argine's `Attività S1` sheet (the fixture
+//! `write_terre_s1_activity_table`), one sheet `Attività S{k}` per unit: a band row and a row of
+//! month letters, then one row per activity: `Settore | Codice | Obiettivo | Peso obiettivo |
+//! Esito (monitoraggio)` (merged over the objective's rows), `Attività | Anno | Peso`, twelve
+//! month columns under `Previsto` and twelve under `Effettivo`, `P.A.I | P.E.I` (numbers shown
+//! `0.00%`), `Monitoraggio intermedio`.
 
 use std::path::Path;
 
@@ -75,6 +84,8 @@ pub const MONITORING_MONTH: u32 = 7;
 pub const MAX_UNITS: usize = 99;
 /// One planted `#REF!` in this many 2024 activities, on average.
 pub const PLANT_ONE_IN: usize = 100;
+/// Mixed into the seed, so that the layouts do not share their random streams.
+const SEED_MIX: u64 = 0xA771_7A00_0000_0002;
 
 const UNITS: [(&str, &str); 11] = [
     ("Affari generali", "AFFARI GENERALI"),
@@ -847,11 +858,7 @@ fn write_card(
     Ok(row)
 }
 
-/// Writes the activity workbook of `n` activities (see the module docs).
-pub(super) fn generate(path: &Path, n: usize, seed: u64) -> Result<Generated, XlsxError> {
-    let mut rng = Rng::new(seed ^ 0xA771_7A00_0000_0002);
-    let units = build(&mut rng, n);
-    let f = Formats::new();
+fn new_workbook() -> Result<Workbook, XlsxError> {
     let mut wb = Workbook::new();
     // The fastest deflate: generating large workbooks is mostly compressing their XML.
     wb.set_zip_compression_level(1);
@@ -859,6 +866,39 @@ pub(super) fn generate(path: &Path, n: usize, seed: u64) -> Result<Generated, Xl
         "PIAO 2024-2026 - Appendice Performance - Monitoraggio al 31/07/2024 - dati sintetici",
         "Unione dei Comuni di Sintesi",
     )?);
+    Ok(wb)
+}
+
+/// What the units hold, in [`Generated`] terms.
+fn summarise(units: &[Unit], generated: &mut Generated) {
+    for unit in units {
+        generated.areas += 1;
+        for o in &unit.objectives {
+            generated.objectives += 1;
+            for a in &o.activities {
+                generated.activities += 1;
+                let kind = if a.year > YEAR {
+                    "anno_successivo"
+                } else if a.broken_pai {
+                    "pai_mancante"
+                } else if a.pai != a.pai_computed {
+                    "pai_modificato"
+                } else {
+                    "pai_uguale"
+                };
+                generated.count_activity(kind);
+                generated.count_activity(a.status.unwrap_or("senza stato"));
+            }
+        }
+    }
+}
+
+/// Writes the activity workbook of `n` activities (see the module docs).
+pub(super) fn generate(path: &Path, n: usize, seed: u64) -> Result<Generated, XlsxError> {
+    let mut rng = Rng::new(seed ^ SEED_MIX);
+    let units = build(&mut rng, n);
+    let f = Formats::new();
+    let mut wb = new_workbook()?;
     // The reader takes the reporting year from indicator rows; activities have none.
     let mut generated = Generated::default();
     let mut planted = Vec::new();
@@ -882,27 +922,150 @@ pub(super) fn generate(path: &Path, n: usize, seed: u64) -> Result<Generated, Xl
             row = end + 1;
         }
         generated.sheets.push(cards);
-
-        generated.areas += 1;
-        for o in &unit.objectives {
-            generated.objectives += 1;
-            for a in &o.activities {
-                generated.activities += 1;
-                let kind = if a.year > YEAR {
-                    "anno_successivo"
-                } else if a.broken_pai {
-                    "pai_mancante"
-                } else if a.pai != a.pai_computed {
-                    "pai_modificato"
-                } else {
-                    "pai_uguale"
-                };
-                generated.count_activity(kind);
-                generated.count_activity(a.status.unwrap_or("senza stato"));
-            }
-        }
     }
+    summarise(&units, &mut generated);
     generated.planted = planted;
     wb.save(path)?;
     Ok(generated)
+}
+
+/// Columns of the flat activity table (Terre d'Argine's `Attività S1`, as the fixture
+/// `write_terre_s1_activity_table` has it).
+const FLAT_HEADERS: [(u16, &str); 11] = [
+    (0, "Settore"),
+    (1, "Codice"),
+    (2, "Obiettivo"),
+    (3, "Peso obiettivo"),
+    (4, "Esito (monitoraggio)"),
+    (5, "Attività"),
+    (6, "Anno"),
+    (7, "Peso"),
+    (32, "P.A.I"),
+    (33, "P.E.I"),
+    (34, "Monitoraggio intermedio"),
+];
+const FLAT_PREVISTO: u16 = 8;
+const FLAT_EFFETTIVO: u16 = 20;
+const FLAT_PAI: u16 = 32;
+const FLAT_PEI: u16 = 33;
+const FLAT_MONITORAGGIO: u16 = 34;
+
+/// The same units as [`generate`] (same seed, same activities, same values), one flat table
+/// per unit: sheet `Attività S{k}` (see the module docs).
+pub(super) fn generate_flat(path: &Path, n: usize, seed: u64) -> Result<Generated, XlsxError> {
+    let mut rng = Rng::new(seed ^ SEED_MIX);
+    let units = build(&mut rng, n);
+    let f = Formats::new();
+    let mut wb = new_workbook()?;
+    let mut generated = Generated::default();
+    for unit in &units {
+        let name = format!("Attività S{}", unit.number);
+        let ws = wb.add_worksheet();
+        ws.set_name(&name)?;
+        write_flat(ws, &name, unit, &f, &mut generated.planted)?;
+        generated.sheets.push(name);
+    }
+    summarise(&units, &mut generated);
+    wb.save(path)?;
+    Ok(generated)
+}
+
+fn write_flat(
+    ws: &mut Worksheet,
+    sheet: &str,
+    unit: &Unit,
+    f: &Formats,
+    planted: &mut Vec<Planted>,
+) -> Result<(), XlsxError> {
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    for (c, w) in [
+        (0u16, 18.0),
+        (1, 12.0),
+        (2, 40.0),
+        (3, 9.0),
+        (4, 16.0),
+        (5, 50.0),
+        (6, 6.0),
+        (7, 7.0),
+        (FLAT_PAI, 8.0),
+        (FLAT_PEI, 8.0),
+        (FLAT_MONITORAGGIO, 70.0),
+    ] {
+        ws.set_column_width(c, w)?;
+    }
+    for c in FLAT_PREVISTO..FLAT_PAI {
+        ws.set_column_width(c, 3.0)?;
+    }
+    for (c, h) in FLAT_HEADERS {
+        ws.merge_range(0, c, 1, c, h, &f.header)?;
+    }
+    for (first, label) in [(FLAT_PREVISTO, "Previsto"), (FLAT_EFFETTIVO, "Effettivo")] {
+        ws.merge_range(0, first, 0, first + 11, label, &f.header)?;
+        for (i, l) in MONTH_LETTERS.iter().enumerate() {
+            ws.write_string_with_format(1, first + i as u16, *l, &f.header)?;
+        }
+    }
+    ws.set_freeze_panes(2, 0)?;
+
+    let mut row = 2u32;
+    for o in &unit.objectives {
+        let (a, b) = (row, row + o.activities.len() as u32 - 1);
+        let esito = if o.year_end_only {
+            "=".to_string()
+        } else {
+            format!(
+                "{}% su {}%",
+                comma_text(o.sum_pei()),
+                comma_text(o.sum_pai())
+            )
+        };
+        for (c, text) in [
+            (0u16, unit.title.as_str()),
+            (1, o.code.as_str()),
+            (2, o.title.as_str()),
+            (4, esito.as_str()),
+        ] {
+            if b > a {
+                ws.merge_range(a, c, b, c, text, &f.wrap)?;
+            } else {
+                ws.write_string_with_format(a, c, text, &f.wrap)?;
+            }
+        }
+        if b > a {
+            ws.merge_range(a, 3, b, 3, "", &f.pct0)?;
+        }
+        ws.write_number_with_format(a, 3, f64::from(o.weight) / 100.0, &f.pct0)?;
+        for (i, act) in o.activities.iter().enumerate() {
+            let r = a + i as u32;
+            ws.write_string_with_format(r, 5, &act.name, &f.wrap)?;
+            ws.write_number_with_format(r, 6, f64::from(act.year), &f.text)?;
+            ws.write_number_with_format(r, 7, f64::from(act.weight) / 100.0, &f.pct0)?;
+            for &m in &act.planned {
+                write_mark(ws, r, FLAT_PREVISTO + m as u16 - 1, o.mark, f)?;
+            }
+            for &m in &act.worked {
+                write_mark(ws, r, FLAT_EFFETTIVO + m as u16 - 1, o.mark, f)?;
+            }
+            if act.broken_pai {
+                planted.push(Planted {
+                    sheet: sheet.to_string(),
+                    row: r,
+                    col: u32::from(FLAT_PAI),
+                    text: "#REF!".into(),
+                    kind: "errore-excel",
+                });
+                let formula = Formula::new("=ROUND(#REF!*H3/12,2)").set_result("#REF!");
+                ws.write_formula_with_format(r, FLAT_PAI, formula, &f.pct2)?;
+            } else {
+                write_percent(ws, (r, FLAT_PAI), act.pai, Storage::Number, f)?;
+            }
+            write_percent(ws, (r, FLAT_PEI), act.pei, Storage::Number, f)?;
+            ws.write_string_with_format(r, FLAT_MONITORAGGIO, &act.interim, &f.wrap)?;
+            let h = wrapped_height(&act.interim, 70).max(wrapped_height(&act.name, 50));
+            ws.set_row_height(r, h)?;
+        }
+        row = b + 1;
+    }
+    Ok(())
 }

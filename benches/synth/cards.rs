@@ -88,6 +88,8 @@ pub const FOOTER: &str =
 pub const PAGE_ROWS: u32 = 45;
 /// A new sheet starts at the first sector after this many rows.
 pub const SHEET_ROWS: u32 = 200_000;
+/// At most this many sectors; past that, sectors get more cards (the banner says how many).
+pub const MAX_SECTORS: usize = 99;
 /// One broken value in this many 2024 ratio indicators, on average.
 pub const PLANT_ONE_IN: usize = 50;
 
@@ -993,10 +995,16 @@ fn build(rng: &mut Rng, n: usize) -> Vec<Sector> {
     let mut sectors = Vec::new();
     let mut protocol = 11_000 + rng.below(5000) as u32;
     let mut planted = 0;
+    let per_sector = shapes.len().div_ceil(MAX_SECTORS);
     let mut next = 0;
     while next < shapes.len() {
         let i = sectors.len();
-        let size = (rng.range(3, 6) as usize).min(shapes.len() - next);
+        let size = if per_sector > 6 {
+            per_sector
+        } else {
+            rng.range(3, 6) as usize
+        }
+        .min(shapes.len() - next);
         let group = &shapes[next..next + size];
         next += size;
         let (base, cdr) = SECTORS[i % SECTORS.len()];

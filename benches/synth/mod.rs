@@ -14,7 +14,11 @@
 //!   plan as the **Unione delle Terre d'Argine** prints them (monitoring at 31/07/2024): per
 //!   unit, its objectives table (`Obiettivo Esecutivo | Priorità | Peso | … | Esito
 //!   (monitoraggio)`, `TOTALE` row) and a sheet of cards with `Previsto` / `Effettivo` month
-//!   rows, `Peso`, `P.A.I`, `P.E.I`; the size is the number of activities.
+//!   rows, `Peso`, `P.A.I`, `P.E.I`; the size is the number of activities. Read it with the
+//!   automatic detection (the default): its table sheets are tables, its card sheets cards.
+//! - [`Layout::AttivitaTabella`] ([`activities`]): the same activities (same seed, same values)
+//!   as Terre d'Argine's flat activity table, one row per activity with its `Previsto` and
+//!   `Effettivo` month columns, one sheet per unit (`barometro --layout attivita`).
 //!
 //! [`write_workbook`] returns a [`Generated`]: what the reader should find (areas, objectives,
 //! indicators, activities), the scoring methods the default rules (`rules/predefinite`) should
@@ -51,37 +55,56 @@ pub enum Layout {
     Schede,
     /// Objective cards with activities and month plans (Terre d'Argine).
     Attivita,
+    /// The same activities as one flat table per unit (Terre d'Argine's `Attività S1`).
+    AttivitaTabella,
 }
 
 #[allow(dead_code)]
 impl Layout {
     /// All layouts, in this order.
-    pub const ALL: [Layout; 3] = [Layout::Tabella, Layout::Schede, Layout::Attivita];
+    pub const ALL: [Layout; 4] = [
+        Layout::Tabella,
+        Layout::Schede,
+        Layout::Attivita,
+        Layout::AttivitaTabella,
+    ];
 
-    /// The layout for a word (`tabella`, `schede`, `attivita` / `attività`).
+    /// The layout for a word (`tabella`, `schede`, `attivita` / `attività`,
+    /// `attivita-tabella`).
     pub fn from_word(word: &str) -> Option<Layout> {
-        match word.trim().to_lowercase().as_str() {
+        match word.trim().to_lowercase().replace('à', "a").as_str() {
             "tabella" | "table" => Some(Layout::Tabella),
             "schede" | "scheda" | "cards" => Some(Layout::Schede),
-            "attivita" | "attività" | "activities" => Some(Layout::Attivita),
+            "attivita" | "activities" => Some(Layout::Attivita),
+            "attivita-tabella" | "tabella-attivita" | "activity-table" => {
+                Some(Layout::AttivitaTabella)
+            }
             _ => None,
         }
     }
 
-    /// The word of [`Layout::from_word`] (also the `--layout` word of barometro).
+    /// The word of [`Layout::from_word`]. Not barometro's `--layout` word: barometro's
+    /// `attivita` is the flat activity table, [`Layout::AttivitaTabella`] here.
     pub fn word(self) -> &'static str {
         match self {
             Layout::Tabella => "tabella",
             Layout::Schede => "schede",
             Layout::Attivita => "attivita",
+            Layout::AttivitaTabella => "attivita-tabella",
         }
     }
 
-    /// What the size counts: `indicatori` or `attivita`.
+    /// Whether the size counts activities (otherwise indicators).
+    pub fn counts_activities(self) -> bool {
+        matches!(self, Layout::Attivita | Layout::AttivitaTabella)
+    }
+
+    /// What the size counts: `indicatori` or `attività`.
     pub fn unit(self) -> &'static str {
-        match self {
-            Layout::Attivita => "attività",
-            _ => "indicatori",
+        if self.counts_activities() {
+            "attività"
+        } else {
+            "indicatori"
         }
     }
 }
@@ -147,7 +170,8 @@ impl Generated {
 }
 
 #[allow(dead_code)]
-/// Writes a synthetic workbook of `size` indicators (activities for [`Layout::Attivita`]) in
+/// Writes a synthetic workbook of `size` indicators (activities for [`Layout::Attivita`] and
+/// [`Layout::AttivitaTabella`]) in
 /// `layout`, deterministic for a given `(layout, size, seed)`. `size` 0 is taken as 1.
 pub fn write_workbook(
     path: &Path,
@@ -160,6 +184,7 @@ pub fn write_workbook(
         Layout::Tabella => table::generate(path, size, seed),
         Layout::Schede => cards::generate(path, size, seed),
         Layout::Attivita => activities::generate(path, size, seed),
+        Layout::AttivitaTabella => activities::generate_flat(path, size, seed),
     }
 }
 
