@@ -140,10 +140,11 @@ pub struct Generated {
     pub texts_split: usize,
     /// Indicators by the method `rules/predefinite/indicatori.rhai` chooses for them.
     pub methods: BTreeMap<&'static str, usize>,
-    /// Activities by kind: `pai_scritto` (the stored P.A.I is the one the month plan gives),
-    /// `pai_modificato` (a stored P.A.I that differs: an evaluator's decision),
-    /// `anno_successivo` (a phase of the next year, not due yet), and by the status of their
-    /// interim monitoring (`IN LINEA`, `QUASI IN LINEA`, `NON IN LINEA`, `senza stato`).
+    /// Activities by kind: `pai_uguale` (the stored P.A.I is the one the month plan gives at
+    /// 31/07/2024), `pai_modificato` (a stored P.A.I that differs: an evaluator's decision),
+    /// `pai_mancante` (a `#REF!` planted instead), `anno_successivo` (a phase of the next
+    /// year, not due yet); and by the status of their interim monitoring (`IN LINEA`, `QUASI
+    /// IN LINEA`, `NON IN LINEA`, `senza stato`).
     pub activity_kinds: BTreeMap<&'static str, usize>,
     /// The broken values planted on purpose, in sheet order.
     pub planted: Vec<Planted>,
