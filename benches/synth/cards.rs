@@ -63,7 +63,9 @@
 //! Broken values are planted in about one 2024 ratio indicator in 50 ([`Generated::planted`]):
 //! a date that does not exist in `Tempistica` (`31.04.2024`, `31/06/2024`, `17/17/2024`), a
 //! broken number as the actual value (`1.297,888,00`), or an Excel error (`#REF!`, a formula
-//! whose range was deleted) as the actual value.
+//! whose range was deleted) as the actual value; errors for the reader. Two more, warnings:
+//! several values packed in a baseline cell (`- n. 5 sezioni - n. 45 posti`, SS5) and the date
+//! typo of a monitoring label (`Stato di attuazione al 31/2/2024`, L541).
 
 use std::path::Path;
 
@@ -522,6 +524,8 @@ enum PlanYear {
 #[derive(Debug, Clone)]
 struct Status {
     label: String,
+    /// The label has the date typo of Casalgrande L541 (`al 31/2/2023`).
+    typo: bool,
     /// `Stato di attuazione` | `al 31/12/2024` in two cells.
     split: bool,
     text: String,
@@ -716,6 +720,15 @@ fn indicator(rng: &mut Rng, method: &'static str, variant: Variant, s: Storage) 
                     (t * rng.range(40, 99) as f64 / 100.0).round()
                 };
                 ind.baseline = match rng.below(4) {
+                    // Casalgrande SS5: several values packed in one cell.
+                    _ if rng.chance(1000 / PLANT_ONE_IN) => Cell::Broken(
+                        format!(
+                            "- n. {} sezioni - n. {} posti",
+                            rng.range(2, 9),
+                            rng.range(20, 90)
+                        ),
+                        "piu-valori-in-una-cella",
+                    ),
                     0 => Cell::Text("Rilevazione non disponibile".into()),
                     1 => dash(),
                     _ => Cell::Number((t * rng.range(30, 100) as f64 / 100.0).round()),
@@ -925,11 +938,14 @@ fn statuses(rng: &mut Rng, protocol: u32) -> Vec<Status> {
     );
     let mut out = vec![Status {
         label: "Stato di attuazione al 30/06/2024".into(),
+        typo: false,
         split: false,
         text: mid,
     }];
     if rng.chance(950) {
+        let typo = rng.chance(1000 / PLANT_ONE_IN);
         let (label, split) = match rng.below(20) {
+            _ if typo => ("Stato di attuazione al 31/2/2024", false),
             0..=11 => ("Stato di attuazione al 31/12/2024", false),
             12..=14 => ("STATO DI ATTUAZIONE AL 31/12/2024", false),
             15..=17 => ("Resoconto al 31/12/2024", false),
@@ -944,6 +960,7 @@ fn statuses(rng: &mut Rng, protocol: u32) -> Vec<Status> {
         );
         out.push(Status {
             label: label.into(),
+            typo,
             split,
             text: end,
         });
@@ -1409,6 +1426,10 @@ impl SheetWriter<'_> {
         for st in &card.status {
             let r = self.row;
             let text_from = if st.split { 2 } else { 1 };
+            if st.typo {
+                // Reported at the text's cell.
+                self.plant(r, text_from, &st.label, "data-impossibile-nel-testo");
+            }
             self.ws
                 .write_string_with_format(r, 0, &st.label, &f.label)?;
             if st.split {

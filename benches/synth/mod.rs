@@ -118,8 +118,20 @@ pub struct Planted {
     pub col: u32,
     /// What the cell shows: `31.04.2024`, `1.297,888,00`, `#REF!`.
     pub text: String,
-    /// `data-inesistente`, `numero-non-valido`, `errore-excel` (the reader's finding rules).
+    /// The reader's finding rule: `data-inesistente`, `numero-non-valido`, `errore-excel`
+    /// (errors); `piu-valori-in-una-cella`, `data-impossibile-nel-testo` (warnings).
     pub kind: &'static str,
+}
+
+#[allow(dead_code)]
+impl Planted {
+    /// Whether the reader should report it as an error (otherwise a warning).
+    pub fn is_error(&self) -> bool {
+        matches!(
+            self.kind,
+            "data-inesistente" | "numero-non-valido" | "errore-excel"
+        )
+    }
 }
 
 #[allow(dead_code)]
