@@ -55,17 +55,17 @@ fn dash_rows(g: &Generated) -> BTreeSet<(String, u32)> {
 }
 
 /// Reader findings: exactly the planted values, on their cells, with their rule and severity
-/// (errors for what cannot be read, warnings for packed values and impossible dates in texts),
-/// and nothing else at all.
+/// (errors for what cannot be read, warnings for packed values and impossible dates in texts,
+/// info for a row split by a page break), and nothing else at all.
 fn check_reader_findings(ente: &Ente, g: &Generated, what: &str) {
     let planted: BTreeMap<(String, u32, u32, &str), Severity> = g
         .planted
         .iter()
         .map(|p| {
-            let severity = if p.is_error() {
-                Severity::Error
-            } else {
-                Severity::Warning
+            let severity = match p.severity() {
+                "errore" => Severity::Error,
+                "avviso" => Severity::Warning,
+                _ => Severity::Info,
             };
             ((p.sheet.clone(), p.row, p.col, p.kind), severity)
         })
@@ -239,7 +239,8 @@ fn card_layout_read_and_scored_at_every_size() {
                     "data-inesistente",
                     "errore-excel",
                     "numero-non-valido",
-                    "piu-valori-in-una-cella"
+                    "piu-valori-in-una-cella",
+                    "riga-spezzata"
                 ])
             );
             assert!(!g.dash_rows.is_empty());
@@ -534,4 +535,82 @@ fn excel_errors_in_card_labels_are_errors() {
         ente.findings
     );
     assert!(ente.findings.iter().all(|f| f.severity == Severity::Error));
+}
+
+/// The tail of an indicator's text left alone in the row after a page footer (Casalgrande EN3)
+/// is joined to the indicator with an `info` finding, unless the same tail occurs three times
+/// on the sheet: then the reader takes it for page debris (a footer is a text alone in its row
+/// three times or more) and drops it without a word, so three indicators lose the end of their
+/// text. Tails such as `entro il 31/12/2024` are common. The generator writes each tail once
+/// per sheet to stay clear of it.
+#[test]
+#[ignore = "reader gap: a repeated tail of a split row is dropped as page debris (issue #8)"]
+fn repeated_tails_of_split_rows_are_not_debris() {
+    use rust_xlsxwriter::Workbook;
+    const FOOTER: &str = "Comune di Sintesi - Piano Integrato di Attività e Organizzazione";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("code.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Performance").unwrap();
+    ws.write_string(0, 0, "SETTORE ENTRATE (3 OBIETTIVI)")
+        .unwrap();
+    let mut row = 1;
+    for k in 1..=3u32 {
+        for (label, value) in [
+            ("Classificazione", "Efficienza"),
+            ("Titolo", "Recupero dell'evasione"),
+            ("Settore/Cdr", "Entrate"),
+        ] {
+            ws.write_string(row, 0, label).unwrap();
+            ws.write_string(row, 1, value).unwrap();
+            row += 1;
+        }
+        let header = [
+            "Anno",
+            "Indicatore (dimensione/formula di performance di efficacia e di efficienza)",
+            "Tempistica (entro il)",
+            "Target a preventivo",
+            "Target raggiunto",
+            "Peso (in % max 100)",
+        ];
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string(row, c as u16, *h).unwrap();
+        }
+        row += 1;
+        ws.write_number(row, 0, 2024.0).unwrap();
+        ws.write_string(
+            row,
+            1,
+            format!("Numero di avvisi di accertamento emessi n. {k}"),
+        )
+        .unwrap();
+        ws.write_string(row, 2, "31/12/2024").unwrap();
+        ws.write_number(row, 3, 100.0).unwrap();
+        ws.write_number(row, 4, 90.0).unwrap();
+        ws.write_string(row, 5, if k == 3 { "34%" } else { "33%" })
+            .unwrap();
+        ws.write_string(row + 1, 0, FOOTER).unwrap();
+        ws.write_string(row + 2, 1, "entro il 31/12/2024").unwrap();
+        row += 4;
+    }
+    wb.save(&path).unwrap();
+
+    let ente = read(&path);
+    let names: Vec<String> = ente
+        .objectives()
+        .flat_map(|o| &o.indicators)
+        .map(|i| i.name().map(|n| n.raw.to_string()).unwrap_or_default())
+        .collect();
+    assert_eq!(names.len(), 3);
+    assert!(
+        names.iter().all(|n| n.ends_with("entro il 31/12/2024")),
+        "{names:?}"
+    );
+    let joined = ente
+        .findings
+        .iter()
+        .filter(|f| f.rule == "riga-spezzata")
+        .count();
+    assert_eq!(joined, 3, "{:#?}", ente.findings);
 }

@@ -42,7 +42,9 @@
 //! A page footer ([`FOOTER`]) is left alone in its row every [`PAGE_ROWS`] rows or so, as a PDF
 //! → Excel round trip leaves it: before the next card or banner, or, once the sheet has three
 //! of them (the reader recognises a footer by its repeats), inside a long monitoring text,
-//! which then goes on in the row after it with column A empty (Casalgrande AG3).
+//! which then goes on in the row after it with column A empty (Casalgrande AG3), or inside the
+//! last 2024 indicator row, whose text ends alone in the row after the footer (EN3; the reader
+//! joins it with an `info` finding, listed in [`Generated::planted`] as `riga-spezzata`).
 //!
 //! # Values
 //!
@@ -1169,6 +1171,8 @@ struct SheetWriter<'a> {
     since_footer: u32,
     /// Footers written on this sheet.
     footers: u32,
+    /// Tails of indicator texts split by a page break on this sheet.
+    tails: std::collections::HashSet<String>,
     f: &'a Formats,
     planted: &'a mut Vec<Planted>,
     dash_rows: &'a mut Vec<(String, u32)>,
@@ -1365,9 +1369,28 @@ impl SheetWriter<'_> {
 
         let k = card.indicators.len() as u32;
         let first = self.row;
+        // A page break inside the last 2024 row (Casalgrande EN3, L478/L482): the row, the
+        // footer, then the tail of the indicator's text alone in its column. Only once the
+        // sheet has three footers (see the status texts below).
+        let mut tail: Option<String> = None;
         for (i, ind) in card.indicators.iter().enumerate() {
             let row = first + i as u32;
-            self.indicator_row(row, &cols, ind, (i == 0).then_some(REPORTING_YEAR))?;
+            let split =
+                (i as u32 == k - 1 && self.footers >= 3 && self.since_footer + k >= PAGE_ROWS)
+                    .then(|| name_cut(&ind.name))
+                    .flatten()
+                    // A text alone in its row three times is page debris to the reader: each
+                    // tail once per sheet.
+                    .filter(|at| self.tails.insert(ind.name[at + 1..].to_string()));
+            match split {
+                Some(at) => {
+                    let mut head = ind.clone();
+                    head.name = ind.name[..at].to_string();
+                    tail = Some(ind.name[at + 1..].to_string());
+                    self.indicator_row(row, &cols, &head, (i == 0).then_some(REPORTING_YEAR))?;
+                }
+                None => self.indicator_row(row, &cols, ind, (i == 0).then_some(REPORTING_YEAR))?,
+            }
             if let Some(pc) = cols.peso {
                 match ind.peso {
                     Some(w) => {
@@ -1387,6 +1410,15 @@ impl SheetWriter<'_> {
             }
         }
         self.advance(k);
+        if let Some(tail) = tail {
+            self.footer()?;
+            let r = self.row;
+            self.ws
+                .write_string_with_format(r, cols.name, &tail, &f.text)?;
+            // The reader joins it to the row above, with an `info` finding at its cell.
+            self.plant(r, cols.name, &tail, "riga-spezzata");
+            self.advance(1);
+        }
         for plan in &card.plan {
             match plan {
                 PlanYear::Placeholder { year, dashes } => {
@@ -1516,6 +1548,12 @@ impl SheetWriter<'_> {
     }
 }
 
+/// Where a page break splits an indicator's text: the space before its last three words.
+fn name_cut(name: &str) -> Option<usize> {
+    let spaces: Vec<usize> = name.match_indices(' ').map(|(i, _)| i).collect();
+    (spaces.len() >= 6).then(|| spaces[spaces.len() - 3])
+}
+
 /// Where a page break splits a long text: the space after the first sentence that ends past
 /// its middle, if there is one before its last sentence.
 fn page_cut(text: &str) -> Option<usize> {
@@ -1572,6 +1610,7 @@ pub(super) fn generate(path: &Path, n: usize, seed: u64) -> Result<Generated, Xl
             row: 0,
             since_footer: 0,
             footers: 0,
+            tails: Default::default(),
             f: &f,
             planted: &mut planted,
             dash_rows: &mut dash_rows,

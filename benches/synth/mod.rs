@@ -110,7 +110,8 @@ impl Layout {
 }
 
 #[allow(dead_code)]
-/// A broken value written on purpose, and where (0-based row and column, as in calamine).
+/// A broken value (or a page-break artefact) written on purpose, and where (0-based row and
+/// column, as in calamine).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Planted {
     pub sheet: String,
@@ -119,18 +120,20 @@ pub struct Planted {
     /// What the cell shows: `31.04.2024`, `1.297,888,00`, `#REF!`.
     pub text: String,
     /// The reader's finding rule: `data-inesistente`, `numero-non-valido`, `errore-excel`
-    /// (errors); `piu-valori-in-una-cella`, `data-impossibile-nel-testo` (warnings).
+    /// (errors); `piu-valori-in-una-cella`, `data-impossibile-nel-testo` (warnings);
+    /// `riga-spezzata` (info: a row split by a page break, joined).
     pub kind: &'static str,
 }
 
 #[allow(dead_code)]
 impl Planted {
-    /// Whether the reader should report it as an error (otherwise a warning).
-    pub fn is_error(&self) -> bool {
-        matches!(
-            self.kind,
-            "data-inesistente" | "numero-non-valido" | "errore-excel"
-        )
+    /// The severity the reader should give it: `errore`, `avviso` or `info`.
+    pub fn severity(&self) -> &'static str {
+        match self.kind {
+            "data-inesistente" | "numero-non-valido" | "errore-excel" => "errore",
+            "riga-spezzata" => "info",
+            _ => "avviso",
+        }
     }
 }
 
