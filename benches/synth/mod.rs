@@ -22,8 +22,10 @@
 //!
 //! [`write_workbook`] returns a [`Generated`]: what the reader should find (areas, objectives,
 //! indicators, activities), the scoring methods the default rules (`rules/predefinite`) should
-//! choose, and the cells where a broken value was planted on purpose (a date that does not
-//! exist, a broken number, an Excel error), so that tests can check all of it.
+//! choose, and the cells where something was planted on purpose, with the finding the reader
+//! owes it (errors: a date that does not exist, a broken number, an Excel error; warnings:
+//! values packed in one cell, an impossible date in a monitoring label; info: a row split by a
+//! page break), so that tests can check all of it.
 //!
 //! Everything comes from one seeded xorshift generator ([`Rng`]).
 //!
@@ -187,8 +189,8 @@ impl Generated {
 
 #[allow(dead_code)]
 /// Writes a synthetic workbook of `size` indicators (activities for [`Layout::Attivita`] and
-/// [`Layout::AttivitaTabella`]) in
-/// `layout`, deterministic for a given `(layout, size, seed)`. `size` 0 is taken as 1.
+/// [`Layout::AttivitaTabella`]) in `layout`, deterministic for a given `(layout, size, seed)`.
+/// `size` 0 is taken as 1.
 pub fn write_workbook(
     path: &Path,
     layout: Layout,
