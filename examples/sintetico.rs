@@ -56,7 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let g = synth::write_workbook(&path, layout, size, seed)?;
     println!("{}", path.display());
     eprintln!(
-        "{}: {} aree, {} obiettivi, {} indicatori, {} attività, {} valori errati inseriti apposta; metodi {:?}",
+        "{}: {} aree, {} obiettivi, {} indicatori, {} attività, {} celle segnalate apposta (errori, avvisi, righe spezzate); metodi {:?}",
         layout.word(),
         g.areas,
         g.objectives,
