@@ -302,6 +302,7 @@ impl RulesArgs {
         barometro::rules::EvaluateOptions {
             at: self.al,
             on_rule_error: self.errori_regole,
+            ..Default::default()
         }
     }
 }

@@ -2,9 +2,8 @@
 //! the checks. One rule error becomes a finding for the element being scored, never the end of
 //! the run.
 
-use std::cell::Cell;
 use std::fmt;
-use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -30,7 +29,18 @@ pub struct EvaluateOptions {
     pub at: Option<NaiveDate>,
     /// What a rule error does to the run (`--errori-regole`).
     pub on_rule_error: OnRuleError,
+    /// How many threads may score the top-level areas at once: `0` (the default) uses every
+    /// core the machine offers from [`PARALLEL_FROM`] indicators and activities up, `1` scores
+    /// on the calling thread only (what `batch` asks for, since it already runs one file per
+    /// core), `n` up to `n` threads whatever the size. A workbook with one area and
+    /// [`OnRuleError::Stop`] runs are scored on the calling thread. The result is the same
+    /// either way, findings in the same order.
+    pub threads: usize,
 }
+
+/// The size (indicators plus activities) from which [`evaluate`] scores areas on several
+/// threads: below it, starting a thread costs about what it saves.
+pub const PARALLEL_FROM: usize = 400;
 
 /// What a rule error (an error in a rule file, a limit reached, a result that is not a number)
 /// does to the run.
@@ -79,29 +89,53 @@ fn is_stop(e: &EvalAltResult) -> bool {
 /// runs the checks. The model is kept unchanged in [`Evaluation::ente`].
 pub fn evaluate(ente: Ente, rules: &RuleSet, options: &EvaluateOptions) -> Evaluation {
     let ente = Arc::new(ente);
-    let mut run = Run {
+    let mut run = Run::new(
         rules,
-        ente: ente.clone(),
-        scope: Scope::new(),
-        findings: Vec::new(),
-        at: options.at.map(RuleDate),
-        warned_missing: Vec::new(),
-        stop_on_error: options.on_rule_error == OnRuleError::Stop,
-        stopped: None,
-        scanned: 0,
-    };
+        ente.clone(),
+        options.at.map(RuleDate),
+        options.on_rule_error == OnRuleError::Stop,
+    );
+    let groups = area_groups(&ente, options);
     let mut areas = Vec::with_capacity(ente.areas.len());
     let mut area_views = Vec::with_capacity(ente.areas.len());
-    for (i, area) in ente.areas.iter().enumerate() {
-        let path = AreaPath {
-            top: i as u32,
-            sub: None,
-        };
-        let (outcome, views) = run.area(path, area);
-        areas.push(outcome);
-        area_views.push(views);
+    // Checks of the areas, run with their scoring when the areas are split among threads
+    // (they see only their own area); `None` when they run below, after the ente's score.
+    let mut area_checks: Option<(Vec<Finding>, Array)> = None;
+    if groups.len() <= 1 {
+        for (i, area) in ente.areas.iter().enumerate() {
+            let (outcome, views) = run.area(AreaPath::top(i), area);
+            areas.push(outcome);
+            area_views.push(views);
+        }
+    } else {
+        let parts = std::thread::scope(|scope| {
+            let handles: Vec<_> = groups
+                .iter()
+                .map(|range| {
+                    let range = range.clone();
+                    let ente = ente.clone();
+                    let at = run.at;
+                    scope.spawn(move || score_areas(rules, ente, at, range))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .collect::<Vec<_>>()
+        });
+        let mut check_findings = Vec::new();
+        let mut all_objectives = Array::new();
+        for part in parts {
+            run.merge_findings(part.findings, &part.missing);
+            areas.extend(part.outcomes);
+            area_views.extend(part.views);
+            run.merge_missing(&part.missing_in_checks);
+            check_findings.extend(part.check_findings);
+            all_objectives.extend(part.objectives);
+        }
+        area_checks = Some((check_findings, all_objectives));
     }
-    let children = Rc::new(Children {
+    let children = Arc::new(Children {
         punteggi: areas.iter().map(|a| opt(a.score.value)).collect(),
         attesi: areas.iter().map(|a| opt(a.expected.value)).collect(),
         items: area_views
@@ -113,7 +147,7 @@ pub fn evaluate(ente: Ente, rules: &RuleSet, options: &EvaluateOptions) -> Evalu
     let mut view = EnteView {
         ente: ente.clone(),
         children,
-        objectives: Rc::new(Array::new()),
+        objectives: Arc::new(Array::new()),
         score: Dynamic::UNIT,
         expected: Dynamic::UNIT,
     };
@@ -123,7 +157,13 @@ pub fn evaluate(ente: Ente, rules: &RuleSet, options: &EvaluateOptions) -> Evalu
     view.score = opt(score.value);
     view.expected = opt(expected.value);
 
-    run.checks(&area_views, view);
+    match area_checks {
+        None => run.checks(&area_views, view),
+        Some((findings, objectives)) => {
+            run.findings.extend(findings);
+            run.check_ente(view, objectives);
+        }
+    }
     run.note_stop();
     Evaluation {
         ente,
@@ -197,6 +237,93 @@ fn all_children<'a>(objectives: impl Iterator<Item = &'a ObjectiveOutcome>) -> C
     c
 }
 
+/// The top-level areas split into contiguous groups of about the same size, one per thread;
+/// a single group when the run stays on the calling thread.
+fn area_groups(ente: &Ente, options: &EvaluateOptions) -> Vec<std::ops::Range<usize>> {
+    let all = 0..ente.areas.len();
+    let size = |a: &Area| -> usize {
+        a.all_objectives()
+            .map(|o| o.indicators.len() + o.activities.len() + 1)
+            .sum()
+    };
+    let sizes: Vec<usize> = ente.areas.iter().map(size).collect();
+    let total: usize = sizes.iter().sum();
+    let threads = match options.threads {
+        0 if total < PARALLEL_FROM => 1,
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let threads = threads.min(ente.areas.len());
+    if threads <= 1 || options.on_rule_error == OnRuleError::Stop {
+        return vec![all];
+    }
+    // Greedy: close a group when it reaches its share of what is left.
+    let mut groups = Vec::with_capacity(threads);
+    let (mut start, mut left, mut taken) = (0, total, 0);
+    for (i, s) in sizes.iter().enumerate() {
+        taken += s;
+        let groups_left = threads - groups.len();
+        let areas_left = sizes.len() - i - 1;
+        if groups_left > 1 && areas_left >= groups_left - 1 && taken * groups_left >= left {
+            groups.push(start..i + 1);
+            start = i + 1;
+            left -= taken;
+            taken = 0;
+        }
+    }
+    if start < sizes.len() {
+        groups.push(start..sizes.len());
+    }
+    groups
+}
+
+/// What one thread computed for its group of areas.
+struct AreasPart {
+    outcomes: Vec<AreaOutcome>,
+    views: Vec<AreaViews>,
+    /// Findings of the scoring, in order, and where the missing-function warnings are.
+    findings: Vec<Finding>,
+    missing: Vec<(&'static str, usize)>,
+    /// Findings of the areas' checks, in order, and the objectives' views they made.
+    check_findings: Vec<Finding>,
+    missing_in_checks: Vec<(&'static str, usize)>,
+    objectives: Array,
+}
+
+/// Scores a group of top-level areas and runs their checks, on a thread of its own.
+fn score_areas(
+    rules: &RuleSet,
+    ente: Arc<Ente>,
+    at: Option<RuleDate>,
+    range: std::ops::Range<usize>,
+) -> AreasPart {
+    let mut run = Run::new(rules, ente.clone(), at, false);
+    let mut outcomes = Vec::with_capacity(range.len());
+    let mut views = Vec::with_capacity(range.len());
+    for i in range {
+        let (outcome, view) = run.area(AreaPath::top(i), &ente.areas[i]);
+        outcomes.push(outcome);
+        views.push(view);
+    }
+    let findings = std::mem::take(&mut run.findings);
+    let missing = std::mem::take(&mut run.missing_at);
+    let mut objectives = Array::new();
+    if run.has_checks() {
+        for v in &views {
+            run.check_area(v, &mut objectives);
+        }
+    }
+    AreasPart {
+        outcomes,
+        views,
+        findings,
+        missing,
+        check_findings: run.findings,
+        missing_in_checks: run.missing_at,
+        objectives,
+    }
+}
+
 fn opt(v: Option<f64>) -> Dynamic {
     v.map_or(Dynamic::UNIT, Dynamic::from_float)
 }
@@ -208,6 +335,8 @@ struct Run<'a> {
     findings: Vec<Finding>,
     at: Option<RuleDate>,
     warned_missing: Vec<&'static str>,
+    /// Where in `findings` each missing-function warning went (for merging the threads').
+    missing_at: Vec<(&'static str, usize)>,
     /// [`OnRuleError::Stop`].
     stop_on_error: bool,
     /// The rule error the run stopped at.
@@ -221,7 +350,49 @@ fn is_rule_error(f: &Finding) -> bool {
     f.severity == Severity::Error && f.rule.starts_with("regola")
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
+    fn new(rules: &'a RuleSet, ente: Arc<Ente>, at: Option<RuleDate>, stop_on_error: bool) -> Self {
+        Run {
+            rules,
+            ente,
+            scope: Scope::new(),
+            findings: Vec::new(),
+            at,
+            warned_missing: Vec::new(),
+            missing_at: Vec::new(),
+            stop_on_error,
+            stopped: None,
+            scanned: 0,
+        }
+    }
+
+    /// Appends another thread's findings, leaving out its warnings about a missing function
+    /// already given (each is given once per run, where the sequential run would give it).
+    fn merge_findings(&mut self, findings: Vec<Finding>, missing: &[(&'static str, usize)]) {
+        let skip: Vec<usize> = missing
+            .iter()
+            .filter(|(name, _)| self.warned_missing.contains(name))
+            .map(|(_, at)| *at)
+            .collect();
+        self.merge_missing(missing);
+        self.findings.extend(
+            findings
+                .into_iter()
+                .enumerate()
+                .filter(|(k, _)| !skip.contains(k))
+                .map(|(_, f)| f),
+        );
+    }
+
+    /// Notes the missing functions another thread warned about.
+    fn merge_missing(&mut self, missing: &[(&'static str, usize)]) {
+        for (name, _) in missing {
+            if !self.warned_missing.contains(name) {
+                self.warned_missing.push(name);
+            }
+        }
+    }
+
     /// With [`OnRuleError::Stop`], notes the first rule error among the new findings.
     fn note_stop(&mut self) {
         if self.stop_on_error && self.stopped.is_none() {
@@ -364,7 +535,7 @@ impl Run<'_> {
     }
 
     /// Calls `function(view)` and its twin.
-    fn score<T: Clone + 'static>(
+    fn score<T: Clone + Send + Sync + 'static>(
         &mut self,
         function: &str,
         view: &T,
@@ -378,7 +549,7 @@ impl Run<'_> {
     }
 
     /// As [`Run::score`], for functions a rule set may leave out.
-    fn optional_score<T: Clone + 'static>(
+    fn optional_score<T: Clone + Send + Sync + 'static>(
         &mut self,
         function: &str,
         view: &T,
@@ -394,7 +565,7 @@ impl Run<'_> {
 
     /// The Excel twin of `function`: constant (`function_excel()`) or per element
     /// (`function_excel(x)`).
-    fn twin<T: Clone + 'static>(
+    fn twin<T: Clone + Send + Sync + 'static>(
         &mut self,
         function: &str,
         view: &T,
@@ -459,7 +630,7 @@ impl Run<'_> {
             area: path,
             objective: o,
             index: i,
-            read: Rc::new(Cell::new(0)),
+            read: Arc::new(AtomicU32::new(0)),
             score: Dynamic::UNIT,
             method: Dynamic::UNIT,
         };
@@ -492,7 +663,7 @@ impl Run<'_> {
             }
         };
         let method_inputs = view.inputs();
-        view.read.set(0);
+        view.read.store(0, Ordering::Relaxed);
         let score = if method.is_empty() && self.stopped.is_some() {
             Score::missing(STOPPED_REASON)
         } else if method.is_empty() {
@@ -530,6 +701,7 @@ impl Run<'_> {
             return;
         }
         self.warned_missing.push(name);
+        self.missing_at.push((name, self.findings.len()));
         self.findings.push(Finding {
             severity: Severity::Error,
             message: format!(
@@ -648,7 +820,7 @@ impl Run<'_> {
             .iter()
             .map(|v| Dynamic::from(v.clone()))
             .collect();
-        let children = Rc::new(Children {
+        let children = Arc::new(Children {
             punteggi: indicators.iter().map(|i| opt(i.score.value)).collect(),
             pesi: objective
                 .indicators
@@ -664,13 +836,13 @@ impl Run<'_> {
             area: path,
             index,
             children,
-            activities: Rc::new(
+            activities: Arc::new(
                 activity_views
                     .iter()
                     .map(|v| Dynamic::from(v.clone()))
                     .collect(),
             ),
-            effettivi: Rc::new(activities.iter().map(|a| opt(a.actual)).collect()),
+            effettivi: Arc::new(activities.iter().map(|a| opt(a.actual)).collect()),
             score: Dynamic::UNIT,
             expected: Dynamic::UNIT,
             weight: Dynamic::UNIT,
@@ -766,7 +938,7 @@ impl Run<'_> {
         let mut view = AreaView {
             ente: self.ente.clone(),
             path,
-            children: Rc::new(Children {
+            children: Arc::new(Children {
                 priorita: area
                     .objectives
                     .iter()
@@ -774,14 +946,14 @@ impl Run<'_> {
                     .collect(),
                 ..Children::default()
             }),
-            areas: Rc::new(
+            areas: Arc::new(
                 sub_views
                     .iter()
                     .map(|a| Dynamic::from(a.view.clone()))
                     .collect(),
             ),
-            area_scores: Rc::new(sub_outcomes.iter().map(|a| opt(a.score.value)).collect()),
-            all: Rc::new(Children::default()),
+            area_scores: Arc::new(sub_outcomes.iter().map(|a| opt(a.score.value)).collect()),
+            all: Arc::new(Children::default()),
             score: Dynamic::UNIT,
             expected: Dynamic::UNIT,
         };
@@ -792,7 +964,7 @@ impl Run<'_> {
             objectives.push(outcome);
             objective_views.push(views);
         }
-        view.children = Rc::new(Children {
+        view.children = Arc::new(Children {
             priorita: view.children.priorita.clone(),
             items: objective_views
                 .iter()
@@ -800,7 +972,7 @@ impl Run<'_> {
                 .collect(),
             ..all_children(objectives.iter())
         });
-        view.all = Rc::new(all_children(
+        view.all = Arc::new(all_children(
             objectives
                 .iter()
                 .chain(sub_outcomes.iter().flat_map(|a| a.all_objectives())),
@@ -896,7 +1068,7 @@ impl Run<'_> {
         }
     }
 
-    fn check<T: Clone + 'static>(
+    fn check<T: Clone + Send + Sync + 'static>(
         &mut self,
         function: &str,
         view: &T,
@@ -911,8 +1083,9 @@ impl Run<'_> {
 
     /// Runs the checks (`controlla_*`) on every element, after scoring, on the views the
     /// scoring built, so that they see the computed figures.
-    fn checks(&mut self, areas: &[AreaViews], mut ente_view: EnteView) {
-        let any = [
+    /// Whether the rules define any check (`controlla_*`).
+    fn has_checks(&self) -> bool {
+        [
             "controlla_indicatore",
             "controlla_attivita",
             "controlla_obiettivo",
@@ -920,15 +1093,25 @@ impl Run<'_> {
             "controlla_ente",
         ]
         .iter()
-        .any(|f| self.rules.has_function(f, 1));
-        if !any {
+        .any(|f| self.rules.has_function(f, 1))
+    }
+
+    /// Runs the checks (`controlla_*`) on every element, after scoring, on the views the
+    /// scoring built, so that they see the computed figures.
+    fn checks(&mut self, areas: &[AreaViews], ente_view: EnteView) {
+        if !self.has_checks() {
             return;
         }
         let mut all_objectives = Array::new();
         for area in areas {
             self.check_area(area, &mut all_objectives);
         }
-        ente_view.objectives = Rc::new(all_objectives);
+        self.check_ente(ente_view, all_objectives);
+    }
+
+    /// The ente's check, which sees every objective.
+    fn check_ente(&mut self, mut ente_view: EnteView, all_objectives: Array) {
+        ente_view.objectives = Arc::new(all_objectives);
         let what = format!("l'ente «{}»", self.ente.ente);
         self.check("controlla_ente", &ente_view, &what, None);
     }

@@ -1,8 +1,7 @@
 //! What a rule sees: read-only views of the model (`Indicatore`, `Obiettivo`, `Attivita`, `Area`,
 //! `Ente`), with Italian property names, plus the figures already computed below them.
 
-use std::cell::Cell;
-use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
@@ -32,6 +31,14 @@ pub struct AreaPath {
 }
 
 impl AreaPath {
+    /// The `i`-th top-level area.
+    pub fn top(i: usize) -> AreaPath {
+        AreaPath {
+            top: i as u32,
+            sub: None,
+        }
+    }
+
     pub fn get<'a>(&self, ente: &'a Ente) -> &'a Area {
         let top = &ente.areas[self.top as usize];
         match self.sub {
@@ -112,7 +119,7 @@ pub struct IndicatorView {
     pub objective: u32,
     pub index: u32,
     /// Bit `k` set when the rule read `INDICATOR_FIELDS[k]`.
-    pub read: Rc<Cell<u32>>,
+    pub read: Arc<AtomicU32>,
     /// The computed score and method, once known (for checks).
     pub score: Dynamic,
     pub method: Dynamic,
@@ -130,7 +137,7 @@ impl IndicatorView {
 
     pub fn mark(&self, which: IndicatorValue) {
         if let Some(k) = INDICATOR_FIELDS.iter().position(|(_, v)| *v == which) {
-            self.read.set(self.read.get() | (1 << k));
+            self.read.fetch_or(1 << k, Ordering::Relaxed);
         }
     }
 
@@ -160,7 +167,7 @@ impl IndicatorView {
 
     /// The names of the fields read, in `INDICATOR_FIELDS` order.
     pub fn inputs(&self) -> Vec<&'static str> {
-        let mask = self.read.get();
+        let mask = self.read.load(Ordering::Relaxed);
         INDICATOR_FIELDS
             .iter()
             .enumerate()
@@ -208,11 +215,11 @@ pub struct ObjectiveView {
     pub ente: Arc<Ente>,
     pub area: AreaPath,
     pub index: u32,
-    pub children: Rc<Children>,
+    pub children: Arc<Children>,
     /// Activities as views.
-    pub activities: Rc<Array>,
+    pub activities: Arc<Array>,
     /// Actual-to-date of the activities (*P.E.I*).
-    pub effettivi: Rc<Array>,
+    pub effettivi: Arc<Array>,
     pub score: Dynamic,
     pub expected: Dynamic,
     pub weight: Dynamic,
@@ -288,12 +295,12 @@ pub struct AreaView {
     pub ente: Arc<Ente>,
     pub path: AreaPath,
     /// The area's own objectives.
-    pub children: Rc<Children>,
+    pub children: Arc<Children>,
     /// Sub-areas as views, and their scores.
-    pub areas: Rc<Array>,
-    pub area_scores: Rc<Array>,
+    pub areas: Arc<Array>,
+    pub area_scores: Arc<Array>,
     /// Scores, weights and expected values of all objectives, sub-areas included.
-    pub all: Rc<Children>,
+    pub all: Arc<Children>,
     pub score: Dynamic,
     pub expected: Dynamic,
 }
@@ -302,9 +309,9 @@ pub struct AreaView {
 #[derive(Clone)]
 pub struct EnteView {
     pub ente: Arc<Ente>,
-    pub children: Rc<Children>,
+    pub children: Arc<Children>,
     /// All objectives of the ente, as views (for checks across areas).
-    pub objectives: Rc<Array>,
+    pub objectives: Arc<Array>,
     pub score: Dynamic,
     pub expected: Dynamic,
 }
