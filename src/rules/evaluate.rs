@@ -120,7 +120,10 @@ pub fn evaluate(ente: Ente, rules: &RuleSet, options: &EvaluateOptions) -> Evalu
                 .collect();
             handles
                 .into_iter()
-                .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
                 .collect::<Vec<_>>()
         });
         let mut check_findings = Vec::new();
