@@ -288,7 +288,8 @@ fn bench_size(dir: &Path, indicators: usize, only: &[Variant], smoke: bool) -> R
                     drop(bytes);
                 }
                 Variant::FloorFormats => {
-                    let (d, bytes) = time(|| floor_write(&cells.sheets, Some(&cells.formats), &settings));
+                    let (d, bytes) =
+                        time(|| floor_write(&cells.sheets, Some(&cells.formats), &settings));
                     black_box(&bytes);
                     if measured {
                         fmt.push(d);

@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use calamine::{open_workbook, open_workbook_from_rs, Data, Reader, Xlsx};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Formula, Workbook};
 
-
 /// One cell as rust_xlsxwriter alone writes it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
