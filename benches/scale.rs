@@ -2,8 +2,8 @@
 //! would use instead, and with the I/O floor, measured in the same run (issue #8).
 //!
 //! ```text
+//! python3 -m venv target/venv-peer && target/venv-peer/bin/pip install -r benches/peer/requirements.txt
 //! cargo bench --bench scale
-//! BENCH_PYTHON=.venv-peer/bin/python cargo bench --bench scale    # with the Python peer
 //! ```
 //!
 //! For each size in `BENCH_SIZES` (indicators; default `150,20000,100000,1000000`) a synthetic
@@ -18,8 +18,8 @@
 //!   (temporary file, fsync, rename). Its own line `Formule: … in N ms` gives the time of the
 //!   verification, shown apart;
 //! - **Python**: `benches/peer/barometro_peer.py` as a subprocess (the interpreter is
-//!   `BENCH_PYTHON`, default `python3`, with the pinned packages of
-//!   `benches/peer/requirements.txt`): pandas (openpyxl engine) reads every sheet, the script
+//!   `BENCH_PYTHON`, else `target/venv-peer/bin/python` when it exists, else `python3`, with the
+//!   pinned packages of `benches/peer/requirements.txt`): pandas (openpyxl engine) reads every sheet, the script
 //!   scores with the same rules and writes with XlsxWriter a report with formulas, cached
 //!   values and a traffic-light icon set; interpreter start-up and imports included;
 //! - **LibreOffice**: `soffice --headless --convert-to xlsx` of barometro's report (the one of
@@ -39,10 +39,13 @@
 //!   with calamine, not timed) and times the read and the write in process: no process
 //!   start-up, no fsync.
 //!
-//! Each subprocess is waited for with `wait4`, which gives its **peak memory** (RSS high-water,
-//! its descendants included: soffice.bin under the `soffice` script) and its **CPU time** (user +
-//! system). The wall time is from spawn to exit. On a machine shared with other jobs the wall
-//! time grows with the load while the CPU time does not, so both are printed.
+//! Each subprocess runs under GNU time (`/usr/bin/time -f %M`), which gives its **peak memory**
+//! (RSS high-water, its descendants included: soffice.bin under the `soffice` script), and is
+//! waited for with `wait4`, which gives its **CPU time** (user + system). (`wait4`'s own peak RSS
+//! is not used: Linux charges a child, at `exec`, with the RSS of the process it was forked
+//! from, here this benchmark holding a report's cells; without GNU time that upper bound is
+//! printed, with a note.) The wall time is from spawn to exit. On a machine shared with other
+//! jobs the wall time grows with the load while the CPU time does not, so both are printed.
 //!
 //! **Proof that they compute the same figures** (the check run, before timing, for every size
 //! up to `BENCH_PEER_MAX`): barometro runs once with `--json` and its verification must report
@@ -81,7 +84,8 @@
 //!   check run already warms the caches); for batch, runs per thread count (default 1);
 //! - `BENCH_DIR=path`: where the workbooks, reports and logs go (default `target/bench-scale`,
 //!   kept: the workbooks are reused by the next run);
-//! - `BENCH_PYTHON=path`: the Python interpreter for the peer (default `python3`);
+//! - `BENCH_PYTHON=path`: the Python interpreter for the peer (default
+//!   `target/venv-peer/bin/python` when it exists, else `python3`);
 //! - `BENCH_PEER_MAX=n`: Python and LibreOffice run up to this size (default 100,000: at
 //!   1,000,000 indicators they take many minutes and gigabytes), said in the output;
 //! - `BENCH_FILES=n`, `BENCH_JOBS=2,1`: the batch variant's file count and thread counts.
@@ -199,14 +203,67 @@ fn cpu_time_self() -> Duration {
     timeval(usage.ru_utime) + timeval(usage.ru_stime)
 }
 
+/// GNU time, when installed: it measures the peak RSS of the command alone. `wait4` on a direct
+/// child cannot: Linux charges a child, at `exec`, with the high-water RSS of the memory it was
+/// forked from, so a child of this benchmark (which holds a report's cells) would report at
+/// least the benchmark's own peak.
+const GNU_TIME: &str = "/usr/bin/time";
+
+fn gnu_time() -> Option<&'static Path> {
+    static FOUND: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let found = *FOUND.get_or_init(|| {
+        Command::new(GNU_TIME)
+            .args(["-f", "%M", "true"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .is_ok_and(|o| {
+                o.status.success()
+                    && String::from_utf8_lossy(&o.stderr)
+                        .trim()
+                        .parse::<u64>()
+                        .is_ok()
+            })
+    });
+    found.then(|| Path::new(GNU_TIME))
+}
+
+/// `cmd` run under GNU time (`-f %M -o rss`), with the same arguments, environment and folder.
+fn under_gnu_time(cmd: &Command, time: &Path, rss: &Path) -> Command {
+    let mut wrapped = Command::new(time);
+    wrapped
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(rss)
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(v) => wrapped.env(key, v),
+            None => wrapped.env_remove(key),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        wrapped.current_dir(dir);
+    }
+    wrapped
+}
+
 /// Runs `cmd` in its own process group with stdout / stderr captured in `<log>.stdout.txt` /
-/// `<log>.stderr.txt`, waits for it with `wait4` and measures it. The whole group is killed
-/// after [`TIMEOUT`].
-fn run_measured(mut cmd: Command, log: &Path, what: &str) -> Finished {
+/// `<log>.stderr.txt`, waits for it with `wait4` and measures it: wall time from spawn to exit,
+/// CPU time from `wait4`, peak RSS from GNU time (see [`gnu_time`]; without it, from `wait4`,
+/// an upper bound). The whole group is killed after [`TIMEOUT`].
+fn run_measured(cmd: Command, log: &Path, what: &str) -> Finished {
     let out_path = log.with_extension("stdout.txt");
     let err_path = log.with_extension("stderr.txt");
+    let rss_path = log.with_extension("rss.txt");
     let create = |p: &Path| {
         File::create(p).unwrap_or_else(|e| panic!("{what}: cannot create {}: {e}", p.display()))
+    };
+    let mut cmd = match gnu_time() {
+        Some(time) => under_gnu_time(&cmd, time, &rss_path),
+        None => cmd,
     };
     cmd.stdin(Stdio::null())
         .stdout(create(&out_path))
@@ -240,12 +297,23 @@ fn run_measured(mut cmd: Command, log: &Path, what: &str) -> Finished {
             tail("stderr", &stderr)
         );
     }
+    let max_rss = if gnu_time().is_some() {
+        // The last line: GNU time writes "Command exited with non-zero status N" above it.
+        let text = fs::read_to_string(&rss_path).unwrap_or_default();
+        text.lines()
+            .last()
+            .and_then(|l| l.trim().parse::<u64>().ok())
+            .unwrap_or_else(|| panic!("{what}: GNU time wrote no peak RSS ({text:?})"))
+            * 1024
+    } else {
+        (usage.ru_maxrss.max(0) as u64) * 1024
+    };
     Finished {
         status,
         measured: Measured {
             wall,
             cpu: timeval(usage.ru_utime) + timeval(usage.ru_stime),
-            max_rss: (usage.ru_maxrss.max(0) as u64) * 1024,
+            max_rss,
             verify: None,
         },
         stdout,
@@ -361,8 +429,12 @@ impl Tools {
         let barometro = PathBuf::from(env!("CARGO_BIN_EXE_barometro"));
         let (mut python, mut python_note) = (None, None);
         if only.python {
-            let interpreter =
-                PathBuf::from(std::env::var("BENCH_PYTHON").unwrap_or_else(|_| "python3".into()));
+            let venv = target_dir().join("venv-peer/bin/python");
+            let interpreter = match std::env::var_os("BENCH_PYTHON") {
+                Some(p) => PathBuf::from(p),
+                None if venv.exists() => venv,
+                None => PathBuf::from("python3"),
+            };
             let probe = Command::new(&interpreter)
                 .args([
                     "-c",
@@ -380,7 +452,7 @@ impl Tools {
                         Err(e) => e.to_string(),
                     };
                     let note = format!(
-                        "Python peer skipped: {} cannot import pandas, openpyxl and XlsxWriter ({why}); install them with `python3 -m venv .venv-peer && .venv-peer/bin/pip install -r benches/peer/requirements.txt` and set BENCH_PYTHON=.venv-peer/bin/python",
+                        "Python peer skipped: {} cannot import pandas, openpyxl and XlsxWriter ({why}); install them with `python3 -m venv target/venv-peer && target/venv-peer/bin/pip install -r benches/peer/requirements.txt` (used by default) or set BENCH_PYTHON",
                         interpreter.display()
                     );
                     if only.python_named {
@@ -1412,7 +1484,12 @@ fn print_results(results: &[SizeResult], tools: &Tools) {
     }
     println!();
     println!(
-        "Each cell: median wall time (median CPU time, user + system), largest peak RSS over the runs. barometro: the `barometro report FILE -o OUT --force` command, process start-up and the verification of every formula by formualizer included (its own figure for the verification in brackets). Python peer: `benches/peer/barometro_peer.py` (pandas + openpyxl, XlsxWriter), interpreter start-up included. LibreOffice: `soffice --headless --convert-to xlsx` of barometro's report with recalculation on load forced (warm private profile); start-up = the same conversion of a two-cell workbook. I/O floor: calamine reading every cell of the input + rust_xlsxwriter writing the report's cells (no formats) to a file, timed in process (no process start-up, no fsync); its peak RSS includes the cells it is given. Ratios of the medians (wall; CPU in brackets)."
+        "Each cell: median wall time (median CPU time, user + system), largest peak RSS over the runs ({}). barometro: the `barometro report FILE -o OUT --force` command, process start-up and the verification of every formula by formualizer included (its own figure for the verification in brackets). Python peer: `benches/peer/barometro_peer.py` (pandas + openpyxl, XlsxWriter), interpreter start-up included. LibreOffice: `soffice --headless --convert-to xlsx` of barometro's report with recalculation on load forced (warm private profile); start-up = the same conversion of a two-cell workbook. I/O floor: calamine reading every cell of the input + rust_xlsxwriter writing the report's cells (no formats) to a file, timed in process (no process start-up, no fsync); its peak RSS includes the cells it is given. Ratios of the medians (wall; CPU in brackets).",
+        if gnu_time().is_some() {
+            "GNU time's `%M` of the command and its descendants; the wall times include GNU time's own fork and exec, about a millisecond"
+        } else {
+            "from `wait4`: GNU time is not installed, so this is an upper bound that includes the benchmark's own peak RSS when it started the command"
+        }
     );
     for r in results {
         let runs = r.times.values().map(Vec::len).max().unwrap_or(0);
@@ -1537,16 +1614,19 @@ fn print_batch(results: &[BatchResult]) {
     );
 }
 
-/// `<target>/bench-scale`: the generated workbooks are large and slow to make, so they are kept
-/// next to the build (the benchmark runs from `<target>/release/deps/`).
-fn default_dir() -> PathBuf {
+/// Cargo's target directory (the benchmark runs from `<target>/release/deps/`).
+fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the benchmark knows its own path");
-    let target = exe
-        .ancestors()
+    exe.ancestors()
         .nth(3)
         .map(Path::to_path_buf)
-        .unwrap_or_else(std::env::temp_dir);
-    let dir = target.join("bench-scale");
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+/// `<target>/bench-scale`: the generated workbooks are large and slow to make, so they are kept
+/// next to the build.
+fn default_dir() -> PathBuf {
+    let dir = target_dir().join("bench-scale");
     fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
     dir
 }

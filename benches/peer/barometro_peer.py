@@ -55,7 +55,12 @@ minima, Anno, priorities, objective weights and Neutralizzato, hence the methods
 `baseline_target`, `soglie`, `scadenza`, `manuale`, `indicatore_non_valutabile` and
 `anno_di_piano`, dates as targets, activities (P.A.I / P.E.I) and their checks, card layouts,
 header recognition (the header must be on row 7 with barometro's Cremona headings), and the
-reader's own findings (invalid dates or numbers, hidden rows, …). The check "the same long note
+reader's own findings (invalid dates or numbers, hidden rows, …).
+
+Like barometro, the bands compare the binary score: 327626.1 / 364029 × 100 is
+89.99999999999999, "Parzialmente raggiunto" here and in barometro's cached label, while
+LibreOffice (which compares at 15 significant digits, as Excel is documented to compute)
+recalculates the label formula as "Raggiunto". The benchmark reports such differences. The check "the same long note
 in two objectives" follows barometro's order (for each line, sectors in order of first
 appearance, objectives in sheet order).
 """
