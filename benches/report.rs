@@ -15,20 +15,22 @@
 //!   the six sheets, formats, tables, conditional formats, the chart, notes and
 //!   `save_to_buffer`;
 //! - **floor**: rust_xlsxwriter alone writing *the same cells*: the cells of a barometro report
-//!   are extracted once, before timing ([`extract`]): values with calamine's `worksheet_range`
+//!   are extracted once, before timing (`harness::cells::extract`): values with calamine's `worksheet_range`
 //!   (formula cells give their cached result), formulas with `worksheet_formula` (aligned by
 //!   absolute position: the two ranges may start at different cells), and the blank cells
 //!   barometro writes with a format (a score with no value), which calamine does not report,
 //!   from the sheet XML. The timed loop creates a `Workbook`, adds the sheets with the same
 //!   names, writes every cell with `write_string` / `write_number` / `write_formula`
 //!   (`Formula::new(f).set_result(r)`, the cached result as barometro wrote it) / `write_blank`
-//!   and calls `save_to_buffer`. It writes **no formats** (every cell in the default style), no
+//!   and calls `save_to_buffer`, in a workbook set up like barometro's report writer (zip
+//!   compression level, constant-memory sheets: `harness::cells::WriterSettings`, read from
+//!   `src/report`). It writes **no formats** (every cell in the default style), no
 //!   tables, conditional formats, chart, notes, column widths, frozen panes, print set-up or
 //!   defined names: those are barometro's extras, so the ratio is conservative (it charges
 //!   barometro for all of them). The floor's output is read back once and checked to hold the
 //!   same cells as the report;
 //! - **floor with formats**: the same, every cell with the format of its style in the report,
-//!   rebuilt from the report's `xl/styles.xml` ([`style_formats`]: number format, font, fill,
+//!   rebuilt from the report's `xl/styles.xml` (`harness::cells::style_formats`: number format, font, fill,
 //!   border, alignment, wrapping) and checked cell by cell on the floor's output: rust_xlsxwriter
 //!   then does the same per-cell format lookup and writes the same `s="…"` attributes as for the
 //!   report; still no tables, conditional formats and the rest;
@@ -53,7 +55,7 @@
 //!
 //! Profiling: `BENCH_ONLY=barometro` under `perf record --call-graph dwarf`, or
 //! `valgrind --tool=callgrind --toggle-collect='report::barometro_build*'
-//! --toggle-collect='report::floor_write*'` at `BENCH_SIZES=10000 BENCH_RUNS=1 BENCH_WARMUP=0`
+//! --toggle-collect='*cells::floor_write*'` at `BENCH_SIZES=10000 BENCH_RUNS=1 BENCH_WARMUP=0`
 //! (both functions are never inlined).
 //!
 //! Run without `--bench` (as `cargo test --benches` does), it only makes a quick smoke run on
@@ -78,9 +80,7 @@ use harness::{
     sample, sizes, time, Sample,
 };
 
-use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::io::{Cursor, Read as _};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -88,8 +88,9 @@ use std::time::Duration;
 use barometro::read::{read_workbook, ReadOptions};
 use barometro::report::{build, verify, write_atomically, Provenance, Report, Verification};
 use barometro::rules::{evaluate, EvaluateOptions, Evaluation, RuleSet};
-use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Formula, Workbook};
+use harness::cells::{
+    check_floor, extract, floor_write, style_count, CellCounts, Cells, WriterSettings,
+};
 
 const SEED: u64 = 2024;
 const DEFAULT_SIZES: [usize; 2] = [100_000, 150];
@@ -101,398 +102,7 @@ const GOAL_RATIO: f64 = 1.5;
 /// The goal of the issue for the end-to-end run on a typical file, in milliseconds.
 const GOAL_E2E_MS: f64 = 100.0;
 
-// ---------------------------------------------------------------------------------------------
-// The cells of a report, for the floor.
-// ---------------------------------------------------------------------------------------------
-
-/// One cell as rust_xlsxwriter alone writes it.
-#[derive(Debug, Clone, PartialEq)]
-enum Cell {
-    String(String),
-    Number(f64),
-    /// The formula (as calamine gives it, without `=`) and its cached result, as text.
-    Formula(String, String),
-    /// A cell with a format and no value (barometro writes a score with no value so).
-    Blank,
-}
-
-/// A cell, where it is and its style in the report (`s="N"`, 0 for none).
-#[derive(Debug, Clone, PartialEq)]
-struct Placed {
-    row: u32,
-    col: u16,
-    style: u32,
-    cell: Cell,
-}
-
-/// The cells of one sheet, in row-major order.
-struct Sheet {
-    name: String,
-    cells: Vec<Placed>,
-}
-
-/// The cells of a workbook and its styles (`cellXfs`).
-struct Cells {
-    sheets: Vec<Sheet>,
-    /// By style index: the style rebuilt as a format (see [`style_formats`]).
-    formats: Vec<Format>,
-}
-
-#[derive(Default, Clone, Copy)]
-struct CellCounts {
-    strings: usize,
-    numbers: usize,
-    formulas: usize,
-    blanks: usize,
-    styled: usize,
-}
-
-impl CellCounts {
-    fn of(sheets: &[Sheet]) -> CellCounts {
-        let mut c = CellCounts::default();
-        for p in sheets.iter().flat_map(|s| s.cells.iter()) {
-            match p.cell {
-                Cell::String(_) => c.strings += 1,
-                Cell::Number(_) => c.numbers += 1,
-                Cell::Formula(..) => c.formulas += 1,
-                Cell::Blank => c.blanks += 1,
-            }
-            if p.style != 0 {
-                c.styled += 1;
-            }
-        }
-        c
-    }
-
-    fn total(&self) -> usize {
-        self.strings + self.numbers + self.formulas + self.blanks
-    }
-}
-
-/// A cached formula result as text: numbers as the shortest text that reads back as the same
-/// `f64` (what barometro passes to `set_result`).
-fn result_text(value: Option<&Data>) -> String {
-    match value {
-        None | Some(Data::Empty) => String::new(),
-        Some(Data::Float(f)) => number_text(*f),
-        Some(Data::Int(i)) => i.to_string(),
-        Some(Data::DateTime(d)) => number_text(d.as_f64()),
-        Some(Data::Bool(b)) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-        Some(Data::String(s)) | Some(Data::DateTimeIso(s)) | Some(Data::DurationIso(s)) => {
-            s.clone()
-        }
-        Some(Data::Error(e)) => e.to_string(),
-    }
-}
-
-fn number_text(n: f64) -> String {
-    if n == n.trunc() && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
-}
-
-/// `AB12` → (11, 27), zero-based.
-fn parse_ref(r: &str) -> Option<(u32, u16)> {
-    let split = r.find(|c: char| c.is_ascii_digit())?;
-    let (letters, digits) = r.split_at(split);
-    let mut col: u32 = 0;
-    for b in letters.bytes() {
-        if !b.is_ascii_uppercase() {
-            return None;
-        }
-        col = col * 26 + u32::from(b - b'A' + 1);
-    }
-    let row: u32 = digits.parse().ok()?;
-    Some((
-        row.checked_sub(1)?,
-        u16::try_from(col.checked_sub(1)?).ok()?,
-    ))
-}
-
-/// The value of `name="…"` in an XML tag's text.
-fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
-    let key = format!(" {name}=\"");
-    let at = tag.find(&key)? + key.len();
-    let len = tag[at..].find('"')?;
-    Some(&tag[at..at + len])
-}
-
-/// What the sheet XML says of every cell: its style (`s="N"`) and whether it is a formatted
-/// blank (`<c r="X5" s="3"/>`: no value), which calamine does not report.
-fn cell_tags(xml: &str) -> Vec<((u32, u16), u32, bool)> {
-    let mut out = Vec::new();
-    let mut rest = xml;
-    while let Some(at) = rest.find("<c r=\"") {
-        rest = &rest[at + 2..];
-        let Some(end) = rest.find('>') else { break };
-        let tag = &rest[..end];
-        let at = attribute(tag, "r").and_then(parse_ref);
-        let style = attribute(tag, "s")
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        if let Some(at) = at {
-            out.push((at, style, tag.ends_with('/')));
-        }
-        rest = &rest[end..];
-    }
-    out
-}
-
-/// An entry of the XLSX archive as text.
-fn zip_text(bytes: &[u8], name: &str) -> String {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("the report is a zip archive");
-    let mut entry = zip.by_name(name).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let mut xml = String::new();
-    entry.read_to_string(&mut xml).expect("the entry is UTF-8");
-    xml
-}
-
-/// The elements `<tag …>…</tag>` or `<tag …/>` inside the section `<section …>…</section>`.
-fn elements<'x>(xml: &'x str, section: &str, tag: &str) -> Vec<&'x str> {
-    let Some(start) = xml.find(&format!("<{section}")) else {
-        return Vec::new();
-    };
-    let close = format!("</{section}>");
-    let end = xml[start..].find(&close).map_or(xml.len(), |e| start + e);
-    let body = &xml[start..end];
-    let (open_a, open_b) = (format!("<{tag} "), format!("<{tag}>"));
-    let mut out = Vec::new();
-    let mut rest = body;
-    while let Some(at) = [rest.find(&open_a), rest.find(&open_b)]
-        .into_iter()
-        .flatten()
-        .min()
-    {
-        rest = &rest[at..];
-        let head_end = rest.find('>').unwrap_or(rest.len());
-        let len = if rest[..head_end].ends_with('/') {
-            head_end + 1
-        } else {
-            rest.find(&format!("</{tag}>"))
-                .map_or(rest.len(), |e| e + tag.len() + 3)
-        };
-        out.push(&rest[..len]);
-        rest = &rest[len..];
-    }
-    out
-}
-
-/// `FF595959` → a colour.
-fn rgb(argb: &str) -> Option<Color> {
-    u32::from_str_radix(argb, 16)
-        .ok()
-        .map(|v| Color::RGB(v & 0xFF_FFFF))
-}
-
-/// For every style (`cellXfs`) of `xl/styles.xml`, the same format rebuilt with the attributes
-/// barometro's formats use: number format, font (bold, italic, size, name, colour), solid
-/// fill, thin top / bottom border, vertical alignment and wrapping.
-fn style_formats(bytes: &[u8]) -> Vec<Format> {
-    let xml = zip_text(bytes, "xl/styles.xml");
-    let unescape = |s: &str| {
-        s.replace("&quot;", "\"")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&amp;", "&")
-    };
-    let codes: BTreeMap<u16, String> = elements(&xml, "numFmts", "numFmt")
-        .into_iter()
-        .filter_map(|t| {
-            let id = attribute(t, "numFmtId")?.parse().ok()?;
-            Some((id, unescape(attribute(t, "formatCode")?)))
-        })
-        .collect();
-    let fonts = elements(&xml, "fonts", "font");
-    let fills = elements(&xml, "fills", "fill");
-    let borders = elements(&xml, "borders", "border");
-    let index = |t: &str, name: &str| -> usize {
-        attribute(t, name).and_then(|v| v.parse().ok()).unwrap_or(0)
-    };
-    let mut formats = Vec::new();
-    for xf in elements(&xml, "cellXfs", "xf") {
-        let mut f = Format::new();
-        let num = index(xf, "numFmtId");
-        if let Some(code) = codes.get(&(num as u16)) {
-            f = f.set_num_format(code);
-        } else if num != 0 {
-            f = f.set_num_format_index(num as u8);
-        }
-        if let Some(font) = fonts
-            .get(index(xf, "fontId"))
-            .filter(|_| index(xf, "fontId") > 0)
-        {
-            if font.contains("<b/>") {
-                f = f.set_bold();
-            }
-            if font.contains("<i/>") {
-                f = f.set_italic();
-            }
-            if let Some(sz) = font
-                .find("<sz ")
-                .and_then(|at| attribute(&font[at..], "val"))
-                .and_then(|v| v.parse::<f64>().ok())
-            {
-                f = f.set_font_size(sz);
-            }
-            if let Some(name) = font
-                .find("<name ")
-                .and_then(|at| attribute(&font[at..], "val"))
-            {
-                f = f.set_font_name(name);
-            }
-            if let Some(colour) = font
-                .find("<color rgb")
-                .and_then(|at| attribute(&font[at..], "rgb"))
-                .and_then(rgb)
-            {
-                f = f.set_font_color(colour);
-            }
-        }
-        if let Some(colour) = fills
-            .get(index(xf, "fillId"))
-            .filter(|_| index(xf, "fillId") > 1)
-            .and_then(|fill| fill.find("<fgColor ").map(|at| &fill[at..]))
-            .and_then(|t| attribute(t, "rgb"))
-            .and_then(rgb)
-        {
-            f = f.set_background_color(colour);
-        }
-        if let Some(border) = borders.get(index(xf, "borderId")) {
-            if border.contains("<top style=\"thin\"") {
-                f = f.set_border_top(FormatBorder::Thin);
-            }
-            if border.contains("<bottom style=\"thin\"") {
-                f = f.set_border_bottom(FormatBorder::Thin);
-            }
-        }
-        if let Some(at) = xf.find("<alignment") {
-            let a = &xf[at..];
-            match attribute(a, "vertical") {
-                Some("top") => f = f.set_align(FormatAlign::Top),
-                Some("center") => f = f.set_align(FormatAlign::VerticalCenter),
-                _ => {}
-            }
-            if attribute(a, "wrapText") == Some("1") {
-                f = f.set_text_wrap();
-            }
-        }
-        formats.push(f);
-    }
-    formats
-}
-
-/// The number of styles (`cellXfs`) of an XLSX file.
-fn style_count(bytes: &[u8]) -> usize {
-    elements(&zip_text(bytes, "xl/styles.xml"), "cellXfs", "xf").len()
-}
-
-/// The cells of an XLSX workbook (a barometro report, or the floor's output to check it).
-/// Values from `worksheet_range`, formulas from `worksheet_formula`, aligned by absolute
-/// position; styles and formatted blank cells from the sheet XML (rust_xlsxwriter names the
-/// sheets `xl/worksheets/sheetN.xml` in sheet order).
-fn extract(bytes: &[u8]) -> Cells {
-    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).expect("calamine opens it");
-    let names = wb.sheet_names();
-    let mut sheets = Vec::with_capacity(names.len());
-    for (index, name) in names.iter().enumerate() {
-        let values = wb.worksheet_range(name).expect("calamine reads the values");
-        let formulas = wb
-            .worksheet_formula(name)
-            .expect("calamine reads the formulas");
-        let mut cells: BTreeMap<(u32, u16), Cell> = BTreeMap::new();
-        // Values, by absolute position.
-        let mut cached: BTreeMap<(u32, u16), &Data> = BTreeMap::new();
-        if let Some((r0, c0)) = values.start() {
-            for (r, c, v) in values.used_cells() {
-                let at = (r0 + r as u32, (c0 as usize + c) as u16);
-                cached.insert(at, v);
-                let cell = match v {
-                    Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
-                        Cell::String(s.clone())
-                    }
-                    Data::Float(f) => Cell::Number(*f),
-                    Data::Int(i) => Cell::Number(*i as f64),
-                    Data::DateTime(d) => Cell::Number(d.as_f64()),
-                    Data::Bool(b) => Cell::String(b.to_string()),
-                    Data::Error(e) => panic!("{name}: error value {e} outside a formula"),
-                    Data::Empty => continue,
-                };
-                cells.insert(at, cell);
-            }
-        }
-        // Formulas replace the values they cache.
-        if let Some((r0, c0)) = formulas.start() {
-            for (r, c, f) in formulas.used_cells() {
-                if f.is_empty() {
-                    continue;
-                }
-                let at = (r0 + r as u32, (c0 as usize + c) as u16);
-                let result = result_text(cached.get(&at).copied());
-                cells.insert(at, Cell::Formula(f.clone(), result));
-            }
-        }
-        let mut styles: BTreeMap<(u32, u16), u32> = BTreeMap::new();
-        let xml = zip_text(bytes, &format!("xl/worksheets/sheet{}.xml", index + 1));
-        for (at, style, blank) in cell_tags(&xml) {
-            if blank {
-                cells.entry(at).or_insert(Cell::Blank);
-            }
-            styles.insert(at, style);
-        }
-        sheets.push(Sheet {
-            name: name.clone(),
-            cells: cells
-                .into_iter()
-                .map(|((row, col), cell)| Placed {
-                    row,
-                    col,
-                    style: styles.get(&(row, col)).copied().unwrap_or(0),
-                    cell,
-                })
-                .collect(),
-        });
-    }
-    Cells {
-        sheets,
-        formats: style_formats(bytes),
-    }
-}
-
-/// rust_xlsxwriter alone: the same sheets and cells saved to a buffer; with `formats`, every
-/// cell with the format of its style in the report, else no formats at all.
-/// (Never inlined, so that a profiler can select it.)
-#[inline(never)]
-fn floor_write(sheets: &[Sheet], formats: Option<&[Format]>) -> Vec<u8> {
-    let mut wb = Workbook::new();
-    let default = Format::default();
-    for sheet in sheets {
-        let ws = wb.add_worksheet();
-        ws.set_name(&sheet.name).expect("a valid sheet name");
-        for p in &sheet.cells {
-            let (row, col) = (p.row, p.col);
-            let format = formats.and_then(|f| f.get(p.style as usize).filter(|_| p.style != 0));
-            match (&p.cell, format) {
-                (Cell::String(s), None) => ws.write_string(row, col, s),
-                (Cell::String(s), Some(f)) => ws.write_string_with_format(row, col, s, f),
-                (Cell::Number(n), None) => ws.write_number(row, col, *n),
-                (Cell::Number(n), Some(f)) => ws.write_number_with_format(row, col, *n, f),
-                (Cell::Formula(x, r), None) => {
-                    ws.write_formula(row, col, Formula::new(x).set_result(r))
-                }
-                (Cell::Formula(x, r), Some(f)) => {
-                    ws.write_formula_with_format(row, col, Formula::new(x).set_result(r), f)
-                }
-                (Cell::Blank, f) => ws.write_blank(row, col, f.unwrap_or(&default)),
-            }
-            .expect("rust_xlsxwriter takes the cell");
-        }
-    }
-    wb.save_to_buffer().expect("rust_xlsxwriter saves")
-}
-
-/// barometro's report. (Never inlined, like [`floor_write`].)
+/// barometro's report. (Never inlined, like `harness::cells::floor_write`.)
 #[inline(never)]
 fn barometro_build(ev: &Evaluation, rules: &RuleSet, provenance: &Provenance) -> Report {
     build(ev, rules, provenance).expect("barometro builds the report")
@@ -502,46 +112,6 @@ fn barometro_build(ev: &Evaluation, rules: &RuleSet, provenance: &Provenance) ->
 #[inline(never)]
 fn barometro_verify(report: &Report) -> Result<Verification, String> {
     verify(report).map_err(|e| e.to_string())
-}
-
-/// The floor's output holds the report's cells (checked once, not timed). Without formats,
-/// blank cells are not compared: rust_xlsxwriter stores a blank cell without a format but does
-/// not write it out (like Excel). With formats, every cell must also have the same format as in
-/// the report (as [`style_formats`] rebuilds them).
-fn check_floor(report: &Cells, floor_bytes: &[u8], with_formats: bool) {
-    let back = extract(floor_bytes);
-    assert_eq!(back.sheets.len(), report.sheets.len(), "sheet count");
-    let format = |c: &Cells, p: &Placed| c.formats.get(p.style as usize).cloned();
-    for (a, b) in report.sheets.iter().zip(&back.sheets) {
-        assert_eq!(a.name, b.name);
-        let name = &a.name;
-        let kept = |p: &&Placed| with_formats || p.cell != Cell::Blank;
-        let a: Vec<_> = a.cells.iter().filter(kept).collect();
-        let b: Vec<_> = b.cells.iter().filter(kept).collect();
-        assert_eq!(
-            a.len(),
-            b.len(),
-            "sheet {name}: the floor wrote {} cells, the report has {}",
-            b.len(),
-            a.len()
-        );
-        for (x, y) in a.iter().zip(&b) {
-            assert_eq!(
-                (x.row, x.col, &x.cell),
-                (y.row, y.col, &y.cell),
-                "sheet {name}: the floor's cell differs"
-            );
-            if with_formats {
-                assert_eq!(
-                    format(report, x),
-                    format(&back, y),
-                    "sheet {name}: the floor's cell {}:{} has another format",
-                    x.row,
-                    x.col
-                );
-            }
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -622,6 +192,11 @@ fn bench_size(dir: &Path, indicators: usize, only: &[Variant], smoke: bool) -> R
         group_thousands(report.bytes.len()),
     );
     let floors = only.contains(&Variant::Floor) || only.contains(&Variant::FloorFormats);
+    // The floor's workbook is set up like the report writer's (compression level, memory mode).
+    let (settings, notes) = WriterSettings::of_source();
+    for note in notes {
+        eprintln!("  note: {note}");
+    }
     let (cells, floor_bytes, floor_formats_bytes) = if floors {
         let (d, cells) = time(|| extract(&report.bytes));
         eprintln!(
@@ -629,9 +204,13 @@ fn bench_size(dir: &Path, indicators: usize, only: &[Variant], smoke: bool) -> R
             group_thousands(CellCounts::of(&cells.sheets).total()),
             human_time(d)
         );
-        let plain = floor_write(&cells.sheets, None);
+        eprintln!(
+            "  floor workbook settings, as barometro's report writer: {}",
+            settings.describe(&cells.sheets)
+        );
+        let plain = floor_write(&cells.sheets, None, &settings);
         check_floor(&cells, &plain, false);
-        let formatted = floor_write(&cells.sheets, Some(&cells.formats));
+        let formatted = floor_write(&cells.sheets, Some(&cells.formats), &settings);
         check_floor(&cells, &formatted, true);
         eprintln!(
             "  styles: report {}, floor with formats {} (checked: every cell has its format)",
@@ -701,7 +280,7 @@ fn bench_size(dir: &Path, indicators: usize, only: &[Variant], smoke: bool) -> R
                     drop(r);
                 }
                 Variant::Floor => {
-                    let (d, bytes) = time(|| floor_write(&cells.sheets, None));
+                    let (d, bytes) = time(|| floor_write(&cells.sheets, None, &settings));
                     black_box(&bytes);
                     if measured {
                         flo.push(d);
@@ -709,7 +288,8 @@ fn bench_size(dir: &Path, indicators: usize, only: &[Variant], smoke: bool) -> R
                     drop(bytes);
                 }
                 Variant::FloorFormats => {
-                    let (d, bytes) = time(|| floor_write(&cells.sheets, Some(&cells.formats)));
+                    let (d, bytes) =
+                        time(|| floor_write(&cells.sheets, Some(&cells.formats), &settings));
                     black_box(&bytes);
                     if measured {
                         fmt.push(d);

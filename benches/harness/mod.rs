@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+#[allow(dead_code)] // only the report and scale benchmarks use it
+pub mod cells;
+
 /// The fastest and the median of a set of timed runs.
 pub struct Sample {
     pub min: Duration,
