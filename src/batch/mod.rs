@@ -51,7 +51,8 @@ pub struct BatchOptions {
     /// The rules: a folder or the name of a built-in set; `None` for the default set. Each
     /// worker thread compiles its own copy (a rule set is not shared between threads).
     pub rules: Option<String>,
-    /// How each workbook is read, scored and verified.
+    /// How each workbook is read, scored and verified. With more than one job, a workbook is
+    /// scored on its worker's thread alone unless `report.evaluate.threads` says otherwise.
     pub report: ReportOptions,
     /// Worker threads (at least 1).
     pub jobs: usize,
@@ -368,6 +369,13 @@ pub fn run_batch(
         .collect();
     let clashes = &clashes;
     let jobs = options.jobs.clamp(1, files.len().max(1));
+    // Several files at once already use the cores: each file is scored on its own worker
+    // (`EvaluateOptions::threads`), unless the caller chose a number of threads.
+    let mut per_file = options.clone();
+    if jobs > 1 && per_file.report.evaluate.threads == 0 {
+        per_file.report.evaluate.threads = 1;
+    }
+    let options = &per_file;
     let next = AtomicUsize::new(0);
     let mut outcomes: Vec<Option<FileOutcome>> = vec![None; files.len()];
     std::thread::scope(|scope| {
