@@ -1159,7 +1159,7 @@ fn bench_size(
             human_time(d)
         );
         let (settings, setting_notes) = WriterSettings::of_source();
-        for n in setting_notes {
+        for n in &setting_notes {
             eprintln!("  note: {n}");
         }
         if check_output {
@@ -1169,7 +1169,7 @@ fn bench_size(
         save_cells(&cells_file, &cells.sheets)
             .unwrap_or_else(|e| panic!("cannot write {}: {e}", cells_file.display()));
         format!(
-            "floor: {} cells of barometro's report ({} strings, {} numbers, {} formulas with cached results, {} blanks) in {} sheets{}; workbook settings as barometro's report writer: {}",
+            "floor: {} cells of barometro's report ({} strings, {} numbers, {} formulas with cached results, {} blanks) in {} sheets{}; workbook settings as barometro's report writer: {}{}",
             group_thousands(counts.total()),
             group_thousands(counts.strings),
             group_thousands(counts.numbers),
@@ -1177,7 +1177,11 @@ fn bench_size(
             group_thousands(counts.blanks),
             cells.sheets.len(),
             if check_output { ", the floor's output read back and checked" } else { "" },
-            settings.describe(&cells.sheets)
+            settings.describe(&cells.sheets),
+            setting_notes
+                .iter()
+                .map(|n| format!(" (**{n}**)"))
+                .collect::<String>()
         )
     };
     if check && barometro {

@@ -509,8 +509,8 @@ impl WriterSettings {
 
     /// The settings found in the Rust sources under `src/report` of this crate (comments
     /// skipped), and notes on what could not be resolved. `set_zip_compression_level(N)` with a
-    /// literal or with a `const NAME: u8 = N;` of the same sources; any
-    /// `add_worksheet_with_low_memory` call; `use_zip_large_file(true)`.
+    /// literal, a `const NAME: u8 = N;` or a field `x.name` initialised as `name: N` in the same
+    /// sources; any `add_worksheet_with_low_memory` call; `use_zip_large_file(true)`.
     pub fn of_source() -> (WriterSettings, Vec<String>) {
         let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/report"));
         let mut code = String::new();
@@ -556,6 +556,23 @@ impl WriterSettings {
                 let rest = &code[at..];
                 let value = rest[rest.find('=')? + 1..rest.find(';')?].trim();
                 value.parse::<u8>().ok()
+            });
+            let level = level.or_else(|| {
+                // A field of a settings value (`self.level`): its initialiser `level: N` in a
+                // struct literal (the report writer's settings constant).
+                let field = arg.rsplit('.').next().unwrap_or(arg).trim();
+                let key = format!("{field}:");
+                code.match_indices(&key).find_map(|(at, _)| {
+                    let before = code[..at].chars().next_back();
+                    if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+                        return None;
+                    }
+                    let value: String = code[at + key.len()..]
+                        .chars()
+                        .take_while(|c| !matches!(c, ',' | '}' | '\n' | ';'))
+                        .collect();
+                    value.trim().parse::<u8>().ok()
+                })
             });
             match level {
                 Some(l) => settings.compression_level = Some(l),
