@@ -97,6 +97,9 @@ fn report_writes_verifies_and_refuses_to_overwrite() {
     assert!(text.contains("Relazione scritta"), "{text}");
     assert!(text.contains("verificate con formualizer"), "{text}");
     assert!(text.contains("tutte uguali"), "{text}");
+    // From the cells as they were written (the twins refer to cells only through their
+    // placeholders).
+    assert!(text.contains("celle scritte"), "{text}");
     assert!(out.exists() && json.exists());
     assert_eq!(
         std::fs::read(&input).unwrap(),
@@ -259,4 +262,30 @@ fn a_wrong_twin_is_caught_and_named() {
         .filter(|r| r.iter().any(|c| *c == "formula-diversa-dalla-regola"))
         .count();
     assert!(listed > 0);
+}
+
+#[test]
+fn a_twin_that_refers_to_cells_by_itself_is_verified_on_the_written_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("regole");
+    let o = barometro(&["init", s(&rules)]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let file = rules.join("indicatori.rhai");
+    let text = std::fs::read_to_string(&file).unwrap();
+    // The same value, plus 0 times a count of cells the template names itself (the title
+    // rows of Indicatori, which the recorded cells do not hold).
+    let edited = text.replace(
+        "\"=MAX(0,MIN(100,{consuntivo}/{target}*100))\"",
+        "\"=MAX(0,MIN(100,{consuntivo}/{target}*100))+0*COUNTA($A$1:$A$2)\"",
+    );
+    assert_ne!(edited, text);
+    std::fs::write(&file, edited).unwrap();
+    let input = cremona(dir.path());
+    let out = dir.path().join("r.xlsx");
+    let o = barometro(&["report", s(&input), "-o", s(&out), "--regole", s(&rules)]);
+    let text = stdout(&o);
+    // Cremona has errors in its data: status 1, but no formula differs.
+    assert_eq!(o.status.code(), Some(1), "{text}{}", stderr(&o));
+    assert!(text.contains("tutte uguali"), "{text}");
+    assert!(text.contains("ricalcolate dal file scritto"), "{text}");
 }

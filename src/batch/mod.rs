@@ -370,11 +370,14 @@ pub fn run_batch(
     let clashes = &clashes;
     let jobs = options.jobs.clamp(1, files.len().max(1));
     // Several files at once already use the cores: each file is scored on its own worker
-    // (`EvaluateOptions::threads`), unless the caller chose a number of threads.
+    // (`EvaluateOptions::threads`), unless the caller chose a number of threads, and its
+    // verification runs on its worker's thread, after the save, with the formula engine on
+    // one thread.
     let mut per_file = options.clone();
     if jobs > 1 && per_file.report.evaluate.threads == 0 {
         per_file.report.evaluate.threads = 1;
     }
+    per_file.report.one_thread = options.report.one_thread || jobs >= available_cores();
     let options = &per_file;
     let next = AtomicUsize::new(0);
     let mut outcomes: Vec<Option<FileOutcome>> = vec![None; files.len()];

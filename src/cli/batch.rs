@@ -97,6 +97,7 @@ pub fn run(args: &BatchArgs) -> i32 {
             evaluate: args.rules.evaluate_options(),
             verify: !args.no_verify,
             template,
+            one_thread: false,
         },
         jobs: args.jobs.map_or_else(available_cores, usize::from),
         force: args.force,

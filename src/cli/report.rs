@@ -5,7 +5,8 @@ use std::time::Instant;
 
 use barometro::model::Severity;
 use barometro::report::{
-    report_workbook, scored_json, write_atomically_among, ReportOptions, Template, ENGINE,
+    report_workbook, scored_json, write_atomically_among, Recalculated, ReportOptions, Template,
+    ENGINE,
 };
 
 use super::check::{check_outputs, files_read, load_rules, read_options};
@@ -44,6 +45,7 @@ pub fn run(args: &ReportArgs) -> i32 {
             evaluate: args.rules.evaluate_options(),
             verify: !args.no_verify,
             template,
+            one_thread: false,
         },
         Err(e) => {
             eprintln!("errore: {e}");
@@ -70,10 +72,11 @@ pub fn run(args: &ReportArgs) -> i32 {
             done.report.checks.len()
         )),
         Some(proof) if proof.mismatches.is_empty() => lines.push(format!(
-            "Formule: {} verificate con {} in {} ms: tutte uguali ai valori delle regole",
+            "Formule: {} verificate con {} in {} ms{}: tutte uguali ai valori delle regole",
             proof.checked,
             proof.engine,
-            proof.elapsed.as_millis()
+            proof.elapsed.as_millis(),
+            recalculated(proof)
         )),
         Some(proof) => {
             for f in &done.mismatches {
@@ -82,10 +85,11 @@ pub fn run(args: &ReportArgs) -> i32 {
                 }
             }
             lines.push(format!(
-                "Formule: {} verificate con {} in {} ms: {} diverse dai valori delle regole (elencate in Anomalie)",
+                "Formule: {} verificate con {} in {} ms{}: {} diverse dai valori delle regole (elencate in Anomalie)",
                 proof.checked,
                 proof.engine,
                 proof.elapsed.as_millis(),
+                recalculated(proof),
                 proof.mismatches.len()
             ));
         }
@@ -147,6 +151,16 @@ pub fn run(args: &ReportArgs) -> i32 {
     out += &format!("Tempo totale: {} ms\n", started.elapsed().as_millis());
     super::print_stdout(&out);
     status
+}
+
+/// What the engine recalculated, for the summary.
+fn recalculated(proof: &barometro::report::Verification) -> String {
+    match &proof.recalculated {
+        Recalculated::Cells { cells, .. } => {
+            format!(" (ricalcolate dalle {cells} celle scritte che le formule leggono)")
+        }
+        Recalculated::File => " (ricalcolate dal file scritto)".into(),
+    }
 }
 
 /// What the template did, for the summary.

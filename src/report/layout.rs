@@ -2,6 +2,7 @@
 //! indicator and activity, decided before anything is written, so that a formula can refer to
 //! cells that are written later (an objective's score reads the indicators' rows).
 
+use super::sheets::Tab;
 use super::template::ReportTemplate;
 use crate::model::{column_letters, Area, Ente, IndicatorValue};
 use crate::rules::{Evaluation, INDICATOR_FIELDS};
@@ -205,6 +206,8 @@ pub struct Layout {
     pub indicator_count: u32,
     pub activity_count: u32,
     pub objective_count: u32,
+    /// The Indicatori columns the indicators' twins name (their placeholders).
+    pub indicator_reads: Vec<Key>,
 }
 
 /// The header of an indicator value column.
@@ -277,6 +280,7 @@ impl Layout {
                 }
             }
         }
+        let mut indicator_reads = Vec::new();
         for name in named {
             let key = match INDICATOR_FIELDS.iter().find(|(n, _)| *n == name) {
                 Some((_, IndicatorValue::Name)) => Key::Indicator,
@@ -284,6 +288,9 @@ impl Layout {
                 Some((_, v)) => Key::Input(*v),
                 None => Key::Extra(name.to_string()),
             };
+            if !indicator_reads.contains(&key) {
+                indicator_reads.push(key.clone());
+            }
             if ind.index(&key).is_none() && key != Key::Input(IndicatorValue::Weight) {
                 let header = match &key {
                     Key::Input(v) => input_header(*v).to_string(),
@@ -515,7 +522,55 @@ impl Layout {
             indicator_count: ind_row - FIRST_ROW,
             activity_count: act_row - FIRST_ROW,
             objective_count: obj_row - FIRST_ROW,
+            indicator_reads,
         }
+    }
+
+    /// Whether a formula of the report may read the cells of the column holding `key` in
+    /// `tab`: the inputs the indicators' twins name and the weights and scores of
+    /// Indicatori; the stated weights and priorities, weights, scores and expected values
+    /// of Obiettivi; the expected and actual values of Attività; all of Sintesi. The
+    /// verification records the texts of these columns only (numbers and formulas always);
+    /// a reference to another column makes it load the written file instead.
+    pub(crate) fn formula_reads(&self, tab: Tab, key: &Key) -> bool {
+        match tab {
+            Tab::Sintesi => true,
+            Tab::Indicatori => match key {
+                Key::Score | Key::Input(IndicatorValue::Weight) => true,
+                Key::Indicator | Key::Formula | Key::Input(_) | Key::Extra(_) => {
+                    self.indicator_reads.contains(key)
+                }
+                _ => false,
+            },
+            Tab::Obiettivi => matches!(
+                key,
+                Key::StatedWeight
+                    | Key::Priority
+                    | Key::PriorityTotal
+                    | Key::Weight
+                    | Key::Score
+                    | Key::Expected
+            ),
+            Tab::Attivita => matches!(
+                key,
+                Key::ActualToDate | Key::Expected | Key::ExpectedStored | Key::ExpectedComputed
+            ),
+        }
+    }
+
+    /// By column of `tab`, whether its texts are recorded for the verification (empty:
+    /// every text).
+    pub(crate) fn recorded_text(&self, tab: Tab) -> Vec<bool> {
+        let cols = match tab {
+            Tab::Sintesi => return Vec::new(),
+            Tab::Obiettivi => &self.objective_columns,
+            Tab::Indicatori => &self.indicator_columns,
+            Tab::Attivita => &self.activity_columns,
+        };
+        cols.0
+            .iter()
+            .map(|c| self.formula_reads(tab, &c.key))
+            .collect()
     }
 }
 

@@ -52,6 +52,7 @@ pub(crate) mod style;
 mod template;
 mod verify;
 mod workbook_template;
+mod writer;
 
 use std::fmt;
 use std::fs;
@@ -72,10 +73,13 @@ pub use template::{
     column_name, ReportTemplate, SheetTemplate, SheetTemplates, TemplateError,
     DEFAULT_TEMPLATE_NAME, DEFAULT_TEMPLATE_TOML,
 };
-pub use verify::{agrees, recalculate_cells, verify, Computed, Mismatch, Verification, ENGINE};
+pub use verify::{
+    agrees, recalculate_cells, verify, Computed, Mismatch, Recalculated, Verification, ENGINE,
+};
 pub use workbook_template::{
     FilledTemplate, WorkbookTemplate, BUILTIN_WORKBOOK_TEMPLATES, CREMONA_TEMPLATE,
 };
+pub use writer::{WriterSettings, REPORT_WRITER};
 
 /// The layout of a report: a TOML template that arranges barometro's own report, or an Excel
 /// template the office designed, filled with the results. The default is the built-in
@@ -248,6 +252,23 @@ impl FormulaCheck {
         checks.push(self);
         Ok(())
     }
+
+    /// [`FormulaCheck::write`] through the report's writer, which also records the formula
+    /// for the verification.
+    pub(crate) fn write_out(
+        self,
+        out: &mut writer::Out<'_>,
+        format: &rust_xlsxwriter::Format,
+        checks: &mut Vec<FormulaCheck>,
+    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+        let cached = match &self.expected {
+            Expected::Number(n) => number_text(*n),
+            Expected::Text(t) => t.clone(),
+        };
+        out.formula(self.row, self.col, &self.formula, cached, format)?;
+        checks.push(self);
+        Ok(())
+    }
 }
 
 /// A report in memory: the XLSX bytes and the formulas to verify.
@@ -348,6 +369,90 @@ pub fn build_with_template(
         bytes,
         checks: book.checks,
     })
+}
+
+/// Builds the report as [`build_with_template`] does and verifies its formulas: while the
+/// workbook is written, every cell a formula may read is recorded exactly as it is handed
+/// to rust_xlsxwriter (formulas, numbers, and the texts of the columns formulas read), and
+/// the independent engine recalculates the formulas from that copy while rust_xlsxwriter
+/// compresses and saves the workbook, on a second thread unless `one_thread` (then the two
+/// run one after the other, and the engine evaluates on one thread too). When a rule's twin
+/// refers to cells by itself (`=A1+{consuntivo}`), the recorded cells may not be all it
+/// reads: the written file is recalculated instead, as [`verify`] does
+/// ([`Verification::recalculated`] says which).
+///
+/// ```
+/// use barometro::model::{Area, Ente, Field, Indicator, IndicatorValue, Objective, Source};
+/// use barometro::report::{build_and_verify, Provenance, Recalculated, ReportTemplate};
+/// use barometro::rules::{evaluate, EvaluateOptions, RuleSet};
+/// use barometro::value::Value;
+///
+/// let num = |n: f64, col| Field {
+///     raw: n.to_string().into(),
+///     value: Value::Number { number: n, unit: None },
+///     source: Source::new("Foglio1".into(), 1, col),
+/// };
+/// let mut indicator = Indicator::new(Source::new("Foglio1".into(), 1, 0));
+/// indicator.set(IndicatorValue::Target, num(50.0, 3));
+/// indicator.set(IndicatorValue::Actual, num(39.0, 4));
+/// let mut objective = Objective::new(Source::new("Foglio1".into(), 1, 0));
+/// objective.indicators.push(indicator);
+/// let mut area = Area::new("Ambiente", "Linea strategica");
+/// area.objectives.push(objective);
+/// let mut ente = Ente::new("Comune di Esempio", "esempio.xlsx");
+/// ente.areas.push(area);
+///
+/// let rules = RuleSet::default_set()?;
+/// let evaluation = evaluate(ente, &rules, &EvaluateOptions::default());
+/// let template = ReportTemplate::predefinito();
+/// let provenance = Provenance::named("esempio.xlsx");
+/// let (report, proof) = build_and_verify(&evaluation, &rules, &provenance, &template, &[], false)?;
+/// assert!(proof.mismatches.is_empty());
+/// assert_eq!(proof.checked, report.checks.len());
+/// assert!(matches!(proof.recalculated, Recalculated::Cells { .. }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn build_and_verify(
+    evaluation: &Evaluation,
+    rules: &RuleSet,
+    provenance: &Provenance,
+    template: &ReportTemplate,
+    extra: &[Finding],
+    one_thread: bool,
+) -> Result<(Report, Verification), ReportError> {
+    let mut book = sheets::Book::new(evaluation, rules, provenance, template).record();
+    let mut workbook = book.build(extra)?;
+    let Some(recorder) = book.recording() else {
+        // A twin reads cells the recording may not hold: recalculate the written file.
+        let report = Report {
+            bytes: workbook.save_to_buffer()?,
+            checks: book.checks,
+        };
+        let proof = verify(&report)?;
+        return Ok((report, proof));
+    };
+    let checks = book.checks;
+    let (bytes, proof) = if one_thread {
+        let bytes = workbook.save_to_buffer().map_err(ReportError::from);
+        (bytes, verify::verify_recorded(recorder, &checks, false))
+    } else {
+        std::thread::scope(|scope| {
+            let proof = scope.spawn(|| verify::verify_recorded(recorder, &checks, true));
+            let bytes = workbook.save_to_buffer().map_err(ReportError::from);
+            let proof = proof.join().unwrap_or_else(|panic| {
+                Err(ReportError::Verify(format!(
+                    "{ENGINE}: {}",
+                    verify::panic_text(&panic)
+                )))
+            });
+            (bytes, proof)
+        })
+    };
+    let report = Report {
+        bytes: bytes?,
+        checks,
+    };
+    Ok((report, proof?))
 }
 
 /// Whether `output` may be written: never over `input`, over an existing file only with

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use super::{
-    build_with_template, verify, FilledTemplate, Provenance, Report, ReportError, Template,
-    Verification,
+    build_and_verify, build_with_template, FilledTemplate, Provenance, Report, ReportError,
+    Template, Verification,
 };
 use crate::model::{Finding, Severity, Source};
 use crate::read::{read_workbook, ReadOptions};
@@ -24,6 +24,11 @@ pub struct ReportOptions {
     /// The layout (`--modello`): barometro's report arranged by a `modello.toml`, or an Excel
     /// template filled with the results.
     pub template: Template,
+    /// Work on the calling thread only: the verification runs after the workbook is saved
+    /// instead of beside it, and the formula engine evaluates on one thread. For callers
+    /// that already keep every core busy (`batch`, one file per core); `false` (the
+    /// default) uses a second thread.
+    pub one_thread: bool,
 }
 
 /// A workbook's report, ready to be written, with what the rules and the verification found.
@@ -60,9 +65,10 @@ impl WorkbookReport {
 }
 
 /// Reads `input`, scores it with `rules`, builds its report and, unless `options.verify` is
-/// false, recalculates every formula with the independent engine; formulas that differ from
-/// their rule become `errore` findings listed in the report's *Anomalie* sheet. Nothing is
-/// written: see [`super::write_atomically`].
+/// false, recalculates every formula with the independent engine ([`build_and_verify`]: from
+/// the cells as they were written, while the workbook is saved); formulas that differ from
+/// their rule become `errore` findings listed in the report's *Anomalie* sheet, in a second
+/// build of the same workbook. Nothing is written: see [`super::write_atomically`].
 ///
 /// ```no_run
 /// use barometro::report::{report_workbook, write_atomically, ReportOptions};
@@ -111,30 +117,43 @@ pub fn report_workbook(
             });
         }
     };
-    let mut report = build_with_template(&evaluation, rules, &provenance, template, &[])?;
+    if !options.verify {
+        let report = build_with_template(&evaluation, rules, &provenance, template, &[])?;
+        return Ok(WorkbookReport {
+            evaluation,
+            report,
+            verification: None,
+            mismatches: Vec::new(),
+            filled: None,
+        });
+    }
+    let (mut report, proof) = build_and_verify(
+        &evaluation,
+        rules,
+        &provenance,
+        template,
+        &[],
+        options.one_thread,
+    )?;
     let mut mismatches = Vec::new();
-    let verification = if options.verify {
-        let proof = verify(&report)?;
-        if !proof.mismatches.is_empty() {
-            mismatches = proof
-                .mismatches
-                .iter()
-                .map(|m| Finding {
-                    severity: Severity::Error,
-                    message: format!(
-                        "La formula {} ricalcolata da {} dà {}, la regola {} dà {}: correggete la formula gemella della regola",
-                        m.formula, proof.engine, m.computed, m.rule, m.expected
-                    ),
-                    source: Some(Source::new(m.sheet.as_str().into(), m.row, u32::from(m.col))),
-                    rule: "formula-diversa-dalla-regola".into(),
-                })
-                .collect();
-            report = build_with_template(&evaluation, rules, &provenance, template, &mismatches)?;
-        }
-        Some(proof)
-    } else {
-        None
-    };
+    if !proof.mismatches.is_empty() {
+        mismatches = proof
+            .mismatches
+            .iter()
+            .map(|m| Finding {
+                severity: Severity::Error,
+                message: format!(
+                    "La formula {} ricalcolata da {} dà {}, la regola {} dà {}: correggete la formula gemella della regola",
+                    m.formula, proof.engine, m.computed, m.rule, m.expected
+                ),
+                source: Some(Source::new(m.sheet.as_str().into(), m.row, u32::from(m.col))),
+                rule: "formula-diversa-dalla-regola".into(),
+            })
+            .collect();
+        // The same workbook, with the differences listed in Anomalie.
+        report = build_with_template(&evaluation, rules, &provenance, template, &mismatches)?;
+    }
+    let verification = Some(proof);
     Ok(WorkbookReport {
         evaluation,
         report,

@@ -1,5 +1,6 @@
 //! The sheets of the report: Sintesi, Obiettivi, Indicatori, Attività, Anomalie, Regole.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use chrono::NaiveDate;
@@ -14,6 +15,7 @@ use super::layout::{
 };
 use super::style::{self, Formats};
 use super::template::{ReportTemplate, TitleValues};
+use super::writer::{Out, Recorder, SheetRecord};
 use super::{Expected, FormulaCheck, Provenance};
 use crate::model::{Area, Field, Finding, IndicatorValue, Objective, Severity, Source};
 use crate::rules::{
@@ -36,6 +38,34 @@ enum Look {
     Weight,
 }
 
+/// The sheets that hold formulas, for [`Refs`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tab {
+    Sintesi,
+    Obiettivi,
+    Indicatori,
+    Attivita,
+}
+
+/// The columns the formulas refer to: every reference a rule's twin gets goes through
+/// [`Refs::col`], which notes a column whose text the verification does not record (see
+/// [`Layout::formula_reads`]); the verification then falls back to the written file.
+pub(crate) struct Refs {
+    layout: Rc<Layout>,
+    outside: Cell<bool>,
+}
+
+impl Refs {
+    /// The column of `key` in `cols` (a sheet `tab`), if the sheet has one.
+    fn col(&self, tab: Tab, cols: &Columns, key: &Key) -> Option<u16> {
+        let col = cols.index(key);
+        if col.is_some() && !self.layout.formula_reads(tab, key) {
+            self.outside.set(true);
+        }
+        col
+    }
+}
+
 /// Writes the workbook; collects the formulas to verify and what had to be changed on the way.
 pub struct Book<'a> {
     ev: &'a Evaluation,
@@ -54,6 +84,16 @@ pub struct Book<'a> {
     /// The judgement's twin and where its rule is, for objectives and areas alike.
     judgement_twin: Option<Twin>,
     judgement_rule: String,
+    /// The cells the formulas read, recorded for the verification (`None`: not recorded).
+    pub recorder: Option<Recorder>,
+    refs: Rc<Refs>,
+    /// Twin templates already looked at, and whether each refers to cells by itself.
+    templates: std::collections::HashMap<std::sync::Arc<str>, bool>,
+    /// The last one (most formulas of a column share their twin).
+    last_template: Option<(std::sync::Arc<str>, bool)>,
+    /// A twin refers to cells by itself (not through its placeholders): the recorded cells
+    /// may not hold all it reads.
+    literal_refs: bool,
 }
 
 impl<'a> Book<'a> {
@@ -70,6 +110,10 @@ impl<'a> Book<'a> {
             provenance,
             template,
             titles: TitleValues::new(ev, provenance),
+            refs: Rc::new(Refs {
+                layout: Rc::clone(&layout),
+                outside: Cell::new(false),
+            }),
             layout,
             f: Formats::new(),
             checks: Vec::with_capacity(ev.ente.indicator_count() * 2 + 64),
@@ -79,41 +123,114 @@ impl<'a> Book<'a> {
             judgement_rule: rules
                 .locate("giudizio", 2)
                 .map_or_else(|| "giudizio".to_string(), |r| r.to_string()),
+            recorder: None,
+            templates: std::collections::HashMap::new(),
+            last_template: None,
+            literal_refs: false,
+        }
+    }
+
+    /// Records, while writing, every cell a formula may read (see [`Recorder`]).
+    pub fn record(mut self) -> Self {
+        self.recorder = Some(Recorder::default());
+        self
+    }
+
+    /// The recording, if the formulas read only recorded cells (otherwise the verification
+    /// must load the written file).
+    pub fn recording(&mut self) -> Option<Recorder> {
+        let recorder = self.recorder.take()?;
+        (!self.literal_refs && !self.refs.outside.get()).then_some(recorder)
+    }
+
+    /// A sheet to write, recorded when the book records (`tab`: a sheet with formulas).
+    fn out<'w>(&self, ws: &'w mut Worksheet, tab: Option<Tab>, in_order: bool) -> Out<'w> {
+        match (&self.recorder, tab) {
+            (Some(_), Some(tab)) => {
+                let name = ws.name();
+                let keep = self.layout.recorded_text(tab);
+                Out::recorded(ws, in_order, SheetRecord::new(&name, keep, in_order))
+            }
+            _ => Out::new(ws, in_order),
+        }
+    }
+
+    fn recorded(&mut self, out: Out<'_>) {
+        let sheet = out.finish();
+        if let Some(r) = self.recorder.as_mut() {
+            r.add(sheet);
         }
     }
 
     /// Builds the whole workbook; `extra` findings go to Anomalie after the others.
     pub fn build(&mut self, extra: &[Finding]) -> Result<Workbook, XlsxError> {
-        let mut wb = Workbook::new();
+        let writer = super::REPORT_WRITER;
+        let mut wb = writer.workbook();
         let layout = Rc::clone(&self.layout);
         let names = &layout.names;
         let sheets = &self.template.sheets;
+        // The detail sheets write one row after the other (constant memory, see
+        // `REPORT_WRITER`); Sintesi and Regole are small and written in any order.
         wb.add_worksheet().set_name(&names.sintesi)?;
-        wb.add_worksheet().set_name(&names.obiettivi)?;
-        wb.add_worksheet().set_name(&names.indicatori)?;
+        writer
+            .add_row_worksheet(&mut wb)?
+            .set_name(&names.obiettivi)?;
+        writer
+            .add_row_worksheet(&mut wb)?
+            .set_name(&names.indicatori)?;
         let has_activities = layout.activity_count > 0 && sheets.attivita.include;
         if has_activities {
-            wb.add_worksheet().set_name(&names.attivita)?;
+            writer
+                .add_row_worksheet(&mut wb)?
+                .set_name(&names.attivita)?;
         }
         if sheets.anomalie.include {
-            wb.add_worksheet().set_name(&names.anomalie)?;
+            writer
+                .add_row_worksheet(&mut wb)?
+                .set_name(&names.anomalie)?;
         }
         if sheets.regole.include {
             wb.add_worksheet().set_name(&names.regole)?;
         }
 
-        self.indicators(wb.worksheet_from_name(&names.indicatori)?)?;
+        let mut out = self.out(
+            wb.worksheet_from_name(&names.indicatori)?,
+            Some(Tab::Indicatori),
+            true,
+        );
+        self.indicators(&mut out)?;
+        self.recorded(out);
         if has_activities {
-            self.activities(wb.worksheet_from_name(&names.attivita)?)?;
+            let mut out = self.out(
+                wb.worksheet_from_name(&names.attivita)?,
+                Some(Tab::Attivita),
+                true,
+            );
+            self.activities(&mut out)?;
+            self.recorded(out);
         }
-        self.objectives(wb.worksheet_from_name(&names.obiettivi)?)?;
-        self.sintesi(wb.worksheet_from_name(&names.sintesi)?)?;
+        let mut out = self.out(
+            wb.worksheet_from_name(&names.obiettivi)?,
+            Some(Tab::Obiettivi),
+            true,
+        );
+        self.objectives(&mut out)?;
+        self.recorded(out);
+        let mut out = self.out(
+            wb.worksheet_from_name(&names.sintesi)?,
+            Some(Tab::Sintesi),
+            false,
+        );
+        self.sintesi(&mut out)?;
+        self.recorded(out);
         if sheets.regole.include {
-            self.regole(wb.worksheet_from_name(&names.regole)?)?;
+            let mut out = self.out(wb.worksheet_from_name(&names.regole)?, None, false);
+            self.regole(&mut out)?;
         }
         // Last, so that it also lists what the other sheets had to change.
         if sheets.anomalie.include {
-            self.anomalie(wb.worksheet_from_name(&names.anomalie)?, extra)?;
+            let mut out = self.out(wb.worksheet_from_name(&names.anomalie)?, None, true);
+            self.anomalie(&mut out, extra)?;
         }
         self.names(&mut wb)?;
         wb.set_properties(
@@ -132,6 +249,23 @@ impl<'a> Book<'a> {
         Ok(wb)
     }
 
+    /// Whether `twin`'s template refers to cells or names by itself, outside its
+    /// placeholders (`=A1+{consuntivo}`); looked at once per template.
+    fn note_twin(&mut self, twin: &Twin) {
+        if let Some((last, refers)) = &self.last_template {
+            if std::sync::Arc::ptr_eq(last, &twin.template) || **last == *twin.template {
+                self.literal_refs |= *refers;
+                return;
+            }
+        }
+        let refers = *self
+            .templates
+            .entry(std::sync::Arc::clone(&twin.template))
+            .or_insert_with(|| template_refers(&twin.template));
+        self.last_template = Some((std::sync::Arc::clone(&twin.template), refers));
+        self.literal_refs |= refers;
+    }
+
     // ------------------------------------------------------------------------------------
     // Cell helpers
     // ------------------------------------------------------------------------------------
@@ -139,7 +273,7 @@ impl<'a> Book<'a> {
     /// Text, always as text (never a formula, whatever it starts with), cut to Excel's limit.
     fn text(
         &mut self,
-        ws: &mut Worksheet,
+        ws: &mut Out<'_>,
         row: u32,
         col: u16,
         text: &str,
@@ -149,20 +283,10 @@ impl<'a> Book<'a> {
             return Ok(());
         }
         let format = if wrap { &self.f.wrap } else { &self.f.text };
-        if text.chars().count() > MAX_TEXT {
-            let cut: String = text.chars().take(MAX_TEXT - 1).collect::<String>() + "…";
-            self.notes.push(Finding {
-                severity: Severity::Warning,
-                message: format!(
-                    "Il testo della cella {} supera i {MAX_TEXT} caratteri che Excel ammette: nella relazione è troncato",
-                    cell_ref(ws.name().as_str(), row, col)
-                ),
-                source: None,
-                rule: "testo-troncato".into(),
-            });
-            ws.write_string_with_format(row, col, cut, format)?;
-        } else {
-            ws.write_string_with_format(row, col, text, format)?;
+        let (text, cut) = within_limit(text);
+        ws.string_f(row, col, &text, format)?;
+        if cut {
+            self.notes.push(cut_note(&ws.name(), row, col));
         }
         Ok(())
     }
@@ -171,7 +295,7 @@ impl<'a> Book<'a> {
     /// column's format (no per-cell format lookup, which costs at 100,000 rows).
     fn column_text(
         &mut self,
-        ws: &mut Worksheet,
+        ws: &mut Out<'_>,
         row: u32,
         col: u16,
         text: &str,
@@ -180,21 +304,42 @@ impl<'a> Book<'a> {
         if text.is_empty() || text.len() > MAX_TEXT {
             return self.text(ws, row, col, text, wrap);
         }
-        ws.write_string(row, col, text)?;
+        ws.string(row, col, text, None)?;
         Ok(())
     }
 
-    /// Sets the text format of the columns the rows fill with [`Book::column_text`].
-    fn text_columns(&self, ws: &mut Worksheet, columns: &Columns) -> Result<(), XlsxError> {
+    /// Gives each column of a detail sheet the format most of its cells have (texts, the
+    /// inputs' number formats, achievements, labels): those cells then take it from the
+    /// column, with no format lookup per cell (which costs at 100,000 rows).
+    fn text_columns(&self, ws: &mut Out<'_>, columns: &Columns) -> Result<(), XlsxError> {
+        let f = &self.f;
         for (c, column) in columns.0.iter().enumerate() {
-            if is_text(&column.key) {
-                let format = if column.wrap {
-                    &self.f.wrap
-                } else {
-                    &self.f.text
-                };
-                ws.set_column_format(c as u16, format)?;
-            }
+            let format = match &column.key {
+                key if is_text(key) => {
+                    if column.wrap {
+                        &f.wrap
+                    } else {
+                        &f.text
+                    }
+                }
+                Key::Score | Key::Expected | Key::Stated => &f.score,
+                Key::Weight
+                | Key::StatedWeight
+                | Key::ExpectedStored
+                | Key::ExpectedComputed
+                | Key::ActualToDate
+                | Key::Input(IndicatorValue::Weight) => &f.weight,
+                Key::Input(IndicatorValue::Deadline) => &f.date,
+                Key::Barometer | Key::Judgement => &f.label,
+                Key::Input(_)
+                | Key::Extra(_)
+                | Key::Priority
+                | Key::PriorityTotal
+                | Key::Count
+                | Key::ActivityYear => &f.general,
+                _ => continue,
+            };
+            ws.column_format(c as u16, format)?;
         }
         Ok(())
     }
@@ -202,7 +347,7 @@ impl<'a> Book<'a> {
     /// An input cell: the value the rules saw (number, date), the text otherwise.
     fn input(
         &mut self,
-        ws: &mut Worksheet,
+        ws: &mut Out<'_>,
         row: u32,
         col: u16,
         field: Option<&Field>,
@@ -218,16 +363,13 @@ impl<'a> Book<'a> {
                 } else {
                     &self.f.general
                 };
-                ws.write_number_with_format(row, col, n, format)?;
+                ws.number(row, col, n, format)?;
             }
             InputValue::Date(d) => {
-                ws.write_number_with_format(row, col, excel_serial(d), &self.f.date)?;
+                ws.number(row, col, excel_serial(d), &self.f.date)?;
             }
             // Placeholders (`n.d.`), invalid values and text stay as the office wrote them.
-            _ => {
-                let raw = field.text().to_string();
-                self.text(ws, row, col, &raw, false)?;
-            }
+            _ => self.text(ws, row, col, field.text(), false)?,
         }
         Ok(())
     }
@@ -237,7 +379,7 @@ impl<'a> Book<'a> {
     #[allow(clippy::too_many_arguments)]
     fn figure(
         &mut self,
-        ws: &mut Worksheet,
+        ws: &mut Out<'_>,
         sheet: &str,
         row: u32,
         col: u16,
@@ -245,16 +387,26 @@ impl<'a> Book<'a> {
         look: Look,
         resolve: &dyn Fn(&str) -> Option<String>,
     ) -> Result<(), XlsxError> {
+        let value = score.value.filter(|v| v.is_finite());
+        let formula = match (&score.twin, value) {
+            (Some(twin), Some(_)) => {
+                let formula = twin.render(resolve);
+                if formula.is_some() {
+                    self.note_twin(twin);
+                }
+                formula
+            }
+            _ => None,
+        };
         let format = match look {
             Look::Score => &self.f.score,
             Look::Total => &self.f.total_score,
             Look::Weight => &self.f.weight,
         };
-        let Some(value) = score.value.filter(|v| v.is_finite()) else {
-            ws.write_blank(row, col, format)?;
+        let Some(value) = value else {
+            ws.blank(row, col, format)?;
             return Ok(());
         };
-        let formula = score.twin.as_ref().and_then(|t| t.render(resolve));
         match formula {
             Some(formula) => {
                 FormulaCheck {
@@ -265,10 +417,10 @@ impl<'a> Book<'a> {
                     expected: Expected::Number(value),
                     rule: rule_text(score),
                 }
-                .write(ws, format, &mut self.checks)?;
+                .write_out(ws, format, &mut self.checks)?;
             }
             None => {
-                ws.write_number_with_format(row, col, value, format)?;
+                ws.number(row, col, value, format)?;
                 let why = match &score.twin {
                     Some(_) => "la sua formula gemella usa celle che la relazione non ha",
                     None => "la regola non ha una formula gemella",
@@ -278,7 +430,7 @@ impl<'a> Book<'a> {
                     rule_text(score)
                 ))
                 .set_author("barometro");
-                ws.insert_note(row, col, &note)?;
+                ws.ws().insert_note(row, col, &note)?;
             }
         }
         Ok(())
@@ -287,14 +439,18 @@ impl<'a> Book<'a> {
     /// The judgement (`giudizio`) as its twin, or the text alone when the rules have none.
     fn judgement(
         &mut self,
-        ws: &mut Worksheet,
+        ws: &mut Out<'_>,
         sheet: &str,
         row: u32,
         col: u16,
         value: &str,
         resolve: &dyn Fn(&str) -> Option<String>,
     ) -> Result<(), XlsxError> {
-        let formula = self.judgement_twin.as_ref().and_then(|t| t.render(resolve));
+        let twin = self.judgement_twin.clone();
+        let formula = twin.as_ref().and_then(|t| t.render(resolve));
+        if let (Some(t), Some(_)) = (&twin, &formula) {
+            self.note_twin(t);
+        }
         match formula {
             Some(formula) => FormulaCheck {
                 sheet: sheet.to_string(),
@@ -304,7 +460,7 @@ impl<'a> Book<'a> {
                 expected: Expected::Text(value.to_string()),
                 rule: self.judgement_rule.clone(),
             }
-            .write(ws, &self.f.label, &mut self.checks),
+            .write_out(ws, &self.f.label, &mut self.checks),
             None => self.text(ws, row, col, value, false),
         }
     }
@@ -312,7 +468,7 @@ impl<'a> Book<'a> {
     /// The barometer label of the score in `score_col` of the same row.
     fn label(
         &mut self,
-        ws: &mut Worksheet,
+        ws: &mut Out<'_>,
         sheet: &str,
         row: u32,
         col: u16,
@@ -329,23 +485,23 @@ impl<'a> Book<'a> {
             expected: Expected::Text(value),
             rule: "fasce (barometro.rhai)".into(),
         }
-        .write(ws, &self.f.label, &mut self.checks)
+        .write_out(ws, &self.f.label, &mut self.checks)
     }
 
     /// Header row, widths, table, frozen panes, print set-up.
     fn frame(
         &self,
-        ws: &mut Worksheet,
+        ws: &mut Out<'_>,
         columns: &Columns,
         header_row: u32,
         rows: u32,
         title: &str,
         freeze_cols: u16,
     ) -> Result<(), XlsxError> {
-        ws.write_string_with_format(0, 0, title, &self.f.title)?;
-        ws.write_string_with_format(1, 0, self.subtitle(), &self.f.subtitle)?;
+        ws.string_f(0, 0, title, &self.f.title)?;
+        ws.string_f(1, 0, self.subtitle(), &self.f.subtitle)?;
         self.table(ws, columns, header_row, rows)?;
-        ws.set_freeze_panes(header_row + 1, freeze_cols)?;
+        ws.ws().set_freeze_panes(header_row + 1, freeze_cols)?;
         self.print_setup(ws, header_row);
         Ok(())
     }
@@ -354,7 +510,7 @@ impl<'a> Book<'a> {
     /// column and the band fills on the barometer labels.
     fn scored_frame(
         &self,
-        ws: &mut Worksheet,
+        ws: &mut Out<'_>,
         columns: &Columns,
         rows: u32,
         title: &str,
@@ -363,9 +519,9 @@ impl<'a> Book<'a> {
         self.frame(ws, columns, HEADER_ROW, rows, title, 0)?;
         if rows > 0 {
             let last = FIRST_ROW + rows - 1;
-            style::barometer(ws, &self.ev.bands, FIRST_ROW, last, score_col)?;
+            style::barometer(ws.ws(), &self.ev.bands, FIRST_ROW, last, score_col)?;
             if let Some(b) = columns.index(&Key::Barometer) {
-                style::label_fills(ws, &self.ev.bands, FIRST_ROW, last, b)?;
+                style::label_fills(ws.ws(), &self.ev.bands, FIRST_ROW, last, b)?;
             }
         }
         Ok(())
@@ -373,18 +529,18 @@ impl<'a> Book<'a> {
 
     fn table(
         &self,
-        ws: &mut Worksheet,
+        ws: &mut Out<'_>,
         columns: &Columns,
         header_row: u32,
         rows: u32,
     ) -> Result<(), XlsxError> {
         for (c, column) in columns.0.iter().enumerate() {
-            ws.set_column_width(c as u16, column.width)?;
+            ws.ws().set_column_width(c as u16, column.width)?;
         }
         let headers = unique_headers(&columns.0);
         if rows == 0 {
             for (c, h) in headers.iter().enumerate() {
-                ws.write_string_with_format(header_row, c as u16, h, &self.f.header)?;
+                ws.string_f(header_row, c as u16, h, &self.f.header)?;
             }
             return Ok(());
         }
@@ -399,21 +555,24 @@ impl<'a> Book<'a> {
         let table = Table::new()
             .set_columns(&table_columns)
             .set_style(TableStyle::Light9);
-        ws.add_table(header_row, 0, header_row + rows, columns.len() - 1, &table)?;
-        ws.set_row_height(header_row, 30)?;
+        ws.ws()
+            .add_table(header_row, 0, header_row + rows, columns.len() - 1, &table)?;
+        ws.ws().set_row_height(header_row, 30)?;
         Ok(())
     }
 
-    fn print_setup(&self, ws: &mut Worksheet, header_row: u32) {
-        ws.set_landscape();
-        ws.set_paper_size(9);
-        ws.set_print_fit_to_pages(1, 0);
-        let _ = ws.set_repeat_rows(header_row, header_row);
+    fn print_setup(&self, ws: &mut Out<'_>, header_row: u32) {
+        ws.ws().set_landscape();
+        ws.ws().set_paper_size(9);
+        ws.ws().set_print_fit_to_pages(1, 0);
+        let _ = ws.ws().set_repeat_rows(header_row, header_row);
         if !self.template.header.is_empty() {
-            ws.set_header(self.titles.fill_print(&self.template.header));
+            ws.ws()
+                .set_header(self.titles.fill_print(&self.template.header));
         }
         if !self.template.footer.is_empty() {
-            ws.set_footer(self.titles.fill_print(&self.template.footer));
+            ws.ws()
+                .set_footer(self.titles.fill_print(&self.template.footer));
         }
     }
 
@@ -435,11 +594,24 @@ impl<'a> Book<'a> {
     // Indicatori
     // ------------------------------------------------------------------------------------
 
-    fn indicators(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+    fn indicators(&mut self, ws: &mut Out<'_>) -> Result<(), XlsxError> {
         let layout = Rc::clone(&self.layout);
+        let refs = Rc::clone(&self.refs);
         let cols = &layout.indicator_columns;
         self.text_columns(ws, cols)?;
         let score_col = cols.index(&Key::Score).unwrap_or(0);
+        // The title, the header and the table first: the rows are written in order.
+        self.scored_frame(
+            ws,
+            cols,
+            self.layout.indicator_count,
+            &self
+                .template
+                .sheets
+                .indicatori
+                .title_or("Indicatori", &self.titles),
+            score_col,
+        )?;
         for (area, sub, objective, outcome, place) in placed_objectives(self.ev, &layout) {
             for (i, (ind, out)) in objective
                 .indicators
@@ -481,7 +653,8 @@ impl<'a> Book<'a> {
                                     Some((_, v)) => Key::Input(*v),
                                     None => Key::Extra(name.to_string()),
                                 };
-                                cols.index(&key).map(|col| local_ref(row, col))
+                                refs.col(Tab::Indicatori, cols, &key)
+                                    .map(|col| local_ref(row, col))
                             };
                             self.figure(
                                 ws,
@@ -526,27 +699,23 @@ impl<'a> Book<'a> {
                 }
             }
         }
-        self.scored_frame(
-            ws,
-            cols,
-            self.layout.indicator_count,
-            &self
-                .template
-                .sheets
-                .indicatori
-                .title_or("Indicatori", &self.titles),
-            score_col,
-        )
+        Ok(())
     }
 
     // ------------------------------------------------------------------------------------
     // Attività
     // ------------------------------------------------------------------------------------
 
-    fn activities(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+    fn activities(&mut self, ws: &mut Out<'_>) -> Result<(), XlsxError> {
         let layout = Rc::clone(&self.layout);
         let cols = &layout.activity_columns;
         self.text_columns(ws, cols)?;
+        let title = self
+            .template
+            .sheets
+            .attivita
+            .title_or("Attività", &self.titles);
+        self.frame(ws, cols, HEADER_ROW, self.layout.activity_count, &title, 0)?;
         for (area, sub, objective, outcome, place) in placed_objectives(self.ev, &layout) {
             for (a, (act, out)) in objective
                 .activities
@@ -604,7 +773,7 @@ impl<'a> Book<'a> {
                                 expected: Expected::Number(value),
                                 rule: "atteso_scritto_prevale (atteso.rhai)".into(),
                             }
-                            .write(
+                            .write_out(
                                 ws,
                                 &self.f.weight,
                                 &mut self.checks,
@@ -634,41 +803,48 @@ impl<'a> Book<'a> {
                 }
             }
         }
-        let rows = self.layout.activity_count;
-        let title = self
-            .template
-            .sheets
-            .attivita
-            .title_or("Attività", &self.titles);
-        self.frame(ws, cols, HEADER_ROW, rows, &title, 0)
+        Ok(())
     }
 
     // ------------------------------------------------------------------------------------
     // Obiettivi
     // ------------------------------------------------------------------------------------
 
-    fn objectives(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+    fn objectives(&mut self, ws: &mut Out<'_>) -> Result<(), XlsxError> {
         let layout = Rc::clone(&self.layout);
+        let refs = Rc::clone(&self.refs);
         let cols = &layout.objective_columns;
         self.text_columns(ws, cols)?;
         let ind_cols = &layout.indicator_columns;
         let act_cols = &layout.activity_columns;
         let score_col = cols.index(&Key::Score).unwrap_or(0);
+        self.scored_frame(
+            ws,
+            cols,
+            self.layout.objective_count,
+            &self
+                .template
+                .sheets
+                .obiettivi
+                .title_or("Obiettivi", &self.titles),
+            score_col,
+        )?;
         for (area, sub, objective, outcome, place) in placed_objectives(self.ev, &layout) {
             let row = place.row;
             let parent = sub.unwrap_or(area);
             let resolve = |name: &str| -> Option<String> {
                 let ind = |key: Key| {
-                    ind_cols
-                        .index(&key)
+                    refs.col(Tab::Indicatori, ind_cols, &key)
                         .and_then(|c| place.indicators.range(layout.names.indicatori.as_str(), c))
                 };
                 let act = |key: Key| {
-                    act_cols
-                        .index(&key)
+                    refs.col(Tab::Attivita, act_cols, &key)
                         .and_then(|c| place.activities.range(layout.names.attivita.as_str(), c))
                 };
-                let here = |key: Key| cols.index(&key).map(|c| local_ref(row, c));
+                let here = |key: Key| {
+                    refs.col(Tab::Obiettivi, cols, &key)
+                        .map(|c| local_ref(row, c))
+                };
                 match name {
                     "punteggi" => ind(Key::Score),
                     "pesi" => ind(Key::Input(IndicatorValue::Weight)),
@@ -677,8 +853,8 @@ impl<'a> Book<'a> {
                     "peso" => here(Key::StatedWeight),
                     "priorita" => here(Key::Priority),
                     "totale_priorita" => here(Key::PriorityTotal),
-                    "priorita_area" => cols
-                        .index(&Key::Priority)
+                    "priorita_area" => refs
+                        .col(Tab::Obiettivi, cols, &Key::Priority)
                         .and_then(|c| place.siblings.range(layout.names.obiettivi.as_str(), c)),
                     "effettivo" => here(Key::Score),
                     "atteso" => here(Key::Expected),
@@ -702,7 +878,7 @@ impl<'a> Book<'a> {
                     Key::Priority => self.input(ws, row, c, objective.priority.as_ref(), false)?,
                     Key::PriorityTotal => {
                         if let Some(total) = stated(parent, "priorita") {
-                            ws.write_number_with_format(row, c, total, &self.f.general)?;
+                            ws.number(row, c, total, &self.f.general)?;
                         }
                     }
                     Key::StatedWeight => self.input(ws, row, c, objective.weight.as_ref(), true)?,
@@ -725,7 +901,7 @@ impl<'a> Book<'a> {
                         } else {
                             objective.activities.len()
                         };
-                        ws.write_number_with_format(row, c, n as f64, &self.f.general)?;
+                        ws.number(row, c, n as f64, &self.f.general)?;
                     }
                     Key::Score => self.figure(
                         ws,
@@ -781,26 +957,17 @@ impl<'a> Book<'a> {
                 }
             }
         }
-        self.scored_frame(
-            ws,
-            cols,
-            self.layout.objective_count,
-            &self
-                .template
-                .sheets
-                .obiettivi
-                .title_or("Obiettivi", &self.titles),
-            score_col,
-        )
+        Ok(())
     }
 
     // ------------------------------------------------------------------------------------
     // Sintesi
     // ------------------------------------------------------------------------------------
 
-    fn sintesi(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+    fn sintesi(&mut self, ws: &mut Out<'_>) -> Result<(), XlsxError> {
         let ev = self.ev;
         let layout = Rc::clone(&self.layout);
+        let refs = Rc::clone(&self.refs);
         let cols = &layout.area_columns;
         let obj_cols = &layout.objective_columns;
         let sub_cols = &layout.subarea_columns;
@@ -809,15 +976,15 @@ impl<'a> Book<'a> {
             &format!("Relazione sulla performance — {}", ev.ente.ente),
             &self.titles,
         );
-        ws.write_string_with_format(0, 0, title, &self.f.title)?;
+        ws.string_f(0, 0, title, &self.f.title)?;
         if let Some(logo) = &self.template.logo {
             let image = rust_xlsxwriter::Image::new(logo)?
                 .set_scale_to_size(240, 60, true)
                 .set_alt_text("Logo");
-            ws.insert_image(0, cols.len() + 1, &image)?;
+            ws.ws().insert_image(0, cols.len() + 1, &image)?;
         }
-        ws.write_string_with_format(1, 0, self.subtitle(), &self.f.subtitle)?;
-        ws.write_string_with_format(
+        ws.string_f(1, 0, self.subtitle(), &self.f.subtitle)?;
+        ws.string_f(
             2,
             0,
             "Ogni numero è una formula di Excel: cambiate un consuntivo nel foglio Indicatori e si aggiornano obiettivi, aree e totale.",
@@ -826,7 +993,7 @@ impl<'a> Book<'a> {
 
         // One area row (top areas in the areas table, sub-areas in theirs).
         let area_row = |book: &mut Book<'_>,
-                        ws: &mut Worksheet,
+                        ws: &mut Out<'_>,
                         cols: &Columns,
                         row: u32,
                         names: (&str, Option<&str>),
@@ -837,8 +1004,7 @@ impl<'a> Book<'a> {
             let score_col = cols.index(&Key::Score).unwrap_or(0);
             let resolve = |name: &str| -> Option<String> {
                 let obj = |key: Key, span: Span| {
-                    obj_cols
-                        .index(&key)
+                    refs.col(Tab::Obiettivi, obj_cols, &key)
                         .and_then(|c| span.range(layout.names.obiettivi.as_str(), c))
                 };
                 match name {
@@ -863,7 +1029,7 @@ impl<'a> Book<'a> {
                     Key::Area => book.text(ws, row, c, names.0, wrap)?,
                     Key::SubArea => book.text(ws, row, c, names.1.unwrap_or(""), wrap)?,
                     Key::Count => {
-                        ws.write_number_with_format(row, c, place.all.len as f64, &book.f.general)?;
+                        ws.number(row, c, place.all.len as f64, &book.f.general)?;
                     }
                     Key::Score => book.figure(
                         ws,
@@ -876,7 +1042,7 @@ impl<'a> Book<'a> {
                     )?,
                     Key::Stated => {
                         if let Some(v) = stated(area, "raggiungimento") {
-                            ws.write_number_with_format(row, c, v, &book.f.score)?;
+                            ws.number(row, c, v, &book.f.score)?;
                         }
                     }
                     Key::Expected => book.figure(
@@ -925,7 +1091,7 @@ impl<'a> Book<'a> {
             )?;
         }
         if let Some(header) = layout.subarea_header {
-            ws.write_string_with_format(header - 1, 0, "Settori", &self.f.title)?;
+            ws.string_f(header - 1, 0, "Settori", &self.f.title)?;
             for (t, (area, out)) in ev.ente.areas.iter().zip(&ev.areas).enumerate() {
                 for (s, (sub, sub_out)) in area.areas.iter().zip(&out.areas).enumerate() {
                     let place = &layout.areas[t].children[s];
@@ -947,12 +1113,12 @@ impl<'a> Book<'a> {
 
         // The ente total, under the areas table.
         let row = layout.ente_row;
-        ws.write_string_with_format(row, 0, "Totale ente", &self.f.total_label)?;
+        ws.string_f(row, 0, "Totale ente", &self.f.total_label)?;
         let score_col = cols.index(&Key::Score).unwrap_or(0);
         for c in 1..cols.len() {
-            ws.write_blank(row, c, &self.f.total_label)?;
+            ws.blank(row, c, &self.f.total_label)?;
         }
-        ws.write_number_with_format(row, 1, layout.objective_count as f64, &self.f.total_label)?;
+        ws.number(row, 1, layout.objective_count as f64, &self.f.total_label)?;
         let resolve = |name: &str| -> Option<String> {
             match name {
                 "punteggi" => layout
@@ -1003,35 +1169,35 @@ impl<'a> Book<'a> {
         let rows = layout.area_rows;
         if rows.len > 0 {
             let last = rows.first + rows.len - 1;
-            style::data_bars(ws, rows.first, last, score_col)?;
-            style::barometer(ws, &ev.bands, rows.first, layout.ente_row, score_col)?;
+            style::data_bars(ws.ws(), rows.first, last, score_col)?;
+            style::barometer(ws.ws(), &ev.bands, rows.first, layout.ente_row, score_col)?;
             if let Some(b) = cols.index(&Key::Barometer) {
-                style::label_fills(ws, &ev.bands, rows.first, layout.ente_row, b)?;
+                style::label_fills(ws.ws(), &ev.bands, rows.first, layout.ente_row, b)?;
             }
         }
         let subs = layout.subarea_rows;
         if subs.len > 0 {
             let last = subs.first + subs.len - 1;
             let sc = sub_cols.index(&Key::Score).unwrap_or(0);
-            style::data_bars(ws, subs.first, last, sc)?;
-            style::barometer(ws, &ev.bands, subs.first, last, sc)?;
+            style::data_bars(ws.ws(), subs.first, last, sc)?;
+            style::barometer(ws.ws(), &ev.bands, subs.first, last, sc)?;
             if let Some(b) = sub_cols.index(&Key::Barometer) {
-                style::label_fills(ws, &ev.bands, subs.first, last, b)?;
+                style::label_fills(ws.ws(), &ev.bands, subs.first, last, b)?;
             }
         }
 
         // Legend of the bands.
         let mut row = layout.sintesi_end;
-        ws.write_string_with_format(
+        ws.string_f(
             row,
             0,
             "Legenda del barometro (dalle regole)",
             &self.f.title,
         )?;
         row += 1;
-        ws.write_string_with_format(row, 0, "Fascia", &self.f.header)?;
-        ws.write_string_with_format(row, 1, "Da", &self.f.header)?;
-        ws.write_string_with_format(row, 2, "Colore", &self.f.header)?;
+        ws.string_f(row, 0, "Fascia", &self.f.header)?;
+        ws.string_f(row, 1, "Da", &self.f.header)?;
+        ws.string_f(row, 2, "Colore", &self.f.header)?;
         for band in ev
             .bands
             .bands
@@ -1041,13 +1207,13 @@ impl<'a> Book<'a> {
             row += 1;
             let fill =
                 rust_xlsxwriter::Format::new().set_background_color(style::colour(&band.colour));
-            ws.write_string_with_format(row, 0, &band.label, &fill)?;
+            ws.string_f(row, 0, &band.label, &fill)?;
             if std::ptr::eq(band, &ev.bands.no_score) {
-                ws.write_string_with_format(row, 1, "senza punteggio", &self.f.text)?;
+                ws.string_f(row, 1, "senza punteggio", &self.f.text)?;
             } else {
-                ws.write_number_with_format(row, 1, band.from, &self.f.score)?;
+                ws.number(row, 1, band.from, &self.f.score)?;
             }
-            ws.write_string_with_format(row, 2, &band.colour, &self.f.text)?;
+            ws.string_f(row, 2, &band.colour, &self.f.text)?;
         }
 
         // Chart of the areas.
@@ -1079,10 +1245,11 @@ impl<'a> Book<'a> {
             chart.legend().set_hidden();
             chart.set_height(120 + 28 * rows.len.min(30));
             chart.set_width(560);
-            ws.insert_chart(layout.area_header, cols.len() + 1, &chart)?;
+            ws.ws()
+                .insert_chart(layout.area_header, cols.len() + 1, &chart)?;
         }
 
-        ws.set_freeze_panes(layout.area_header + 1, 1)?;
+        ws.ws().set_freeze_panes(layout.area_header + 1, 1)?;
         self.print_setup(ws, layout.area_header);
         Ok(())
     }
@@ -1091,13 +1258,12 @@ impl<'a> Book<'a> {
     // Anomalie
     // ------------------------------------------------------------------------------------
 
-    fn anomalie(&mut self, ws: &mut Worksheet, extra: &[Finding]) -> Result<(), XlsxError> {
-        let mut findings: Vec<Finding> = self
+    fn anomalie(&mut self, ws: &mut Out<'_>, extra: &[Finding]) -> Result<(), XlsxError> {
+        let mut findings: Vec<&Finding> = self
             .ev
             .all_findings()
             .chain(extra.iter())
-            .cloned()
-            .chain(self.notes.iter().cloned())
+            .chain(self.notes.iter())
             .collect();
         // Errors first, then warnings, then information; the sheet order within each.
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
@@ -1107,14 +1273,6 @@ impl<'a> Book<'a> {
             column(Key::Code, "Regola", 26.0, false),
             column(Key::Objective, "Messaggio", 100.0, true),
         ]);
-        for (r, f) in findings.iter().enumerate() {
-            let row = FIRST_ROW + r as u32;
-            self.text(ws, row, 0, f.severity.label(), false)?;
-            let cell = f.source.as_ref().map(Source::to_string).unwrap_or_default();
-            self.text(ws, row, 1, &cell, false)?;
-            self.text(ws, row, 2, &f.rule, false)?;
-            self.text(ws, row, 3, &f.message, true)?;
-        }
         let title = match findings.len() {
             0 => "Anomalie: nessuna".to_string(),
             n => format!(
@@ -1129,11 +1287,39 @@ impl<'a> Book<'a> {
                     .count()
             ),
         };
+        // The frame first: the rows are written in order.
         self.frame(ws, &cols, HEADER_ROW, findings.len() as u32, &title, 0)?;
-        if findings.is_empty() {
-            ws.write_string_with_format(FIRST_ROW, 0, "Nessuna anomalia rilevata.", &self.f.text)?;
+        // Written without `self.text`: it may add to `self.notes`, which is being listed.
+        let f = &self.f;
+        let mut cut = Vec::new();
+        for (r, finding) in findings.iter().enumerate() {
+            let row = FIRST_ROW + r as u32;
+            let cell = finding
+                .source
+                .as_ref()
+                .map(Source::to_string)
+                .unwrap_or_default();
+            for (c, text, wrap) in [
+                (0, finding.severity.label(), false),
+                (1, cell.as_str(), false),
+                (2, finding.rule.as_str(), false),
+                (3, finding.message.as_str(), true),
+            ] {
+                let format = if wrap { &f.wrap } else { &f.text };
+                if !text.is_empty() {
+                    let (text, was_cut) = within_limit(text);
+                    if was_cut {
+                        cut.push((row, c));
+                    }
+                    ws.string_f(row, c, text, format)?;
+                }
+            }
+        }
+        let count = findings.len();
+        if count == 0 {
+            ws.string_f(FIRST_ROW, 0, "Nessuna anomalia rilevata.", &self.f.text)?;
         } else {
-            let last = FIRST_ROW + findings.len() as u32 - 1;
+            let last = FIRST_ROW + count as u32 - 1;
             for (label, colour) in [
                 (Severity::Error.label(), "#F8696B"),
                 (Severity::Warning.label(), "#FFEB84"),
@@ -1145,8 +1331,12 @@ impl<'a> Book<'a> {
                     .set_format(
                         rust_xlsxwriter::Format::new().set_background_color(style::colour(colour)),
                     );
-                ws.add_conditional_format(FIRST_ROW, 0, last, 0, &fill)?;
+                ws.ws()
+                    .add_conditional_format(FIRST_ROW, 0, last, 0, &fill)?;
             }
+        }
+        for (row, col) in cut {
+            self.notes.push(cut_note(&ws.name(), row, col));
         }
         Ok(())
     }
@@ -1155,7 +1345,7 @@ impl<'a> Book<'a> {
     // Regole (audit trail)
     // ------------------------------------------------------------------------------------
 
-    fn regole(&mut self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+    fn regole(&mut self, ws: &mut Out<'_>) -> Result<(), XlsxError> {
         let ev = self.ev;
         let p = self.provenance;
         let title = self
@@ -1163,10 +1353,10 @@ impl<'a> Book<'a> {
             .sheets
             .regole
             .title_or("Regole e provenienza", &self.titles);
-        ws.write_string_with_format(0, 0, title, &self.f.title)?;
-        ws.set_column_width(0, 34)?;
-        ws.set_column_width(1, 70)?;
-        ws.set_column_width(2, 10)?;
+        ws.string_f(0, 0, title, &self.f.title)?;
+        ws.ws().set_column_width(0, 34)?;
+        ws.ws().set_column_width(1, 70)?;
+        ws.ws().set_column_width(2, 10)?;
         let rounding = "Come le regole lo scrivono (round/rounddown/roundup, come ARROTONDA/ARROTONDA.PER.DIF/ARROTONDA.PER.ECC di Excel sul valore decimale: 79,225 → 79,23); i valori intermedi non si arrotondano";
         let dir = self.rules.dir().map_or_else(
             || "incorporate nel programma".to_string(),
@@ -1200,32 +1390,32 @@ impl<'a> Book<'a> {
         ];
         let mut row = 2;
         for (k, v) in rows {
-            ws.write_string_with_format(row, 0, k, &self.f.header)?;
+            ws.string_f(row, 0, k, &self.f.header)?;
             let format = if k.starts_with("SHA") {
                 &self.f.hash
             } else {
                 &self.f.wrap
             };
-            ws.write_string_with_format(row, 1, v, format)?;
+            ws.string_f(row, 1, v, format)?;
             row += 1;
         }
         row += 1;
-        ws.write_string_with_format(row, 0, "File delle regole", &self.f.title)?;
+        ws.string_f(row, 0, "File delle regole", &self.f.title)?;
         row += 1;
         for (c, h) in ["File", "SHA-256", "Righe"].iter().enumerate() {
-            ws.write_string_with_format(row, c as u16, *h, &self.f.header)?;
+            ws.string_f(row, c as u16, *h, &self.f.header)?;
         }
         for file in self.rules.files() {
             row += 1;
-            ws.write_string_with_format(row, 0, &file.name, &self.f.text)?;
-            ws.write_string_with_format(row, 1, sha256_hex(file.text.as_bytes()), &self.f.hash)?;
-            ws.write_number_with_format(row, 2, file.text.lines().count() as f64, &self.f.general)?;
+            ws.string_f(row, 0, &file.name, &self.f.text)?;
+            ws.string_f(row, 1, sha256_hex(file.text.as_bytes()), &self.f.hash)?;
+            ws.number(row, 2, file.text.lines().count() as f64, &self.f.general)?;
         }
         row += 2;
-        ws.write_string_with_format(row, 0, "Fasce del barometro", &self.f.title)?;
+        ws.string_f(row, 0, "Fasce del barometro", &self.f.title)?;
         row += 1;
         for (c, h) in ["Fascia", "Da (compreso)", "Colore"].iter().enumerate() {
-            ws.write_string_with_format(row, c as u16, *h, &self.f.header)?;
+            ws.string_f(row, c as u16, *h, &self.f.header)?;
         }
         for band in ev
             .bands
@@ -1236,37 +1426,38 @@ impl<'a> Book<'a> {
             row += 1;
             let fill =
                 rust_xlsxwriter::Format::new().set_background_color(style::colour(&band.colour));
-            ws.write_string_with_format(row, 0, &band.label, &fill)?;
+            ws.string_f(row, 0, &band.label, &fill)?;
             if std::ptr::eq(band, &ev.bands.no_score) {
-                ws.write_string_with_format(
+                ws.string_f(
                     row,
                     1,
                     "senza punteggio (neutralizzato, non valutabile)",
                     &self.f.text,
                 )?;
             } else {
-                ws.write_number_with_format(row, 1, band.from, &self.f.general)?;
+                ws.number(row, 1, band.from, &self.f.general)?;
             }
-            ws.write_string_with_format(row, 2, &band.colour, &self.f.text)?;
+            ws.string_f(row, 2, &band.colour, &self.f.text)?;
         }
         self.print_setup(ws, 0);
         Ok(())
     }
 
     /// Workbook-level names for the main ranges.
-    fn names(&self, wb: &mut Workbook) -> Result<(), XlsxError> {
-        let l = &self.layout;
-        let layout = l;
+    fn names(&mut self, wb: &mut Workbook) -> Result<(), XlsxError> {
+        let mut defined: Vec<(&str, String)> = Vec::new();
+        let layout = Rc::clone(&self.layout);
+        let l = &*layout;
         let score = |cols: &Columns| cols.index(&Key::Score).unwrap_or(0);
         if let Some(r) = l
             .area_rows
             .range(layout.names.sintesi.as_str(), score(&l.area_columns))
         {
-            wb.define_name("Aree_raggiungimento", &format!("={r}"))?;
+            defined.push(("Aree_raggiungimento", format!("={r}")));
         }
-        wb.define_name(
+        defined.push((
             "Ente_raggiungimento",
-            &format!(
+            format!(
                 "={}",
                 cell_ref(
                     layout.names.sintesi.as_str(),
@@ -1274,19 +1465,19 @@ impl<'a> Book<'a> {
                     score(&l.area_columns)
                 )
             ),
-        )?;
+        ));
         let obj = Span {
             first: FIRST_ROW,
             len: l.objective_count,
         };
         if let Some(r) = obj.range(layout.names.obiettivi.as_str(), score(&l.objective_columns)) {
-            wb.define_name("Obiettivi_raggiungimento", &format!("={r}"))?;
+            defined.push(("Obiettivi_raggiungimento", format!("={r}")));
         }
         if let Some(r) = obj.range(
             layout.names.obiettivi.as_str(),
             l.objective_columns.index(&Key::Weight).unwrap_or(0),
         ) {
-            wb.define_name("Obiettivi_peso", &format!("={r}"))?;
+            defined.push(("Obiettivi_peso", format!("={r}")));
         }
         let ind = Span {
             first: FIRST_ROW,
@@ -1296,14 +1487,14 @@ impl<'a> Book<'a> {
             layout.names.indicatori.as_str(),
             score(&l.indicator_columns),
         ) {
-            wb.define_name("Indicatori_raggiungimento", &format!("={r}"))?;
+            defined.push(("Indicatori_raggiungimento", format!("={r}")));
         }
         if let Some(c) = l
             .indicator_columns
             .index(&Key::Input(IndicatorValue::Actual))
         {
             if let Some(r) = ind.range(layout.names.indicatori.as_str(), c) {
-                wb.define_name("Indicatori_consuntivo", &format!("={r}"))?;
+                defined.push(("Indicatori_consuntivo", format!("={r}")));
             }
         }
         if let Some(c) = l
@@ -1311,7 +1502,14 @@ impl<'a> Book<'a> {
             .index(&Key::Input(IndicatorValue::Target))
         {
             if let Some(r) = ind.range(layout.names.indicatori.as_str(), c) {
-                wb.define_name("Indicatori_target", &format!("={r}"))?;
+                defined.push(("Indicatori_target", format!("={r}")));
+            }
+        }
+        // The same names, given to the writer and to the verification's copy.
+        for (name, formula) in defined {
+            wb.define_name(name, &formula)?;
+            if let Some(r) = self.recorder.as_mut() {
+                r.name(name, &formula);
             }
         }
         Ok(())
@@ -1474,4 +1672,77 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         s.push_str(&format!("{b:02x}"));
     }
     s
+}
+
+/// Whether a twin's template refers to cells, ranges or names by itself (outside its
+/// `{placeholders}`), by formualizer's tokenizer; `true` when it cannot tell.
+fn template_refers(template: &str) -> bool {
+    use formualizer::parse::{TokenSubType, TokenType, Tokenizer};
+    let mut text = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        text.push_str(&rest[..open]);
+        match rest[open..].find('}') {
+            Some(close) => {
+                text.push('0');
+                rest = &rest[open + close + 1..];
+            }
+            None => return true,
+        }
+    }
+    text.push_str(rest);
+    match Tokenizer::new(&text) {
+        Ok(t) => t
+            .items
+            .iter()
+            .any(|tok| tok.token_type == TokenType::Operand && tok.subtype == TokenSubType::Range),
+        Err(_) => true,
+    }
+}
+
+/// `text` within Excel's limit of characters per cell: cut, with `…`, when longer.
+fn within_limit(text: &str) -> (std::borrow::Cow<'_, str>, bool) {
+    // Byte length first: a text of at most MAX_TEXT bytes has at most MAX_TEXT characters.
+    if text.len() <= MAX_TEXT || text.chars().count() <= MAX_TEXT {
+        return (std::borrow::Cow::Borrowed(text), false);
+    }
+    let cut: String = text.chars().take(MAX_TEXT - 1).collect::<String>() + "…";
+    (std::borrow::Cow::Owned(cut), true)
+}
+
+/// The warning for a text cut to Excel's limit.
+fn cut_note(sheet: &str, row: u32, col: u16) -> Finding {
+    Finding {
+        severity: Severity::Warning,
+        message: format!(
+            "Il testo della cella {} supera i {MAX_TEXT} caratteri che Excel ammette: nella relazione è troncato",
+            cell_ref(sheet, row, col)
+        ),
+        source: None,
+        rule: "testo-troncato".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::template_refers;
+
+    #[test]
+    fn twins_that_refer_to_cells_by_themselves() {
+        // Placeholders only, strings and functions: nothing of its own.
+        assert!(!template_refers(
+            "=MAX(0,MIN(100,{consuntivo}/{target}*100))"
+        ));
+        assert!(!template_refers(
+            "=IF(ISNUMBER({consuntivo}),IF({consuntivo}>=1,\"A1\",\"Sheet!B2\"),\"\")"
+        ));
+        assert!(!template_refers("=LOG10({target})+DAYS({scadenza},{oggi})"));
+        // A cell, a range, another sheet, a defined name: yes.
+        assert!(template_refers("=A1+{consuntivo}"));
+        assert!(template_refers("={consuntivo}*ROWS($A$1:$B$2)"));
+        assert!(template_refers("='Regole'!B3*{target}"));
+        assert!(template_refers("=SUM(Indicatori_raggiungimento)"));
+        // Unreadable: assumed to refer.
+        assert!(template_refers("=SUM({consuntivo"));
+    }
 }

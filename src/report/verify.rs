@@ -1,8 +1,11 @@
-//! Proof that the formulas equal the rules: the written workbook is recalculated by an
-//! independent formula engine and every formula cell is compared with the rules' value.
+//! Proof that the formulas equal the rules: an independent formula engine recalculates every
+//! formula and each is compared with the rules' value. [`verify`] loads a written workbook;
+//! [`super::build_and_verify`] loads the cells the report handed to rust_xlsxwriter, recorded
+//! as they were written (see [`Recalculated`]).
 
 use std::time::{Duration, Instant};
 
+use super::writer::Recorder;
 use super::{Expected, FormulaCheck, Report, ReportError};
 
 /// The formula engine that recalculates the report.
@@ -51,11 +54,29 @@ pub struct Mismatch {
     pub rule: String,
 }
 
+/// What the engine loaded to recalculate the formulas.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recalculated {
+    /// The written workbook (the XLSX bytes).
+    File,
+    /// The cells of the report as they were handed to rust_xlsxwriter while it was written:
+    /// every formula, every number, and the texts of the columns formulas read, in these
+    /// sheets; no styles and no cached results.
+    Cells {
+        /// The sheets (those that hold formulas).
+        sheets: Vec<String>,
+        /// The cells loaded (formulas, numbers and texts).
+        cells: usize,
+    },
+}
+
 /// The outcome of [`verify`].
 #[derive(Debug, Clone)]
 pub struct Verification {
     /// The engine's name and version.
     pub engine: &'static str,
+    /// What was recalculated: the written file or the cells written.
+    pub recalculated: Recalculated,
     /// Formulas compared.
     pub checked: usize,
     /// Formulas whose value differs.
@@ -68,9 +89,45 @@ pub struct Verification {
 /// value the rules computed (numbers within 1e-9, relative; texts exactly).
 pub fn verify(report: &Report) -> Result<Verification, ReportError> {
     let started = Instant::now();
-    let values = recalculate(&report.bytes, &report.checks)?;
+    let values = recalculate(report.bytes.clone(), &report.checks, true)?;
+    Ok(compare(&report.checks, values, Recalculated::File, started))
+}
+
+/// Recalculates the formulas from the recorded cells (see [`super::build_and_verify`]);
+/// `parallel`: the engine may evaluate on several threads.
+pub(crate) fn verify_recorded(
+    recorder: Recorder,
+    checks: &[FormulaCheck],
+    parallel: bool,
+) -> Result<Verification, ReportError> {
+    let started = Instant::now();
+    let recalculated = Recalculated::Cells {
+        sheets: recorder.sheet_names(),
+        cells: recorder.cells(),
+    };
+    let package = recorder.package()?;
+    let values = recalculate(package, checks, parallel)?;
+    Ok(compare(checks, values, recalculated, started))
+}
+
+/// A panic's message, for an error.
+pub(crate) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "errore interno del motore di calcolo".into())
+}
+
+/// Compares the engine's values with the rules'.
+fn compare(
+    checks: &[FormulaCheck],
+    values: Vec<Computed>,
+    recalculated: Recalculated,
+    started: Instant,
+) -> Verification {
     let mut mismatches = Vec::new();
-    for (check, computed) in report.checks.iter().zip(values) {
+    for (check, computed) in checks.iter().zip(values) {
         if !agrees(&check.expected, &computed) {
             mismatches.push(Mismatch {
                 sheet: check.sheet.clone(),
@@ -83,12 +140,13 @@ pub fn verify(report: &Report) -> Result<Verification, ReportError> {
             });
         }
     }
-    Ok(Verification {
+    Verification {
         engine: ENGINE,
-        checked: report.checks.len(),
+        recalculated,
+        checked: checks.len(),
         mismatches,
         elapsed: started.elapsed(),
-    })
+    }
 }
 
 /// Whether the engine's value is the rules' value.
@@ -105,12 +163,16 @@ pub fn agrees(expected: &Expected, computed: &Computed) -> bool {
 /// Loads the report into formualizer, recalculates every formula (the cached values are not
 /// trusted) and reads back the value of each cell the report wrote a formula in, in the order
 /// of `checks`.
-fn recalculate(bytes: &[u8], checks: &[FormulaCheck]) -> Result<Vec<Computed>, ReportError> {
+fn recalculate(
+    bytes: Vec<u8>,
+    checks: &[FormulaCheck],
+    parallel: bool,
+) -> Result<Vec<Computed>, ReportError> {
     let cells: Vec<(&str, u32, u16)> = checks
         .iter()
         .map(|c| (c.sheet.as_str(), c.row, c.col))
         .collect();
-    recalculate_cells(bytes, &cells)
+    recalculate_owned(bytes, &cells, parallel, true)
 }
 
 /// Loads any XLSX workbook into formualizer, recalculates every formula (the cached values are
@@ -120,14 +182,44 @@ pub fn recalculate_cells(
     bytes: &[u8],
     cells: &[(&str, u32, u16)],
 ) -> Result<Vec<Computed>, ReportError> {
+    recalculate_owned(bytes.to_vec(), cells, true, false)
+}
+
+/// [`recalculate_cells`] of bytes the engine may keep (no copy); `parallel`: the engine may
+/// evaluate on several threads; `ours`: a workbook barometro wrote itself (a report), loaded
+/// whatever its size (the engine's default limits, meant for files from elsewhere, stop at
+/// 256 MiB of XML: a report of about 200,000 indicators).
+fn recalculate_owned(
+    bytes: Vec<u8>,
+    cells: &[(&str, u32, u16)],
+    parallel: bool,
+    ours: bool,
+) -> Result<Vec<Computed>, ReportError> {
     use formualizer::workbook::{
         LiteralValue, LoadStrategy, NativeXlsxAdapter, SpreadsheetReader, Workbook, WorkbookConfig,
+        XlsxLoadLimits,
     };
     let fail = |e: &dyn std::fmt::Display| ReportError::Verify(format!("{ENGINE}: {e}"));
-    let adapter = NativeXlsxAdapter::open_bytes(bytes.to_vec()).map_err(|e| fail(&e))?;
     let mut config = WorkbookConfig::ephemeral();
+    let adapter = if ours {
+        const LOTS: usize = 1 << 40;
+        let limits = XlsxLoadLimits {
+            max_input_bytes: LOTS,
+            max_expanded_bytes: LOTS,
+            max_part_bytes: LOTS,
+            ..XlsxLoadLimits::default()
+        };
+        let spool = LOTS as u64;
+        config.ingest_limits.max_formula_spool_bytes_per_sheet = spool;
+        config.ingest_limits.max_formula_spool_bytes_per_workbook = spool;
+        NativeXlsxAdapter::open_bytes_with_limits(bytes, limits)
+    } else {
+        NativeXlsxAdapter::open_bytes(bytes)
+    }
+    .map_err(|e| fail(&e))?;
     // Dates as serial numbers, as Excel stores them (not as date values).
     config.eval.temporal_egress = formualizer::TemporalEgress::Serial;
+    config.eval.enable_parallel = parallel;
     let mut workbook =
         Workbook::from_reader(adapter, LoadStrategy::EagerAll, config).map_err(|e| fail(&e))?;
     workbook.evaluate_all().map_err(|e| fail(&e))?;
