@@ -558,6 +558,16 @@ impl Layout {
         }
     }
 
+    /// The tab name of `tab`.
+    pub(crate) fn tab_name(&self, tab: Tab) -> &str {
+        match tab {
+            Tab::Sintesi => &self.names.sintesi,
+            Tab::Obiettivi => &self.names.obiettivi,
+            Tab::Indicatori => &self.names.indicatori,
+            Tab::Attivita => &self.names.attivita,
+        }
+    }
+
     /// By column of `tab`, whether its texts are recorded for the verification (empty:
     /// every text).
     pub(crate) fn recorded_text(&self, tab: Tab) -> Vec<bool> {

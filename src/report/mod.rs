@@ -265,7 +265,14 @@ impl FormulaCheck {
             Expected::Number(n) => number_text(*n),
             Expected::Text(t) => t.clone(),
         };
-        out.formula(self.row, self.col, &self.formula, cached, format)?;
+        out.formula(
+            self.row,
+            self.col,
+            &self.formula,
+            cached,
+            format,
+            checks.len(),
+        )?;
         checks.push(self);
         Ok(())
     }
@@ -363,7 +370,7 @@ pub fn build_with_template(
     extra: &[Finding],
 ) -> Result<Report, ReportError> {
     let mut book = sheets::Book::new(evaluation, rules, provenance, template);
-    let mut workbook = book.build(extra)?;
+    let mut workbook = book.build(extra, None)?;
     let bytes = workbook.save_to_buffer()?;
     Ok(Report {
         bytes,
@@ -420,39 +427,104 @@ pub fn build_and_verify(
     extra: &[Finding],
     one_thread: bool,
 ) -> Result<(Report, Verification), ReportError> {
-    let mut book = sheets::Book::new(evaluation, rules, provenance, template).record();
-    let mut workbook = book.build(extra)?;
-    let Some(recorder) = book.recording() else {
-        // A twin reads cells the recording may not hold: recalculate the written file.
-        let report = Report {
-            bytes: workbook.save_to_buffer()?,
-            checks: book.checks,
-        };
-        let proof = verify(&report)?;
-        return Ok((report, proof));
-    };
-    let checks = book.checks;
-    let (bytes, proof) = if one_thread {
-        let bytes = workbook.save_to_buffer().map_err(ReportError::from);
-        (bytes, verify::verify_recorded(recorder, &checks, false))
+    build_and_verify_in_groups(
+        evaluation,
+        rules,
+        provenance,
+        template,
+        extra,
+        one_thread,
+        sheets::GROUP_INDICATORS,
+    )
+}
+
+/// [`build_and_verify`] with groups of `group_indicators` indicators.
+fn build_and_verify_in_groups(
+    evaluation: &Evaluation,
+    rules: &RuleSet,
+    provenance: &Provenance,
+    template: &ReportTemplate,
+    extra: &[Finding],
+    one_thread: bool,
+    group_indicators: usize,
+) -> Result<(Report, Verification), ReportError> {
+    use std::sync::{mpsc, Mutex};
+    let mut book = sheets::Book::new(evaluation, rules, provenance, template);
+    book.group_indicators = group_indicators;
+    let mut results: Vec<verify::Done> = Vec::new();
+    let (bytes, more) = if one_thread {
+        // Each group verified as soon as it is written: one engine at a time.
+        let mut sink = |job: sheets::Job| results.push(verify::run_job(job));
+        let mut workbook = book.build(extra, Some(&mut sink))?;
+        (
+            workbook.save_to_buffer().map_err(ReportError::from),
+            Vec::new(),
+        )
     } else {
+        // A second thread verifies the groups while the next are written and the workbook
+        // is saved; when it is behind, this thread verifies the next group itself, then,
+        // once the workbook is saved, helps with what is left.
+        let (sender, receiver) = mpsc::sync_channel::<sheets::Job>(1);
+        let receiver = Mutex::new(receiver);
+        let drain = || {
+            let mut done = Vec::new();
+            loop {
+                let job = match receiver.lock() {
+                    Ok(r) => r.recv(),
+                    Err(_) => break,
+                };
+                match job {
+                    Ok(job) => done.push(verify::run_job(job)),
+                    Err(_) => break,
+                }
+            }
+            done
+        };
         std::thread::scope(|scope| {
-            let proof = scope.spawn(|| verify::verify_recorded(recorder, &checks, true));
-            let bytes = workbook.save_to_buffer().map_err(ReportError::from);
-            let proof = proof.join().unwrap_or_else(|panic| {
-                Err(ReportError::Verify(format!(
-                    "{ENGINE}: {}",
-                    verify::panic_text(&panic)
-                )))
-            });
-            (bytes, proof)
+            let worker = scope.spawn(drain);
+            let built = {
+                let sender = sender;
+                let mut sink = |job: sheets::Job| match sender.try_send(job) {
+                    Ok(()) => {}
+                    Err(mpsc::TrySendError::Full(job) | mpsc::TrySendError::Disconnected(job)) => {
+                        results.push(verify::run_job(job))
+                    }
+                };
+                book.build(extra, Some(&mut sink))
+                // The sender is dropped here: the queue closes once it is empty.
+            };
+            let bytes = match built {
+                Ok(mut workbook) => workbook.save_to_buffer().map_err(ReportError::from),
+                Err(e) => Err(ReportError::from(e)),
+            };
+            let mut more = drain();
+            match worker.join() {
+                Ok(done) => more.extend(done),
+                Err(panic) => more.push(verify::Done::panicked(&*panic)),
+            }
+            (bytes, more)
         })
     };
-    let report = Report {
-        bytes: bytes?,
-        checks,
+    results.extend(more);
+    let bytes = bytes?;
+    // The groups' values, in the order of the checks, then the ente's total.
+    let proof = if book.verifiable() {
+        let mut all = verify::assemble(results)?;
+        if let Some(job) = book.glue(all.values()) {
+            verify::append(&mut all, verify::run_job(job))?;
+        }
+        Some(verify::compare_cells(&book.checks, all)?)
+    } else {
+        None
     };
-    Ok((report, proof?))
+    let checks = std::mem::take(&mut book.checks);
+    let report = Report { bytes, checks };
+    let proof = match proof {
+        Some(p) => p,
+        // A twin reads cells the recording may not hold: recalculate the written file.
+        None => verify(&report)?,
+    };
+    Ok((report, proof))
 }
 
 /// Whether `output` may be written: never over `input`, over an existing file only with
@@ -635,5 +707,138 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
     match (canon(a), canon(b)) {
         (Some(x), Some(y)) => x == y,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Area, Ente, Field, Indicator, IndicatorValue, Objective, Source};
+    use crate::rules::{evaluate, EvaluateOptions};
+    use crate::value::Value;
+
+    /// Four areas (one with two sub-areas) of three objectives of four indicators each.
+    fn ente() -> Ente {
+        let mut row = 0;
+        let mut objective = |seed: u32| {
+            let mut o = Objective::new(Source::new("Foglio1".into(), row, 0));
+            for i in 0..4u32 {
+                row += 1;
+                let num = |n: f64, col| Field {
+                    raw: n.to_string().into(),
+                    value: Value::Number {
+                        number: n,
+                        unit: None,
+                    },
+                    source: Source::new("Foglio1".into(), row, col),
+                };
+                let mut ind = Indicator::new(Source::new("Foglio1".into(), row, 0));
+                ind.set(IndicatorValue::Target, num(50.0 + f64::from(seed), 3));
+                ind.set(IndicatorValue::Actual, num(f64::from(seed * 7 + i * 13), 4));
+                ind.set(IndicatorValue::Weight, num(f64::from(i + 1), 5));
+                o.indicators.push(ind);
+            }
+            o
+        };
+        let mut ente = Ente::new("Comune di Prova", "prova.xlsx");
+        for a in 0..4u32 {
+            let mut area = Area::new(format!("Area {a}"), "Linea strategica");
+            for k in 0..3 {
+                area.objectives.push(objective(a * 10 + k));
+            }
+            if a == 2 {
+                for s in 0..2u32 {
+                    let mut sub = Area::new(format!("Settore {s}"), "Settore");
+                    sub.objectives.push(objective(100 + s));
+                    area.areas.push(sub);
+                }
+            }
+            ente.areas.push(area);
+        }
+        ente
+    }
+
+    /// The default rules with `from` replaced by `to` in `file`.
+    fn edited(file: &str, from: &str, to: &str) -> RuleSet {
+        let dir = tempfile::tempdir().unwrap();
+        RuleSet::default_set()
+            .unwrap()
+            .write_to(dir.path())
+            .unwrap();
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{from}");
+        std::fs::write(&path, text.replace(from, to)).unwrap();
+        RuleSet::load_dir(dir.path()).unwrap()
+    }
+
+    /// The cells that differ, as the grouped verification and the file's find them.
+    fn both(rules: &RuleSet, one_thread: bool) -> (Vec<String>, Vec<String>, Verification) {
+        let ev = evaluate(ente(), rules, &EvaluateOptions::default());
+        let template = ReportTemplate::predefinito();
+        let p = Provenance::named("prova.xlsx");
+        // One area per group: four groups and the ente's total.
+        let (report, grouped) =
+            build_and_verify_in_groups(&ev, rules, &p, &template, &[], one_thread, 1).unwrap();
+        let file = verify(&report).unwrap();
+        assert_eq!(grouped.checked, report.checks.len());
+        assert_eq!(file.checked, grouped.checked);
+        let cells = |v: &Verification| -> Vec<String> {
+            let mut c: Vec<String> = v
+                .mismatches
+                .iter()
+                .map(|m| format!("{}!{}:{} {}", m.sheet, m.row, m.col, m.computed))
+                .collect();
+            c.sort();
+            c
+        };
+        (cells(&grouped), cells(&file), grouped)
+    }
+
+    #[test]
+    fn groups_and_the_total_verify_like_the_file() {
+        for one_thread in [false, true] {
+            let (grouped, file, proof) = both(&RuleSet::default_set().unwrap(), one_thread);
+            assert!(
+                grouped.is_empty() && file.is_empty(),
+                "{grouped:?} {file:?}"
+            );
+            match proof.recalculated {
+                Recalculated::Cells { groups, .. } => assert_eq!(groups, 5),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_wrong_area_twin_is_found_in_its_group_and_in_the_total() {
+        // The areas' twin adds 1: every area differs, and so does the ente's average of them.
+        let rules = edited(
+            "aggregazione.rhai",
+            "return \"=IFERROR(ROUND(AVERAGE({punteggi}),2),\\\"\\\")\";",
+            "return \"=IFERROR(ROUND(AVERAGE({punteggi})+1,2),\\\"\\\")\";",
+        );
+        let (grouped, file, _) = both(&rules, false);
+        assert!(!grouped.is_empty());
+        assert_eq!(grouped, file);
+        // The areas and the total (of the glue, from the groups' wrong area figures).
+        let ente_row = grouped.iter().filter(|c| c.starts_with("Sintesi")).count();
+        assert!(ente_row >= 4, "{grouped:?}");
+    }
+
+    #[test]
+    fn a_wrong_ente_twin_is_found_in_the_total() {
+        let rules = edited(
+            "aggregazione.rhai",
+            "fn ente_excel() { \"=IFERROR(ROUND(AVERAGE({punteggi}),2),\\\"\\\")\" }",
+            "fn ente_excel() { \"=IFERROR(ROUND(AVERAGE({punteggi})*2,2),\\\"\\\")\" }",
+        );
+        let (grouped, file, _) = both(&rules, true);
+        assert!(!grouped.is_empty());
+        assert!(
+            grouped.iter().all(|c| c.starts_with("Sintesi")),
+            "{grouped:?}"
+        );
+        assert_eq!(grouped, file);
     }
 }

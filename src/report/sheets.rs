@@ -9,14 +9,14 @@ use rust_xlsxwriter::{
 };
 use sha2::{Digest, Sha256};
 
+use super::layout::ObjectivePlace;
 use super::layout::{
-    cell_ref, local_ref, stated, Column, Columns, Key, Layout, ObjectivePlace, Span, FIRST_ROW,
-    HEADER_ROW,
+    cell_ref, local_ref, stated, Column, Columns, Key, Layout, Span, FIRST_ROW, HEADER_ROW,
 };
 use super::style::{self, Formats};
 use super::template::{ReportTemplate, TitleValues};
 use super::writer::{Out, Recorder, SheetRecord};
-use super::{Expected, FormulaCheck, Provenance};
+use super::{Computed, Expected, FormulaCheck, Provenance};
 use crate::model::{Area, Field, Finding, IndicatorValue, Objective, Severity, Source};
 use crate::rules::{
     extra_field, AreaOutcome, Evaluation, InputValue, ObjectiveOutcome, RuleSet, Score, Twin,
@@ -41,18 +41,128 @@ enum Look {
 /// The sheets that hold formulas, for [`Refs`].
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Tab {
-    Sintesi,
-    Obiettivi,
-    Indicatori,
-    Attivita,
+    Sintesi = 0,
+    Obiettivi = 1,
+    Indicatori = 2,
+    Attivita = 3,
 }
 
-/// The columns the formulas refer to: every reference a rule's twin gets goes through
-/// [`Refs::col`], which notes a column whose text the verification does not record (see
-/// [`Layout::formula_reads`]); the verification then falls back to the written file.
+/// The rows of each sheet with formulas that a group of formulas may read (see [`Refs`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scope {
+    /// Every row of every sheet.
+    all: bool,
+    /// By [`Tab`] (in its order), ranges of rows `first..end`.
+    rows: [Vec<(u32, u32)>; 4],
+}
+
+impl Scope {
+    fn add(&mut self, tab: Tab, span: Span) {
+        if span.len > 0 {
+            self.rows[tab as usize].push((span.first, span.first + span.len));
+        }
+    }
+
+    fn covers(&self, tab: Tab, span: Span) -> bool {
+        self.all
+            || span.len == 0
+            || self.rows[tab as usize]
+                .iter()
+                .any(|&(first, end)| first <= span.first && span.first + span.len <= end)
+    }
+}
+
+/// Indicators (and objectives) per group of areas written and verified together: the
+/// formula engine then holds one group at a time, and verifies one while the next is written.
+pub(crate) const GROUP_INDICATORS: usize = 20_000;
+
+/// Consecutive top areas written and verified together.
+pub(crate) struct Group {
+    areas: std::ops::Range<usize>,
+    objectives: std::ops::Range<usize>,
+    /// The rows they fill.
+    scope: Scope,
+}
+
+impl Group {
+    fn new(
+        layout: &Layout,
+        placed: &[Placed<'_>],
+        areas: std::ops::Range<usize>,
+        objectives: std::ops::Range<usize>,
+    ) -> Group {
+        let mut scope = Scope::default();
+        let spans = |f: &dyn Fn(&ObjectivePlace) -> Span| {
+            let mut first = u32::MAX;
+            let mut end = 0;
+            for p in &placed[objectives.clone()] {
+                let s = f(&p.4);
+                if s.len > 0 {
+                    first = first.min(s.first);
+                    end = end.max(s.first + s.len);
+                }
+            }
+            Span {
+                first: first.min(end),
+                len: end.saturating_sub(first.min(end)),
+            }
+        };
+        scope.add(Tab::Indicatori, spans(&|p| p.indicators));
+        scope.add(Tab::Attivita, spans(&|p| p.activities));
+        scope.add(
+            Tab::Obiettivi,
+            spans(&|p| Span {
+                first: p.row,
+                len: 1,
+            }),
+        );
+        for t in areas.clone() {
+            let area = &layout.areas[t];
+            scope.add(
+                Tab::Sintesi,
+                Span {
+                    first: area.row,
+                    len: 1,
+                },
+            );
+            for child in &area.children {
+                scope.add(
+                    Tab::Sintesi,
+                    Span {
+                        first: child.row,
+                        len: 1,
+                    },
+                );
+            }
+        }
+        Group {
+            areas,
+            objectives,
+            scope,
+        }
+    }
+}
+
+/// Recorded cells to recalculate: some sheets' rows and the checks written with them.
+pub struct Job {
+    pub(crate) recorder: Recorder,
+    /// The checks (indices into [`Book::checks`]) whose cells are read back, in order.
+    pub checks: std::ops::Range<usize>,
+    /// The sheets with formulas, by [`Tab`].
+    pub(crate) tabs: Vec<String>,
+    /// The checks' cells: tab, row, column.
+    pub(crate) cells: Vec<(u8, u32, u16)>,
+}
+
+/// The cells the formulas refer to. Every reference a rule's twin gets goes through
+/// [`Refs::col`] or [`Refs::range`], which note a column whose text the verification does
+/// not record (see [`Layout::formula_reads`]) or rows outside the group of rows being
+/// written and verified together ([`Scope`]); the verification then falls back to the
+/// written file.
 pub(crate) struct Refs {
     layout: Rc<Layout>,
     outside: Cell<bool>,
+    scope: std::cell::RefCell<Scope>,
 }
 
 impl Refs {
@@ -63,6 +173,15 @@ impl Refs {
             self.outside.set(true);
         }
         col
+    }
+
+    /// `'Sheet'!$C$5:$C$9`: the rows `span` of the column of `key` in `tab`.
+    fn range(&self, tab: Tab, cols: &Columns, key: &Key, span: Span) -> Option<String> {
+        let col = self.col(tab, cols, key)?;
+        if !self.scope.borrow().covers(tab, span) {
+            self.outside.set(true);
+        }
+        span.range(self.layout.tab_name(tab), col)
     }
 }
 
@@ -84,8 +203,11 @@ pub struct Book<'a> {
     /// The judgement's twin and where its rule is, for objectives and areas alike.
     judgement_twin: Option<Twin>,
     judgement_rule: String,
-    /// The cells the formulas read, recorded for the verification (`None`: not recorded).
-    pub recorder: Option<Recorder>,
+    /// Sintesi recorded for the ente's total, and the index of its first check (see
+    /// [`Book::glue`]).
+    glue: Option<(SheetRecord, usize)>,
+    /// Indicators per group of areas verified together ([`GROUP_INDICATORS`]).
+    pub group_indicators: usize,
     refs: Rc<Refs>,
     /// Twin templates already looked at, and whether each refers to cells by itself.
     templates: std::collections::HashMap<std::sync::Arc<str>, bool>,
@@ -113,6 +235,7 @@ impl<'a> Book<'a> {
             refs: Rc::new(Refs {
                 layout: Rc::clone(&layout),
                 outside: Cell::new(false),
+                scope: std::cell::RefCell::new(Scope::default()),
             }),
             layout,
             f: Formats::new(),
@@ -123,114 +246,192 @@ impl<'a> Book<'a> {
             judgement_rule: rules
                 .locate("giudizio", 2)
                 .map_or_else(|| "giudizio".to_string(), |r| r.to_string()),
-            recorder: None,
+            glue: None,
+            group_indicators: GROUP_INDICATORS,
             templates: std::collections::HashMap::new(),
             last_template: None,
             literal_refs: false,
         }
     }
 
-    /// Records, while writing, every cell a formula may read (see [`Recorder`]).
-    pub fn record(mut self) -> Self {
-        self.recorder = Some(Recorder::default());
-        self
+    /// The scope and the tab names, for the verification's jobs.
+    fn tab_names(&self) -> Vec<String> {
+        [Tab::Sintesi, Tab::Obiettivi, Tab::Indicatori, Tab::Attivita]
+            .iter()
+            .map(|&t| self.layout.tab_name(t).to_string())
+            .collect()
     }
 
-    /// The recording, if the formulas read only recorded cells (otherwise the verification
-    /// must load the written file).
-    pub fn recording(&mut self) -> Option<Recorder> {
-        let recorder = self.recorder.take()?;
-        (!self.literal_refs && !self.refs.outside.get()).then_some(recorder)
+    /// Whether the formulas written so far read only recorded cells of their own group of
+    /// rows (otherwise the verification must load the written file).
+    pub fn verifiable(&self) -> bool {
+        !self.literal_refs && !self.refs.outside.get()
     }
 
-    /// A sheet to write, recorded when the book records (`tab`: a sheet with formulas).
-    fn out<'w>(&self, ws: &'w mut Worksheet, tab: Option<Tab>, in_order: bool) -> Out<'w> {
-        match (&self.recorder, tab) {
-            (Some(_), Some(tab)) => {
-                let name = ws.name();
-                let keep = self.layout.recorded_text(tab);
-                Out::recorded(ws, in_order, SheetRecord::new(&name, keep, in_order))
-            }
-            _ => Out::new(ws, in_order),
+    /// A new recording of `tab`.
+    fn sheet_record(&self, tab: Tab, in_order: bool) -> SheetRecord {
+        SheetRecord::new(
+            self.layout.tab_name(tab),
+            self.layout.recorded_text(tab),
+            in_order,
+        )
+    }
+
+    /// The job of the checks from `start` on, recorded in `sheets`.
+    fn job(&self, sheets: Vec<Option<SheetRecord>>, start: usize) -> Job {
+        let names = self.tab_names();
+        let mut recorder = Recorder::default();
+        for s in sheets {
+            recorder.add(s);
         }
-    }
-
-    fn recorded(&mut self, out: Out<'_>) {
-        let sheet = out.finish();
-        if let Some(r) = self.recorder.as_mut() {
-            r.add(sheet);
+        let cells = self.checks[start..]
+            .iter()
+            .map(|c| {
+                let tab = names.iter().position(|n| *n == c.sheet).unwrap_or(0) as u8;
+                (tab, c.row, c.col)
+            })
+            .collect();
+        Job {
+            recorder,
+            checks: start..self.checks.len(),
+            tabs: names,
+            cells,
         }
     }
 
     /// Builds the whole workbook; `extra` findings go to Anomalie after the others.
-    pub fn build(&mut self, extra: &[Finding]) -> Result<Workbook, XlsxError> {
+    ///
+    /// With a `sink`, the cells the formulas read are recorded as they are written and handed
+    /// to it in [`Job`]s: the rows of a group of top areas (in every sheet) as soon as they
+    /// are written, so that they can be verified while the next are; when there are several
+    /// groups, the ente's total is left for [`Book::glue`], which reads the areas' figures
+    /// as the engine computed them in their groups.
+    pub fn build(
+        &mut self,
+        extra: &[Finding],
+        mut sink: Option<&mut dyn FnMut(Job)>,
+    ) -> Result<Workbook, XlsxError> {
         let writer = super::REPORT_WRITER;
         let mut wb = writer.workbook();
         let layout = Rc::clone(&self.layout);
         let names = &layout.names;
         let sheets = &self.template.sheets;
-        // The detail sheets write one row after the other (constant memory, see
-        // `REPORT_WRITER`); Sintesi and Regole are small and written in any order.
-        wb.add_worksheet().set_name(&names.sintesi)?;
-        writer
-            .add_row_worksheet(&mut wb)?
-            .set_name(&names.obiettivi)?;
-        writer
-            .add_row_worksheet(&mut wb)?
-            .set_name(&names.indicatori)?;
         let has_activities = layout.activity_count > 0 && sheets.attivita.include;
-        if has_activities {
-            writer
-                .add_row_worksheet(&mut wb)?
-                .set_name(&names.attivita)?;
-        }
-        if sheets.anomalie.include {
-            writer
-                .add_row_worksheet(&mut wb)?
-                .set_name(&names.anomalie)?;
-        }
-        if sheets.regole.include {
-            wb.add_worksheet().set_name(&names.regole)?;
-        }
+        // Written side by side, one group of areas at a time: the detail sheets write one
+        // row after the other (constant memory, see `REPORT_WRITER`); Sintesi and Regole
+        // are small and written in any order.
+        let mut sintesi = Worksheet::new();
+        sintesi.set_name(&names.sintesi)?;
+        let mut obiettivi = writer.new_row_worksheet(&mut wb)?;
+        obiettivi.set_name(&names.obiettivi)?;
+        let mut indicatori = writer.new_row_worksheet(&mut wb)?;
+        indicatori.set_name(&names.indicatori)?;
+        let mut attivita = if has_activities {
+            let mut ws = writer.new_row_worksheet(&mut wb)?;
+            ws.set_name(&names.attivita)?;
+            Some(ws)
+        } else {
+            None
+        };
+        {
+            let mut s_out = Out::new(&mut sintesi, false);
+            let mut o_out = Out::new(&mut obiettivi, true);
+            let mut i_out = Out::new(&mut indicatori, true);
+            let mut a_out = attivita.as_mut().map(|ws| Out::new(ws, true));
 
-        let mut out = self.out(
-            wb.worksheet_from_name(&names.indicatori)?,
-            Some(Tab::Indicatori),
-            true,
-        );
-        self.indicators(&mut out)?;
-        self.recorded(out);
-        if has_activities {
-            let mut out = self.out(
-                wb.worksheet_from_name(&names.attivita)?,
-                Some(Tab::Attivita),
-                true,
-            );
-            self.activities(&mut out)?;
-            self.recorded(out);
+            let placed = placed_objectives(self.ev, &layout);
+            let groups = self.groups(&placed);
+            let single = groups.len() == 1;
+            let record = sink.is_some();
+            if record {
+                if single {
+                    s_out.set_record(Some(self.sheet_record(Tab::Sintesi, false)));
+                } else {
+                    s_out.set_glue(Some(self.sheet_record(Tab::Sintesi, false)), false);
+                }
+            }
+            self.indicators_frame(&mut i_out)?;
+            if let Some(a) = a_out.as_mut() {
+                self.activities_frame(a)?;
+            }
+            self.objectives_frame(&mut o_out)?;
+            self.sintesi_head(&mut s_out)?;
+
+            for group in &groups {
+                let start = self.checks.len();
+                if record {
+                    *self.refs.scope.borrow_mut() = group.scope.clone();
+                    i_out.set_record(Some(self.sheet_record(Tab::Indicatori, true)));
+                    o_out.set_record(Some(self.sheet_record(Tab::Obiettivi, true)));
+                    if let Some(a) = a_out.as_mut() {
+                        a.set_record(Some(self.sheet_record(Tab::Attivita, true)));
+                    }
+                    if !single {
+                        s_out.set_record(Some(self.sheet_record(Tab::Sintesi, false)));
+                        s_out.glue_computes(true);
+                    }
+                }
+                let objs = &placed[group.objectives.clone()];
+                self.indicators(&mut i_out, objs)?;
+                if let Some(a) = a_out.as_mut() {
+                    self.activities(a, objs)?;
+                }
+                self.objectives(&mut o_out, objs)?;
+                self.sintesi_areas(&mut s_out, group.areas.clone())?;
+                if single {
+                    // Everything in one job, the total with it.
+                    self.sintesi_total(&mut s_out)?;
+                }
+                let recorded = vec![
+                    i_out.take_record(),
+                    a_out.as_mut().and_then(|a| a.take_record()),
+                    o_out.take_record(),
+                    s_out.take_record(),
+                ];
+                if let Some(sink) = sink.as_mut() {
+                    if self.verifiable() {
+                        sink(self.job(recorded, start));
+                    }
+                }
+            }
+            if !single {
+                if record {
+                    let mut scope = Scope::default();
+                    scope.add(Tab::Sintesi, layout.area_rows);
+                    scope.add(
+                        Tab::Sintesi,
+                        Span {
+                            first: layout.ente_row,
+                            len: 1,
+                        },
+                    );
+                    *self.refs.scope.borrow_mut() = scope;
+                    s_out.glue_computes(false);
+                }
+                let start = self.checks.len();
+                self.sintesi_total(&mut s_out)?;
+                self.glue = s_out.take_glue().map(|g| (g, start));
+            }
         }
-        let mut out = self.out(
-            wb.worksheet_from_name(&names.obiettivi)?,
-            Some(Tab::Obiettivi),
-            true,
-        );
-        self.objectives(&mut out)?;
-        self.recorded(out);
-        let mut out = self.out(
-            wb.worksheet_from_name(&names.sintesi)?,
-            Some(Tab::Sintesi),
-            false,
-        );
-        self.sintesi(&mut out)?;
-        self.recorded(out);
-        if sheets.regole.include {
-            let mut out = self.out(wb.worksheet_from_name(&names.regole)?, None, false);
-            self.regole(&mut out)?;
+        wb.push_worksheet(sintesi);
+        wb.push_worksheet(obiettivi);
+        wb.push_worksheet(indicatori);
+        if let Some(ws) = attivita {
+            wb.push_worksheet(ws);
         }
-        // Last, so that it also lists what the other sheets had to change.
         if sheets.anomalie.include {
-            let mut out = self.out(wb.worksheet_from_name(&names.anomalie)?, None, true);
-            self.anomalie(&mut out, extra)?;
+            let mut ws = writer.new_row_worksheet(&mut wb)?;
+            ws.set_name(&names.anomalie)?;
+            // Last, so that it also lists what the other sheets had to change.
+            self.anomalie(&mut Out::new(&mut ws, true), extra)?;
+            wb.push_worksheet(ws);
+        }
+        if sheets.regole.include {
+            let mut ws = Worksheet::new();
+            ws.set_name(&names.regole)?;
+            self.regole(&mut Out::new(&mut ws, false))?;
+            // Regole goes after Anomalie, as the tabs always were.
+            wb.push_worksheet(ws);
         }
         self.names(&mut wb)?;
         wb.set_properties(
@@ -247,6 +448,55 @@ impl<'a> Book<'a> {
                 )),
         );
         Ok(wb)
+    }
+
+    /// The job of the ente's total (when the rows were verified in several groups): Sintesi
+    /// with the areas' figures as `computed` (the engine's values of every check, in order)
+    /// and the total's formulas; `None` when there is none or the formulas cannot be
+    /// verified from the recorded cells.
+    pub fn glue(&mut self, computed: &[Computed]) -> Option<Job> {
+        let (mut sheet, start) = self.glue.take()?;
+        if !self.verifiable() {
+            return None;
+        }
+        sheet.fill(computed);
+        Some(self.job(vec![Some(sheet)], start))
+    }
+
+    /// The groups of consecutive top areas written and verified together: at least
+    /// [`GROUP_INDICATORS`] indicators each (an area is never split: its formulas read all its
+    /// objectives), one group for a report of fewer.
+    fn groups(&self, placed: &[Placed<'a>]) -> Vec<Group> {
+        let layout = &self.layout;
+        let areas = &self.ev.ente.areas;
+        let mut groups = Vec::new();
+        let (mut first_area, mut first_obj, mut indicators) = (0, 0, 0usize);
+        let mut next = 0;
+        for (t, area) in areas.iter().enumerate() {
+            while next < placed.len() && std::ptr::eq(placed[next].0, area) {
+                indicators += placed[next].2.indicators.len() + 1;
+                next += 1;
+            }
+            if indicators >= self.group_indicators && t + 1 < areas.len() {
+                groups.push(Group::new(
+                    layout,
+                    placed,
+                    first_area..t + 1,
+                    first_obj..next,
+                ));
+                (first_area, first_obj, indicators) = (t + 1, next, 0);
+            }
+        }
+        groups.push(Group::new(
+            layout,
+            placed,
+            first_area..areas.len(),
+            first_obj..placed.len(),
+        ));
+        if groups.len() == 1 {
+            groups[0].scope.all = true;
+        }
+        groups
     }
 
     /// Whether `twin`'s template refers to cells or names by itself, outside its
@@ -594,13 +844,13 @@ impl<'a> Book<'a> {
     // Indicatori
     // ------------------------------------------------------------------------------------
 
-    fn indicators(&mut self, ws: &mut Out<'_>) -> Result<(), XlsxError> {
+    /// The title, the header and the table of Indicatori: written first, the rows come in
+    /// order.
+    fn indicators_frame(&mut self, ws: &mut Out<'_>) -> Result<(), XlsxError> {
         let layout = Rc::clone(&self.layout);
-        let refs = Rc::clone(&self.refs);
         let cols = &layout.indicator_columns;
         self.text_columns(ws, cols)?;
         let score_col = cols.index(&Key::Score).unwrap_or(0);
-        // The title, the header and the table first: the rows are written in order.
         self.scored_frame(
             ws,
             cols,
@@ -611,8 +861,16 @@ impl<'a> Book<'a> {
                 .indicatori
                 .title_or("Indicatori", &self.titles),
             score_col,
-        )?;
-        for (area, sub, objective, outcome, place) in placed_objectives(self.ev, &layout) {
+        )
+    }
+
+    /// The Indicatori rows of the objectives `objs`.
+    fn indicators(&mut self, ws: &mut Out<'_>, objs: &[Placed<'a>]) -> Result<(), XlsxError> {
+        let layout = Rc::clone(&self.layout);
+        let refs = Rc::clone(&self.refs);
+        let cols = &layout.indicator_columns;
+        let score_col = cols.index(&Key::Score).unwrap_or(0);
+        for &(area, sub, objective, outcome, place) in objs {
             for (i, (ind, out)) in objective
                 .indicators
                 .iter()
@@ -706,7 +964,8 @@ impl<'a> Book<'a> {
     // Attività
     // ------------------------------------------------------------------------------------
 
-    fn activities(&mut self, ws: &mut Out<'_>) -> Result<(), XlsxError> {
+    /// The title, the header and the table of Attività.
+    fn activities_frame(&mut self, ws: &mut Out<'_>) -> Result<(), XlsxError> {
         let layout = Rc::clone(&self.layout);
         let cols = &layout.activity_columns;
         self.text_columns(ws, cols)?;
@@ -715,8 +974,14 @@ impl<'a> Book<'a> {
             .sheets
             .attivita
             .title_or("Attività", &self.titles);
-        self.frame(ws, cols, HEADER_ROW, self.layout.activity_count, &title, 0)?;
-        for (area, sub, objective, outcome, place) in placed_objectives(self.ev, &layout) {
+        self.frame(ws, cols, HEADER_ROW, self.layout.activity_count, &title, 0)
+    }
+
+    /// The Attività rows of the objectives `objs`.
+    fn activities(&mut self, ws: &mut Out<'_>, objs: &[Placed<'a>]) -> Result<(), XlsxError> {
+        let layout = Rc::clone(&self.layout);
+        let cols = &layout.activity_columns;
+        for &(area, sub, objective, outcome, place) in objs {
             for (a, (act, out)) in objective
                 .activities
                 .iter()
@@ -810,13 +1075,11 @@ impl<'a> Book<'a> {
     // Obiettivi
     // ------------------------------------------------------------------------------------
 
-    fn objectives(&mut self, ws: &mut Out<'_>) -> Result<(), XlsxError> {
+    /// The title, the header and the table of Obiettivi.
+    fn objectives_frame(&mut self, ws: &mut Out<'_>) -> Result<(), XlsxError> {
         let layout = Rc::clone(&self.layout);
-        let refs = Rc::clone(&self.refs);
         let cols = &layout.objective_columns;
         self.text_columns(ws, cols)?;
-        let ind_cols = &layout.indicator_columns;
-        let act_cols = &layout.activity_columns;
         let score_col = cols.index(&Key::Score).unwrap_or(0);
         self.scored_frame(
             ws,
@@ -828,19 +1091,23 @@ impl<'a> Book<'a> {
                 .obiettivi
                 .title_or("Obiettivi", &self.titles),
             score_col,
-        )?;
-        for (area, sub, objective, outcome, place) in placed_objectives(self.ev, &layout) {
+        )
+    }
+
+    /// The Obiettivi rows of the objectives `objs`.
+    fn objectives(&mut self, ws: &mut Out<'_>, objs: &[Placed<'a>]) -> Result<(), XlsxError> {
+        let layout = Rc::clone(&self.layout);
+        let refs = Rc::clone(&self.refs);
+        let cols = &layout.objective_columns;
+        let ind_cols = &layout.indicator_columns;
+        let act_cols = &layout.activity_columns;
+        let score_col = cols.index(&Key::Score).unwrap_or(0);
+        for &(area, sub, objective, outcome, place) in objs {
             let row = place.row;
             let parent = sub.unwrap_or(area);
             let resolve = |name: &str| -> Option<String> {
-                let ind = |key: Key| {
-                    refs.col(Tab::Indicatori, ind_cols, &key)
-                        .and_then(|c| place.indicators.range(layout.names.indicatori.as_str(), c))
-                };
-                let act = |key: Key| {
-                    refs.col(Tab::Attivita, act_cols, &key)
-                        .and_then(|c| place.activities.range(layout.names.attivita.as_str(), c))
-                };
+                let ind = |key: Key| refs.range(Tab::Indicatori, ind_cols, &key, place.indicators);
+                let act = |key: Key| refs.range(Tab::Attivita, act_cols, &key, place.activities);
                 let here = |key: Key| {
                     refs.col(Tab::Obiettivi, cols, &key)
                         .map(|c| local_ref(row, c))
@@ -853,9 +1120,9 @@ impl<'a> Book<'a> {
                     "peso" => here(Key::StatedWeight),
                     "priorita" => here(Key::Priority),
                     "totale_priorita" => here(Key::PriorityTotal),
-                    "priorita_area" => refs
-                        .col(Tab::Obiettivi, cols, &Key::Priority)
-                        .and_then(|c| place.siblings.range(layout.names.obiettivi.as_str(), c)),
+                    "priorita_area" => {
+                        refs.range(Tab::Obiettivi, cols, &Key::Priority, place.siblings)
+                    }
                     "effettivo" => here(Key::Score),
                     "atteso" => here(Key::Expected),
                     _ => None,
@@ -964,12 +1231,11 @@ impl<'a> Book<'a> {
     // Sintesi
     // ------------------------------------------------------------------------------------
 
-    fn sintesi(&mut self, ws: &mut Out<'_>) -> Result<(), XlsxError> {
+    /// Sintesi's title rows and the headers of its tables.
+    fn sintesi_head(&mut self, ws: &mut Out<'_>) -> Result<(), XlsxError> {
         let ev = self.ev;
         let layout = Rc::clone(&self.layout);
-        let refs = Rc::clone(&self.refs);
         let cols = &layout.area_columns;
-        let obj_cols = &layout.objective_columns;
         let sub_cols = &layout.subarea_columns;
 
         let title = self.template.sheets.sintesi.title_or(
@@ -990,99 +1256,28 @@ impl<'a> Book<'a> {
             "Ogni numero è una formula di Excel: cambiate un consuntivo nel foglio Indicatori e si aggiornano obiettivi, aree e totale.",
             &self.f.subtitle,
         )?;
+        if let Some(header) = layout.subarea_header {
+            ws.string_f(header - 1, 0, "Settori", &self.f.title)?;
+            self.table(ws, sub_cols, header, layout.subarea_rows.len)?;
+        }
+        self.table(ws, cols, layout.area_header, layout.area_rows.len)?;
+        Ok(())
+    }
 
-        // One area row (top areas in the areas table, sub-areas in theirs).
-        let area_row = |book: &mut Book<'_>,
-                        ws: &mut Out<'_>,
-                        cols: &Columns,
-                        row: u32,
-                        names: (&str, Option<&str>),
-                        area: &Area,
-                        out: &AreaOutcome,
-                        place: &super::layout::AreaPlace|
-         -> Result<(), XlsxError> {
-            let score_col = cols.index(&Key::Score).unwrap_or(0);
-            let resolve = |name: &str| -> Option<String> {
-                let obj = |key: Key, span: Span| {
-                    refs.col(Tab::Obiettivi, obj_cols, &key)
-                        .and_then(|c| span.range(layout.names.obiettivi.as_str(), c))
-                };
-                match name {
-                    "punteggi" => obj(Key::Score, place.direct),
-                    "pesi" => obj(Key::Weight, place.direct),
-                    "attesi" => obj(Key::Expected, place.direct),
-                    "priorita" => obj(Key::Priority, place.direct),
-                    "punteggi_tutti" => obj(Key::Score, place.all),
-                    "pesi_tutti" => obj(Key::Weight, place.all),
-                    "attesi_tutti" => obj(Key::Expected, place.all),
-                    "punteggi_aree" => sub_cols
-                        .index(&Key::Score)
-                        .and_then(|c| place.subareas.range(layout.names.sintesi.as_str(), c)),
-                    "effettivo" => cols.index(&Key::Score).map(|c| local_ref(row, c)),
-                    "atteso" => cols.index(&Key::Expected).map(|c| local_ref(row, c)),
-                    _ => None,
-                }
-            };
-            for (c, column) in cols.0.iter().enumerate() {
-                let (c, wrap) = (c as u16, column.wrap);
-                match &column.key {
-                    Key::Area => book.text(ws, row, c, names.0, wrap)?,
-                    Key::SubArea => book.text(ws, row, c, names.1.unwrap_or(""), wrap)?,
-                    Key::Count => {
-                        ws.number(row, c, place.all.len as f64, &book.f.general)?;
-                    }
-                    Key::Score => book.figure(
-                        ws,
-                        layout.names.sintesi.as_str(),
-                        row,
-                        c,
-                        &out.score,
-                        Look::Score,
-                        &resolve,
-                    )?,
-                    Key::Stated => {
-                        if let Some(v) = stated(area, "raggiungimento") {
-                            ws.number(row, c, v, &book.f.score)?;
-                        }
-                    }
-                    Key::Expected => book.figure(
-                        ws,
-                        layout.names.sintesi.as_str(),
-                        row,
-                        c,
-                        &out.expected,
-                        Look::Score,
-                        &resolve,
-                    )?,
-                    Key::Judgement => {
-                        if let Some(j) = &out.judgement {
-                            book.judgement(ws, layout.names.sintesi.as_str(), row, c, j, &resolve)?;
-                        }
-                    }
-                    Key::Barometer => book.label(
-                        ws,
-                        layout.names.sintesi.as_str(),
-                        row,
-                        c,
-                        score_col,
-                        out.score.value,
-                    )?,
-                    Key::Rule => {
-                        let t = explain(&out.score);
-                        book.text(ws, row, c, &t, wrap)?
-                    }
-                    _ => {}
-                }
-            }
-            Ok(())
-        };
-
-        for (t, (area, out)) in ev.ente.areas.iter().zip(&ev.areas).enumerate() {
+    /// The Sintesi rows of the top areas `areas` and of their sub-areas.
+    fn sintesi_areas(
+        &mut self,
+        ws: &mut Out<'_>,
+        areas: std::ops::Range<usize>,
+    ) -> Result<(), XlsxError> {
+        let ev = self.ev;
+        let layout = Rc::clone(&self.layout);
+        for t in areas.clone() {
+            let (area, out) = (&ev.ente.areas[t], &ev.areas[t]);
             let place = &layout.areas[t];
-            area_row(
-                self,
+            self.area_row(
                 ws,
-                cols,
+                &layout.area_columns,
                 place.row,
                 (&area.name, None),
                 area,
@@ -1090,27 +1285,119 @@ impl<'a> Book<'a> {
                 place,
             )?;
         }
-        if let Some(header) = layout.subarea_header {
-            ws.string_f(header - 1, 0, "Settori", &self.f.title)?;
-            for (t, (area, out)) in ev.ente.areas.iter().zip(&ev.areas).enumerate() {
-                for (s, (sub, sub_out)) in area.areas.iter().zip(&out.areas).enumerate() {
-                    let place = &layout.areas[t].children[s];
-                    area_row(
-                        self,
-                        ws,
-                        sub_cols,
-                        place.row,
-                        (&area.name, Some(&sub.name)),
-                        sub,
-                        sub_out,
-                        place,
-                    )?;
-                }
+        for t in areas {
+            let (area, out) = (&ev.ente.areas[t], &ev.areas[t]);
+            for (s, (sub, sub_out)) in area.areas.iter().zip(&out.areas).enumerate() {
+                let place = &layout.areas[t].children[s];
+                self.area_row(
+                    ws,
+                    &layout.subarea_columns,
+                    place.row,
+                    (&area.name, Some(&sub.name)),
+                    sub,
+                    sub_out,
+                    place,
+                )?;
             }
-            self.table(ws, sub_cols, header, layout.subarea_rows.len)?;
         }
-        self.table(ws, cols, layout.area_header, layout.area_rows.len)?;
+        Ok(())
+    }
 
+    /// One area row (top areas in the areas table, sub-areas in theirs).
+    #[allow(clippy::too_many_arguments)]
+    fn area_row(
+        &mut self,
+        ws: &mut Out<'_>,
+        cols: &Columns,
+        row: u32,
+        names: (&str, Option<&str>),
+        area: &Area,
+        out: &AreaOutcome,
+        place: &super::layout::AreaPlace,
+    ) -> Result<(), XlsxError> {
+        let book = self;
+        let layout = Rc::clone(&book.layout);
+        let refs = Rc::clone(&book.refs);
+        let obj_cols = &layout.objective_columns;
+        let sub_cols = &layout.subarea_columns;
+        let score_col = cols.index(&Key::Score).unwrap_or(0);
+        let resolve = |name: &str| -> Option<String> {
+            let obj = |key: Key, span: Span| refs.range(Tab::Obiettivi, obj_cols, &key, span);
+            match name {
+                "punteggi" => obj(Key::Score, place.direct),
+                "pesi" => obj(Key::Weight, place.direct),
+                "attesi" => obj(Key::Expected, place.direct),
+                "priorita" => obj(Key::Priority, place.direct),
+                "punteggi_tutti" => obj(Key::Score, place.all),
+                "pesi_tutti" => obj(Key::Weight, place.all),
+                "attesi_tutti" => obj(Key::Expected, place.all),
+                "punteggi_aree" => refs.range(Tab::Sintesi, sub_cols, &Key::Score, place.subareas),
+                "effettivo" => cols.index(&Key::Score).map(|c| local_ref(row, c)),
+                "atteso" => cols.index(&Key::Expected).map(|c| local_ref(row, c)),
+                _ => None,
+            }
+        };
+        for (c, column) in cols.0.iter().enumerate() {
+            let (c, wrap) = (c as u16, column.wrap);
+            match &column.key {
+                Key::Area => book.text(ws, row, c, names.0, wrap)?,
+                Key::SubArea => book.text(ws, row, c, names.1.unwrap_or(""), wrap)?,
+                Key::Count => {
+                    ws.number(row, c, place.all.len as f64, &book.f.general)?;
+                }
+                Key::Score => book.figure(
+                    ws,
+                    layout.names.sintesi.as_str(),
+                    row,
+                    c,
+                    &out.score,
+                    Look::Score,
+                    &resolve,
+                )?,
+                Key::Stated => {
+                    if let Some(v) = stated(area, "raggiungimento") {
+                        ws.number(row, c, v, &book.f.score)?;
+                    }
+                }
+                Key::Expected => book.figure(
+                    ws,
+                    layout.names.sintesi.as_str(),
+                    row,
+                    c,
+                    &out.expected,
+                    Look::Score,
+                    &resolve,
+                )?,
+                Key::Judgement => {
+                    if let Some(j) = &out.judgement {
+                        book.judgement(ws, layout.names.sintesi.as_str(), row, c, j, &resolve)?;
+                    }
+                }
+                Key::Barometer => book.label(
+                    ws,
+                    layout.names.sintesi.as_str(),
+                    row,
+                    c,
+                    score_col,
+                    out.score.value,
+                )?,
+                Key::Rule => {
+                    let t = explain(&out.score);
+                    book.text(ws, row, c, &t, wrap)?
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Sintesi under the tables: the ente's total, the barometers, the legend and the chart.
+    fn sintesi_total(&mut self, ws: &mut Out<'_>) -> Result<(), XlsxError> {
+        let ev = self.ev;
+        let layout = Rc::clone(&self.layout);
+        let refs = Rc::clone(&self.refs);
+        let cols = &layout.area_columns;
+        let sub_cols = &layout.subarea_columns;
         // The ente total, under the areas table.
         let row = layout.ente_row;
         ws.string_f(row, 0, "Totale ente", &self.f.total_label)?;
@@ -1121,12 +1408,8 @@ impl<'a> Book<'a> {
         ws.number(row, 1, layout.objective_count as f64, &self.f.total_label)?;
         let resolve = |name: &str| -> Option<String> {
             match name {
-                "punteggi" => layout
-                    .area_rows
-                    .range(layout.names.sintesi.as_str(), score_col),
-                "attesi" => cols
-                    .index(&Key::Expected)
-                    .and_then(|c| layout.area_rows.range(layout.names.sintesi.as_str(), c)),
+                "punteggi" => refs.range(Tab::Sintesi, cols, &Key::Score, layout.area_rows),
+                "attesi" => refs.range(Tab::Sintesi, cols, &Key::Expected, layout.area_rows),
                 _ => None,
             }
         };
@@ -1444,7 +1727,7 @@ impl<'a> Book<'a> {
     }
 
     /// Workbook-level names for the main ranges.
-    fn names(&mut self, wb: &mut Workbook) -> Result<(), XlsxError> {
+    fn names(&self, wb: &mut Workbook) -> Result<(), XlsxError> {
         let mut defined: Vec<(&str, String)> = Vec::new();
         let layout = Rc::clone(&self.layout);
         let l = &*layout;
@@ -1505,12 +1788,9 @@ impl<'a> Book<'a> {
                 defined.push(("Indicatori_target", format!("={r}")));
             }
         }
-        // The same names, given to the writer and to the verification's copy.
+        // No formula reads them (a twin naming one is verified on the written file).
         for (name, formula) in defined {
             wb.define_name(name, &formula)?;
-            if let Some(r) = self.recorder.as_mut() {
-                r.name(name, &formula);
-            }
         }
         Ok(())
     }

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::writer::Recorder;
+use super::sheets::Job;
 use super::{Expected, FormulaCheck, Report, ReportError};
 
 /// The formula engine that recalculates the report.
@@ -67,6 +67,10 @@ pub enum Recalculated {
         sheets: Vec<String>,
         /// The cells loaded (formulas, numbers and texts).
         cells: usize,
+        /// Loaded and recalculated in this many groups of rows, one engine each: groups of
+        /// top areas, then, when there are several, the ente's total over the areas' figures
+        /// as the engine computed them.
+        groups: usize,
     },
 }
 
@@ -81,7 +85,8 @@ pub struct Verification {
     pub checked: usize,
     /// Formulas whose value differs.
     pub mismatches: Vec<Mismatch>,
-    /// Time taken (loading, recalculating and comparing).
+    /// Time the engine took (loading, recalculating and comparing; from the recorded cells,
+    /// the sum over the groups, which are verified while the report is written).
     pub elapsed: Duration,
 }
 
@@ -93,21 +98,137 @@ pub fn verify(report: &Report) -> Result<Verification, ReportError> {
     Ok(compare(&report.checks, values, Recalculated::File, started))
 }
 
-/// Recalculates the formulas from the recorded cells (see [`super::build_and_verify`]);
-/// `parallel`: the engine may evaluate on several threads.
-pub(crate) fn verify_recorded(
-    recorder: Recorder,
+/// A group of recorded cells recalculated ([`run_job`]).
+pub(crate) struct Done {
+    /// The checks it computed.
+    checks: std::ops::Range<usize>,
+    /// Their values, in order.
+    values: Result<Vec<Computed>, ReportError>,
+    sheets: Vec<String>,
+    cells: usize,
+    elapsed: Duration,
+}
+
+impl Done {
+    /// A verification thread that panicked.
+    pub(crate) fn panicked(panic: &(dyn std::any::Any + Send)) -> Done {
+        Done {
+            checks: 0..0,
+            values: Err(ReportError::Verify(format!(
+                "{ENGINE}: {}",
+                panic_text(panic)
+            ))),
+            sheets: Vec::new(),
+            cells: 0,
+            elapsed: Duration::ZERO,
+        }
+    }
+}
+
+/// Loads a group of recorded cells into the engine (on one thread), recalculates and reads
+/// back the values of its checks.
+pub(crate) fn run_job(job: Job) -> Done {
+    let started = Instant::now();
+    let sheets = job.recorder.sheet_names();
+    let cells = job.recorder.cells();
+    let values = job
+        .recorder
+        .package()
+        .map_err(ReportError::from)
+        .and_then(|package| {
+            let places: Vec<(&str, u32, u16)> = job
+                .cells
+                .iter()
+                .map(|&(tab, row, col)| (job.tabs[usize::from(tab)].as_str(), row, col))
+                .collect();
+            recalculate_owned(package, &places, false, true)
+        });
+    Done {
+        checks: job.checks,
+        values,
+        sheets,
+        cells,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// The groups' values put together in the order of the checks.
+pub(crate) struct Assembled {
+    values: Vec<Computed>,
+    sheets: Vec<String>,
+    cells: usize,
+    groups: usize,
+    elapsed: Duration,
+}
+
+impl Assembled {
+    /// The values so far (checks `0..len`).
+    pub(crate) fn values(&self) -> &[Computed] {
+        &self.values
+    }
+}
+
+/// Puts the groups' values in the order of their checks, which must follow one another from
+/// the first; the first error of a group, if any.
+pub(crate) fn assemble(mut done: Vec<Done>) -> Result<Assembled, ReportError> {
+    done.sort_by_key(|d| d.checks.start);
+    let mut all = Assembled {
+        values: Vec::new(),
+        sheets: Vec::new(),
+        cells: 0,
+        groups: 0,
+        elapsed: Duration::ZERO,
+    };
+    for d in done {
+        append(&mut all, d)?;
+    }
+    Ok(all)
+}
+
+/// Adds a group's values after the others.
+pub(crate) fn append(all: &mut Assembled, done: Done) -> Result<(), ReportError> {
+    let values = done.values?;
+    if done.checks.start != all.values.len() || values.len() != done.checks.len() {
+        return Err(ReportError::Verify(format!(
+            "{ENGINE}: le formule {}–{} non seguono le {} già ricalcolate (errore interno)",
+            done.checks.start,
+            done.checks.end,
+            all.values.len()
+        )));
+    }
+    all.values.extend(values);
+    for s in done.sheets {
+        if !all.sheets.contains(&s) {
+            all.sheets.push(s);
+        }
+    }
+    all.cells += done.cells;
+    all.groups += 1;
+    all.elapsed += done.elapsed;
+    Ok(())
+}
+
+/// Compares the values recalculated from the recorded cells with the rules'.
+pub(crate) fn compare_cells(
     checks: &[FormulaCheck],
-    parallel: bool,
+    all: Assembled,
 ) -> Result<Verification, ReportError> {
+    if all.values.len() != checks.len() {
+        return Err(ReportError::Verify(format!(
+            "{ENGINE}: {} formule ricalcolate su {} (errore interno)",
+            all.values.len(),
+            checks.len()
+        )));
+    }
     let started = Instant::now();
     let recalculated = Recalculated::Cells {
-        sheets: recorder.sheet_names(),
-        cells: recorder.cells(),
+        sheets: all.sheets,
+        cells: all.cells,
+        groups: all.groups,
     };
-    let package = recorder.package()?;
-    let values = recalculate(package, checks, parallel)?;
-    Ok(compare(checks, values, recalculated, started))
+    let mut proof = compare(checks, all.values, recalculated, started);
+    proof.elapsed += all.elapsed;
+    Ok(proof)
 }
 
 /// A panic's message, for an error.

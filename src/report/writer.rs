@@ -14,6 +14,8 @@ use std::io::{Cursor, Write as _};
 
 use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet, XlsxError};
 
+use super::Computed;
+
 /// How barometro's reports are written by rust_xlsxwriter. [`REPORT_WRITER`] is the one the
 /// report uses; a benchmark that compares the report with rust_xlsxwriter writing the same
 /// cells should write with the same settings ([`WriterSettings::workbook`],
@@ -61,6 +63,17 @@ impl WriterSettings {
         workbook
     }
 
+    /// A worksheet for rows written in order, as [`WriterSettings::add_row_worksheet`] adds
+    /// one, not yet in the workbook (`Workbook::push_worksheet` adds it): several can be
+    /// written side by side.
+    pub fn new_row_worksheet(&self, workbook: &mut Workbook) -> Result<Worksheet, XlsxError> {
+        if self.constant_memory {
+            workbook.new_worksheet_with_constant_memory()
+        } else {
+            Ok(Worksheet::new())
+        }
+    }
+
     /// Adds a worksheet for rows written in order (one per indicator, objective…): in
     /// constant-memory mode when [`WriterSettings::constant_memory`], otherwise an ordinary
     /// one. Fails only when the temporary file of the constant-memory mode cannot be created.
@@ -81,6 +94,11 @@ impl WriterSettings {
 pub(crate) struct Out<'w> {
     ws: &'w mut Worksheet,
     record: Option<SheetRecord>,
+    /// A second recording of the same cells (Sintesi, for the ente's total when the report
+    /// is verified in several groups of rows); with `glue_computed`, a formula goes into it
+    /// as the value the engine computes for it in its own group (by its check's index).
+    glue: Option<SheetRecord>,
+    glue_computed: bool,
     /// By column, the format set with [`Out::column_format`]: a cell written with it takes
     /// it from the column (rust_xlsxwriter then writes the same `s="…"` without looking the
     /// format up for every cell).
@@ -97,26 +115,41 @@ impl<'w> Out<'w> {
         Out {
             ws,
             record: None,
+            glue: None,
+            glue_computed: false,
             columns: Vec::new(),
             in_order,
             row: 0,
         }
     }
 
-    /// A worksheet whose cells are also recorded in `record`.
-    pub(crate) fn recorded(ws: &'w mut Worksheet, in_order: bool, record: SheetRecord) -> Out<'w> {
-        Out {
-            record: Some(record),
-            ..Out::new(ws, in_order)
-        }
+    /// Records the next cells in `record` (`None`: stop recording).
+    pub(crate) fn set_record(&mut self, record: Option<SheetRecord>) {
+        self.record = record;
     }
 
-    /// The recording, once the sheet is written.
-    pub(crate) fn finish(mut self) -> Option<SheetRecord> {
-        if let Some(r) = self.record.as_mut() {
-            r.flush();
-        }
-        self.record
+    /// The recording so far (complete rows), recording stops.
+    pub(crate) fn take_record(&mut self) -> Option<SheetRecord> {
+        let mut record = self.record.take()?;
+        record.flush();
+        Some(record)
+    }
+
+    /// Records the next cells also in `glue`; formulas as their computed values when
+    /// `computed`.
+    pub(crate) fn set_glue(&mut self, glue: Option<SheetRecord>, computed: bool) {
+        self.glue = glue;
+        self.glue_computed = computed;
+    }
+
+    /// Whether formulas go to the glue as their computed values.
+    pub(crate) fn glue_computes(&mut self, computed: bool) {
+        self.glue_computed = computed;
+    }
+
+    /// The glue recording (not flushed: its computed values come later).
+    pub(crate) fn take_glue(&mut self) -> Option<SheetRecord> {
+        self.glue.take()
     }
 
     /// The worksheet, for what is not a cell (widths, tables, conditional formats, notes,
@@ -181,6 +214,9 @@ impl<'w> Out<'w> {
         if let Some(r) = self.record.as_mut() {
             r.text(row, col, text);
         }
+        if let Some(r) = self.glue.as_mut() {
+            r.text(row, col, text);
+        }
         Ok(())
     }
 
@@ -211,10 +247,13 @@ impl<'w> Out<'w> {
         if let Some(r) = self.record.as_mut() {
             r.number(row, col, number);
         }
+        if let Some(r) = self.glue.as_mut() {
+            r.number(row, col, number);
+        }
         Ok(())
     }
 
-    /// A formula cell with its cached result.
+    /// A formula cell with its cached result; `check`: the index of its [`super::FormulaCheck`].
     pub(crate) fn formula(
         &mut self,
         row: u32,
@@ -222,6 +261,7 @@ impl<'w> Out<'w> {
         formula: &str,
         cached: String,
         format: &Format,
+        check: usize,
     ) -> Result<(), XlsxError> {
         self.check_row(row)?;
         let f = Formula::new(formula).set_result(cached);
@@ -231,6 +271,13 @@ impl<'w> Out<'w> {
         };
         if let Some(r) = self.record.as_mut() {
             r.formula(row, col, formula);
+        }
+        if let Some(r) = self.glue.as_mut() {
+            if self.glue_computed {
+                r.computed(row, col, check);
+            } else {
+                r.formula(row, col, formula);
+            }
         }
         Ok(())
     }
@@ -245,6 +292,9 @@ impl<'w> Out<'w> {
         if let Some(r) = self.record.as_mut() {
             r.blank(row, col);
         }
+        if let Some(r) = self.glue.as_mut() {
+            r.blank(row, col);
+        }
         Ok(())
     }
 }
@@ -256,7 +306,11 @@ struct Pending {
     col: u16,
     start: u32,
     end: u32,
+    /// The index of the check whose computed value goes here ([`NONE`]: none).
+    computed: u32,
 }
+
+const NONE: u32 = u32::MAX;
 
 /// The recorded cells of one sheet, as worksheet XML.
 pub(crate) struct SheetRecord {
@@ -308,7 +362,54 @@ impl SheetRecord {
             col,
             start,
             end: self.scratch.len() as u32,
+            computed: NONE,
         });
+    }
+
+    /// The value the engine computes for check `check`, filled in by [`SheetRecord::fill`].
+    fn computed(&mut self, row: u32, col: u16, check: usize) {
+        let start = self.begin(row);
+        self.pending.push(Pending {
+            row,
+            col,
+            start,
+            end: start,
+            computed: check as u32,
+        });
+        self.cells += 1;
+    }
+
+    /// Renders the computed values (`values[i]`: check `i`'s) and moves every cell into the
+    /// XML.
+    pub(crate) fn fill(&mut self, values: &[Computed]) {
+        for i in 0..self.pending.len() {
+            let p = self.pending[i];
+            if p.computed == NONE {
+                continue;
+            }
+            let start = self.scratch.len() as u32;
+            match values.get(p.computed as usize) {
+                Some(Computed::Number(n)) => {
+                    self.open_cell(p.row, p.col, "");
+                    let _ = write!(self.scratch, "<v>{n}</v></c>");
+                }
+                Some(Computed::Text(t)) => self.inline(p.row, p.col, t),
+                Some(Computed::Error(e)) => {
+                    self.open_cell(p.row, p.col, " t=\"e\"");
+                    self.scratch.extend_from_slice(b"<v>");
+                    escape_data(&mut self.scratch, e);
+                    self.scratch.extend_from_slice(b"</v></c>");
+                }
+                Some(Computed::Empty) | None => {}
+            }
+            self.pending[i] = Pending {
+                start,
+                end: self.scratch.len() as u32,
+                computed: NONE,
+                ..p
+            };
+        }
+        self.flush();
     }
 
     fn open_cell(&mut self, row: u32, col: u16, kind: &str) {
@@ -333,7 +434,14 @@ impl SheetRecord {
             return;
         }
         let start = self.begin(row);
-        // As rust_xlsxwriter writes an inline string (constant-memory worksheets).
+        self.inline(row, col, text);
+        self.cells += 1;
+        self.end(row, col, start);
+    }
+
+    /// A `<c>` with an inline string, as rust_xlsxwriter writes it (constant-memory
+    /// worksheets), into the scratch.
+    fn inline(&mut self, row: u32, col: u16, text: &str) {
         self.open_cell(row, col, " t=\"inlineStr\"");
         let whitespace = ['\t', '\n', ' '];
         if text.starts_with(whitespace) || text.ends_with(whitespace) {
@@ -344,8 +452,6 @@ impl SheetRecord {
         }
         escape_text(&mut self.scratch, text);
         self.scratch.extend_from_slice(b"</t></is></c>");
-        self.cells += 1;
-        self.end(row, col, start);
     }
 
     fn number(&mut self, row: u32, col: u16, number: f64) {
@@ -495,11 +601,10 @@ fn escape_text(out: &mut Vec<u8>, text: &str) {
     escape_data(out, &escaped);
 }
 
-/// The recordings of a report's sheets and its defined names: what the verification loads.
+/// The recordings of some sheets of a report: what the verification loads.
 #[derive(Default)]
 pub(crate) struct Recorder {
     sheets: Vec<SheetRecord>,
-    names: Vec<(String, String)>,
 }
 
 impl Recorder {
@@ -508,11 +613,6 @@ impl Recorder {
         if let Some(s) = sheet {
             self.sheets.push(s);
         }
-    }
-
-    /// A defined name, as given to rust_xlsxwriter (`=…`).
-    pub(crate) fn name(&mut self, name: &str, formula: &str) {
-        self.names.push((name.to_string(), formula.to_string()));
     }
 
     /// The recorded sheets' names, in order.
@@ -525,7 +625,7 @@ impl Recorder {
         self.sheets.iter().map(|s| s.cells).sum()
     }
 
-    /// An uncompressed XLSX package of the recorded sheets and names, for the engine.
+    /// An uncompressed XLSX package of the recorded sheets, for the engine.
     pub(crate) fn package(self) -> Result<Vec<u8>, XlsxError> {
         use zip::write::SimpleFileOptions;
         let options =
@@ -568,25 +668,8 @@ impl Recorder {
         }
         types.push_str("</Types>");
         rels.push_str("</Relationships>");
-        let mut names = String::new();
-        if !self.names.is_empty() {
-            names.push_str("<definedNames>");
-            for (name, formula) in &self.names {
-                let mut n = Vec::new();
-                escape_attribute(&mut n, name);
-                let mut f = Vec::new();
-                escape_data(&mut f, formula.strip_prefix('=').unwrap_or(formula));
-                let _ = write!(
-                    names,
-                    "<definedName name=\"{}\">{}</definedName>",
-                    String::from_utf8_lossy(&n),
-                    String::from_utf8_lossy(&f)
-                );
-            }
-            names.push_str("</definedNames>");
-        }
         let workbook = format!(
-            "{XML}<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>{sheets}</sheets>{names}</workbook>"
+            "{XML}<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>{sheets}</sheets></workbook>"
         );
         put(&mut zip, "[Content_Types].xml", &[types.as_bytes()])?;
         put(
