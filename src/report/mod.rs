@@ -841,4 +841,50 @@ mod tests {
         );
         assert_eq!(grouped, file);
     }
+
+    #[test]
+    fn constant_memory_sheets_hold_the_same_cells() {
+        use calamine::{Reader, Xlsx};
+        let rules = RuleSet::default_set().unwrap();
+        let ev = evaluate(ente(), &rules, &EvaluateOptions::default());
+        let template = ReportTemplate::predefinito();
+        let p = Provenance::named("prova.xlsx");
+        let written = |constant_memory_from: usize| {
+            let mut book = sheets::Book::new(&ev, &rules, &p, &template);
+            book.writer = WriterSettings {
+                constant_memory_from,
+                ..REPORT_WRITER
+            };
+            let bytes = book.build(&[], None).unwrap().save_to_buffer().unwrap();
+            let mut xlsx = Xlsx::new(std::io::Cursor::new(bytes.clone())).unwrap();
+            let mut sheets = Vec::new();
+            for name in xlsx.sheet_names() {
+                let values = xlsx.worksheet_range(&name).unwrap();
+                let formulas = xlsx.worksheet_formula(&name).unwrap();
+                sheets.push((name, values, formulas));
+            }
+            (bytes, sheets)
+        };
+        let (in_memory, expected) = written(usize::MAX);
+        let (constant, got) = written(0);
+        let inline = |bytes: &[u8]| {
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+            let mut xml = String::new();
+            std::io::Read::read_to_string(
+                &mut zip.by_name("xl/worksheets/sheet3.xml").unwrap(),
+                &mut xml,
+            )
+            .unwrap();
+            xml.contains("t=\"inlineStr\"")
+        };
+        // Indicatori (the third sheet) in constant memory only in the second.
+        assert!(!inline(&in_memory) && inline(&constant));
+        assert_eq!(expected.len(), got.len());
+        for ((name, values, formulas), (n, v, f)) in expected.iter().zip(&got) {
+            assert_eq!(name, n);
+            assert_eq!(values, v, "{name}");
+            assert_eq!(formulas, f, "{name}");
+            assert!(formulas.used_cells().count() > 0 || name != "Indicatori");
+        }
+    }
 }

@@ -208,6 +208,8 @@ pub struct Book<'a> {
     glue: Option<(SheetRecord, usize)>,
     /// Indicators per group of areas verified together ([`GROUP_INDICATORS`]).
     pub group_indicators: usize,
+    /// How rust_xlsxwriter writes the workbook ([`super::REPORT_WRITER`]).
+    pub writer: super::WriterSettings,
     refs: Rc<Refs>,
     /// Twin templates already looked at, and whether each refers to cells by itself.
     templates: std::collections::HashMap<std::sync::Arc<str>, bool>,
@@ -248,6 +250,7 @@ impl<'a> Book<'a> {
                 .map_or_else(|| "giudizio".to_string(), |r| r.to_string()),
             glue: None,
             group_indicators: GROUP_INDICATORS,
+            writer: super::REPORT_WRITER,
             templates: std::collections::HashMap::new(),
             last_template: None,
             literal_refs: false,
@@ -311,23 +314,24 @@ impl<'a> Book<'a> {
         extra: &[Finding],
         mut sink: Option<&mut dyn FnMut(Job)>,
     ) -> Result<Workbook, XlsxError> {
-        let writer = super::REPORT_WRITER;
+        let writer = self.writer;
         let mut wb = writer.workbook();
         let layout = Rc::clone(&self.layout);
         let names = &layout.names;
         let sheets = &self.template.sheets;
         let has_activities = layout.activity_count > 0 && sheets.attivita.include;
         // Written side by side, one group of areas at a time: the detail sheets write one
-        // row after the other (constant memory, see `REPORT_WRITER`); Sintesi and Regole
+        // row after the other (constant memory when large, see `REPORT_WRITER`); Sintesi and Regole
         // are small and written in any order.
         let mut sintesi = Worksheet::new();
         sintesi.set_name(&names.sintesi)?;
-        let mut obiettivi = writer.new_row_worksheet(&mut wb)?;
+        let rows = |n: u32| n as usize + FIRST_ROW as usize;
+        let mut obiettivi = writer.new_row_worksheet(&mut wb, rows(layout.objective_count))?;
         obiettivi.set_name(&names.obiettivi)?;
-        let mut indicatori = writer.new_row_worksheet(&mut wb)?;
+        let mut indicatori = writer.new_row_worksheet(&mut wb, rows(layout.indicator_count))?;
         indicatori.set_name(&names.indicatori)?;
         let mut attivita = if has_activities {
-            let mut ws = writer.new_row_worksheet(&mut wb)?;
+            let mut ws = writer.new_row_worksheet(&mut wb, rows(layout.activity_count))?;
             ws.set_name(&names.attivita)?;
             Some(ws)
         } else {
@@ -420,7 +424,8 @@ impl<'a> Book<'a> {
             wb.push_worksheet(ws);
         }
         if sheets.anomalie.include {
-            let mut ws = writer.new_row_worksheet(&mut wb)?;
+            let findings = self.ev.findings.len() + extra.len() + self.notes.len();
+            let mut ws = writer.new_row_worksheet(&mut wb, findings + 8)?;
             ws.set_name(&names.anomalie)?;
             // Last, so that it also lists what the other sheets had to change.
             self.anomalie(&mut Out::new(&mut ws, true), extra)?;

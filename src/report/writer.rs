@@ -25,7 +25,7 @@ use super::Computed;
 /// use barometro::report::REPORT_WRITER;
 ///
 /// let mut workbook = REPORT_WRITER.workbook();
-/// let sheet = REPORT_WRITER.add_row_worksheet(&mut workbook)?;
+/// let sheet = REPORT_WRITER.add_row_worksheet(&mut workbook, 1)?;
 /// sheet.set_name("Indicatori")?;
 /// sheet.write_string(0, 0, "Indicatore")?;
 /// sheet.write_number(1, 0, 92.5)?;
@@ -38,21 +38,25 @@ pub struct WriterSettings {
     /// The deflate level of the XLSX package, 1 (fastest) to 9 (smallest); rust_xlsxwriter's
     /// default is 6.
     pub zip_compression_level: u8,
-    /// Whether the sheets with one row per indicator, objective, activity or finding are
-    /// written in rust_xlsxwriter's constant-memory mode: each row goes to a temporary file as
-    /// soon as the next one starts (so memory does not grow with the rows), strings are stored
-    /// inline, and rows must be written in order.
-    pub constant_memory: bool,
+    /// The sheets with one row per indicator, objective, activity or finding that have at
+    /// least this many rows are written in rust_xlsxwriter's constant-memory mode: each row
+    /// goes to a temporary file (in the system's temporary folder) as soon as the next one
+    /// starts, so memory does not grow with the rows; strings are stored inline, and rows must
+    /// be written in order. `usize::MAX`: never; 0: always.
+    pub constant_memory_from: usize,
 }
 
-/// The settings of barometro's report writer (see [`WriterSettings`]): constant memory for the
-/// large sheets and compression level 1. Measured on a 20,000-indicator report (callgrind,
-/// `build` alone): rust_xlsxwriter's defaults (standard memory, level 6) 3.79 G instructions
-/// and 2.4 MB; constant memory at level 1 3.11 G and 4.7 MB (strings inline: the areas' and
-/// objectives' names are repeated on every row; 3.39 G and 3.7 MB at level 2).
+/// The settings of barometro's report writer (see [`WriterSettings`]): compression level 1,
+/// and constant memory for the sheets of 10,000 rows or more (a municipality's file, of a few
+/// hundred rows, is written in memory and needs no temporary file).
+///
+/// Measured on a 20,000-indicator report (callgrind, `build` alone): rust_xlsxwriter's
+/// defaults (standard memory, level 6) 3.79 G instructions and 2.4 MB; constant memory at
+/// level 1 3.11 G and 4.7 MB (strings inline: the areas' and objectives' names are repeated on
+/// every row; 3.39 G and 3.7 MB at level 2).
 pub const REPORT_WRITER: WriterSettings = WriterSettings {
     zip_compression_level: 1,
-    constant_memory: true,
+    constant_memory_from: 10_000,
 };
 
 impl WriterSettings {
@@ -63,25 +67,36 @@ impl WriterSettings {
         workbook
     }
 
-    /// A worksheet for rows written in order, as [`WriterSettings::add_row_worksheet`] adds
-    /// one, not yet in the workbook (`Workbook::push_worksheet` adds it): several can be
+    /// Whether a sheet of `rows` rows is written in constant-memory mode.
+    pub fn constant_memory(&self, rows: usize) -> bool {
+        rows >= self.constant_memory_from
+    }
+
+    /// A worksheet for `rows` rows written in order, as [`WriterSettings::add_row_worksheet`]
+    /// adds one, not yet in the workbook (`Workbook::push_worksheet` adds it): several can be
     /// written side by side.
-    pub fn new_row_worksheet(&self, workbook: &mut Workbook) -> Result<Worksheet, XlsxError> {
-        if self.constant_memory {
+    pub fn new_row_worksheet(
+        &self,
+        workbook: &mut Workbook,
+        rows: usize,
+    ) -> Result<Worksheet, XlsxError> {
+        if self.constant_memory(rows) {
             workbook.new_worksheet_with_constant_memory()
         } else {
             Ok(Worksheet::new())
         }
     }
 
-    /// Adds a worksheet for rows written in order (one per indicator, objective…): in
-    /// constant-memory mode when [`WriterSettings::constant_memory`], otherwise an ordinary
-    /// one. Fails only when the temporary file of the constant-memory mode cannot be created.
+    /// Adds a worksheet for `rows` rows written in order (one per indicator, objective…): in
+    /// constant-memory mode when [`WriterSettings::constant_memory`] says so, otherwise an
+    /// ordinary one. Fails only when the temporary file of the constant-memory mode cannot be
+    /// created.
     pub fn add_row_worksheet<'w>(
         &self,
         workbook: &'w mut Workbook,
+        rows: usize,
     ) -> Result<&'w mut Worksheet, XlsxError> {
-        if self.constant_memory {
+        if self.constant_memory(rows) {
             workbook.add_worksheet_with_constant_memory()
         } else {
             Ok(workbook.add_worksheet())
