@@ -31,8 +31,8 @@ use std::time::{Duration, Instant};
 
 use crate::model::Severity;
 use crate::report::{
-    check_output_among, report_workbook, write_atomically_among, ReportError, ReportOptions,
-    WorkbookReport,
+    check_output_against, report_workbook, write_atomically_against, InputFiles, ReportError,
+    ReportOptions, WorkbookReport,
 };
 use crate::rules::{RuleError, RuleSet};
 
@@ -357,16 +357,23 @@ pub fn run_batch(
         source,
     })?;
     // `a.xlsx` and `a.xlsm` would both write `a-relazione.xlsx`: the first one does.
+    let mut first_to_write: std::collections::HashMap<PathBuf, &PathBuf> =
+        std::collections::HashMap::with_capacity(files.len());
     let clashes: Vec<Option<&PathBuf>> = files
         .iter()
-        .enumerate()
-        .map(|(i, input)| {
-            let report = report_path(dir, outdir, input);
-            files[..i]
-                .iter()
-                .find(|other| report_path(dir, outdir, other) == report)
+        .map(|input| {
+            let first = *first_to_write
+                .entry(report_path(dir, outdir, input))
+                .or_insert(input);
+            (first != input).then_some(first)
         })
         .collect();
+    // No report over any workbook of the batch, not only its own: looked up once.
+    let inputs = {
+        let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        InputFiles::new(&paths)
+    };
+    let inputs = &inputs;
     let clashes = &clashes;
     let jobs = options.jobs.clamp(1, files.len().max(1));
     // Several files at once already use the cores: each file is scored on its own worker
@@ -393,7 +400,7 @@ pub fn run_batch(
                     let Some(input) = files.get(index) else { break };
                     let outcome = match clashes[index] {
                         Some(first) => clash(dir, input, first, outdir),
-                        None => report_one(dir, input, files, outdir, rules.as_ref(), options),
+                        None => report_one(dir, input, inputs, outdir, rules.as_ref(), options),
                     };
                     if sender.send((index, outcome)).is_err() {
                         break;
@@ -452,7 +459,7 @@ fn clash(dir: &Path, input: &Path, first: &Path, outdir: &Path) -> FileOutcome {
 fn report_one(
     dir: &Path,
     input: &Path,
-    files: &[PathBuf],
+    inputs: &InputFiles,
     outdir: &Path,
     rules: Result<&RuleSet, &RuleError>,
     options: &BatchOptions,
@@ -462,7 +469,7 @@ fn report_one(
     let result = match rules {
         Err(e) => Err(format!("«{}»: errore nelle regole: {e}", input.display())),
         Ok(rules) => catch_unwind(AssertUnwindSafe(|| {
-            write_report(input, files, &report, rules, options).map_err(|e| e.to_string())
+            write_report(input, inputs, &report, rules, options).map_err(|e| e.to_string())
         }))
         .unwrap_or_else(|panic| {
             let detail = panic
@@ -487,15 +494,14 @@ fn report_one(
 
 fn write_report(
     input: &Path,
-    files: &[PathBuf],
+    inputs: &InputFiles,
     report: &Path,
     rules: &RuleSet,
     options: &BatchOptions,
 ) -> Result<FileSummary, ReportError> {
-    // No report over any workbook of the batch, not only its own.
-    let inputs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    // Refused before the work rather than after it.
-    check_output_among(report, &inputs, options.force)?;
+    // No report over any workbook of the batch, not only its own; refused before the work
+    // rather than after it.
+    check_output_against(report, inputs, options.force)?;
     if let Some(folder) = report.parent() {
         std::fs::create_dir_all(folder).map_err(|source| ReportError::Write {
             path: folder.to_path_buf(),
@@ -503,7 +509,7 @@ fn write_report(
         })?;
     }
     let done = report_workbook(input, rules, &options.report)?;
-    write_atomically_among(report, &done.report.bytes, &inputs, options.force)?;
+    write_atomically_against(report, &done.report.bytes, inputs, options.force)?;
     Ok(FileSummary::of(&done))
 }
 

@@ -551,13 +551,82 @@ pub fn check_output(output: &Path, input: Option<&Path>, force: bool) -> Result<
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn check_output_among(output: &Path, inputs: &[&Path], force: bool) -> Result<(), ReportError> {
-    if inputs.iter().any(|input| same_file(input, output)) {
+    check_output_against(output, &InputFiles::new(inputs), force)
+}
+
+/// [`check_output_among`] with the inputs looked up once ([`InputFiles`]): what a batch of
+/// thousands of workbooks uses for each of its outputs.
+pub fn check_output_against(
+    output: &Path,
+    inputs: &InputFiles,
+    force: bool,
+) -> Result<(), ReportError> {
+    if inputs.contains(output) {
         return Err(ReportError::SameAsInput(output.to_path_buf()));
     }
     if !force && (output.exists() || output.symlink_metadata().is_ok()) {
         return Err(ReportError::Exists(output.to_path_buf()));
     }
     Ok(())
+}
+
+/// The files a command reads, looked up once, so that an output can be checked against all of
+/// them ([`check_output_against`]) in one lookup instead of one comparison each: on Unix the
+/// device and inode of each existing file (which also recognises hard links and every spelling
+/// of the same path); a file that does not exist is compared as [`same_file`] does.
+///
+/// ```
+/// use barometro::report::InputFiles;
+/// let dir = tempfile::tempdir()?;
+/// let input = dir.path().join("obiettivi.xlsx");
+/// std::fs::write(&input, b"x")?;
+/// let inputs = InputFiles::new(&[input.as_path()]);
+/// assert!(inputs.contains(&dir.path().join(".").join("obiettivi.xlsx")));
+/// assert!(!inputs.contains(&dir.path().join("relazione.xlsx")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct InputFiles {
+    /// Device and inode of the inputs that exist (Unix).
+    ids: std::collections::HashSet<(u64, u64)>,
+    /// The inputs compared one by one: those that do not exist, or all of them off Unix.
+    others: Vec<PathBuf>,
+}
+
+impl InputFiles {
+    /// Looks up `inputs` (one `stat` each).
+    pub fn new(inputs: &[&Path]) -> InputFiles {
+        let mut files = InputFiles::default();
+        for input in inputs {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt as _;
+                if let Ok(m) = fs::metadata(input) {
+                    files.ids.insert((m.dev(), m.ino()));
+                    continue;
+                }
+            }
+            files.others.push(input.to_path_buf());
+        }
+        files
+    }
+
+    /// Whether `path` is one of the inputs, however it is spelled ([`same_file`]).
+    pub fn contains(&self, path: &Path) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt as _;
+            if let Ok(m) = fs::metadata(path) {
+                // An existing file is never one of the inputs that do not exist.
+                return self.ids.contains(&(m.dev(), m.ino()));
+            }
+            if !self.ids.is_empty() && self.others.is_empty() {
+                // A file that does not exist is none of the existing inputs.
+                return false;
+            }
+        }
+        self.others.iter().any(|input| same_file(input, path))
+    }
 }
 
 /// Writes `bytes` to `output` through a temporary file in the same folder and a rename, so that
@@ -586,7 +655,17 @@ pub fn write_atomically_among(
     inputs: &[&Path],
     force: bool,
 ) -> Result<(), ReportError> {
-    check_output_among(output, inputs, force)?;
+    write_atomically_against(output, bytes, &InputFiles::new(inputs), force)
+}
+
+/// [`write_atomically_among`] with the inputs looked up once ([`InputFiles`]).
+pub fn write_atomically_against(
+    output: &Path,
+    bytes: &[u8],
+    inputs: &InputFiles,
+    force: bool,
+) -> Result<(), ReportError> {
+    check_output_against(output, inputs, force)?;
     let failed = |source| ReportError::Write {
         path: output.to_path_buf(),
         source,
