@@ -228,3 +228,49 @@ fn inputs_keep_their_source_cells_and_text_is_never_a_formula() {
         "{first}"
     );
 }
+
+#[test]
+fn a_score_a_hair_under_a_threshold_has_the_same_label_in_every_engine() {
+    // 327.626,1 on a target of 364.029: 89.99999999999999 in binary, which Excel and
+    // LibreOffice compare as 90 (Raggiunto) and a plain comparison as under 90.
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = cremona_rows();
+    let changed = &mut rows[1];
+    assert!(changed.formula.starts_with("metri lineari"));
+    changed.target_atteso = 364_029.0;
+    changed.target_consuntivo = 327_626.1;
+    changed.target_atteso_raw = None;
+    changed.target_consuntivo_raw = None;
+    let name = changed.indicatore.clone();
+    let input = dir.path().join("soglia.xlsx");
+    write_cremona_rows(&input, &rows).unwrap();
+    let rules = RuleSet::default_set().unwrap();
+    let ente = read_workbook(&input, &ReadOptions::default()).unwrap();
+    let ev = evaluate(ente, &rules, &EvaluateOptions::default());
+    let report = build(&ev, &rules, &Provenance::of_file(&input).unwrap()).unwrap();
+    let out = dir.path().join("relazione.xlsx");
+    std::fs::write(&out, &report.bytes).unwrap();
+
+    let range = sheet(&out, INDICATORI);
+    let (names, scores, labels) = (
+        column_of(&range, 2, "Indicatore"),
+        column_of(&range, 2, "% Raggiungimento"),
+        column_of(&range, 2, "Barometro"),
+    );
+    let row = (3..=range.end().unwrap().0)
+        .find(|&r| range.get_value((r, names)).map(|d| d.to_string()) == Some(name.clone()))
+        .unwrap();
+    let score = range.get_value((row, scores)).unwrap().as_f64().unwrap();
+    assert!(score < 90.0 && score > 89.999_999_999, "{score}");
+    assert_eq!(
+        range.get_value((row, labels)).unwrap().to_string(),
+        "Raggiunto"
+    );
+    let proof = verify(&report).unwrap();
+    assert!(proof.mismatches.is_empty(), "{:?}", proof.mismatches);
+    if libreoffice::soffice_or_skip("report_cremona").is_none() {
+        return;
+    }
+    let cmp = libreoffice::recalculate_and_compare(&out, "it-IT").unwrap();
+    assert!(cmp.is_ok(), "{cmp}");
+}

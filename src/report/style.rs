@@ -197,15 +197,17 @@ impl LabelFormula {
     }
 }
 
-/// The barometer label of the score in `cell`, as a formula over the rules' bands:
-/// `=IF(ISNUMBER(X5),IF(X5>=90,"Raggiunto",IF(X5>=70,…,"Non valutabile")),"Non valutabile")`.
+/// The barometer label of the score in `cell`, as a formula over the rules' bands, the score
+/// rounded as [`Bands::band_of`] rounds it:
+/// `=IF(ISNUMBER(X5),IF(ROUND(X5,9)>=90,"Raggiunto",IF(ROUND(X5,9)>=70,…)),"Non valutabile")`.
 pub fn label_formula(bands: &Bands, cell: &str) -> String {
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let none = quote(&bands.no_score.label);
     let mut inner = none.clone();
     for band in bands.bands.iter().rev() {
         inner = format!(
-            "IF({cell}>={},{},{inner})",
+            "IF(ROUND({cell},{})>={},{},{inner})",
+            Bands::DECIMALS,
             number_text(band.from),
             quote(&band.label)
         );

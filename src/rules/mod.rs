@@ -253,12 +253,31 @@ pub struct Bands {
 }
 
 impl Bands {
-    /// The band a score falls in: the first whose threshold it reaches; `None` for no score or a
-    /// score below every band.
+    /// The band a score falls in: the first whose threshold it reaches, the score rounded to
+    /// [`Bands::DECIMALS`] decimals as Excel's `ROUND` does (the report's label formula rounds
+    /// the same way); `None` for no score or a score below every band.
+    ///
+    /// The rounding makes every spreadsheet agree on a score a hair under a threshold:
+    /// 327,626.1 ÷ 364,029 × 100 is 89.99999999999999 in binary, which Excel and LibreOffice
+    /// compare as 90 (at 15 significant digits) and a plain comparison as less than 90.
+    ///
+    /// ```
+    /// use barometro::rules::RuleSet;
+    /// let rules = RuleSet::default_set()?;
+    /// let bands = rules.bands();
+    /// assert_eq!(bands.label_of(Some(327_626.1 / 364_029.0 * 100.0)), "Raggiunto");
+    /// assert_eq!(bands.label_of(Some(89.9949)), "Parzialmente raggiunto");
+    /// assert_eq!(bands.label_of(None), "Non valutabile");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn band_of(&self, score: Option<f64>) -> Option<&Band> {
-        let s = score?;
+        let s = excel::round_decimal(score?, Self::DECIMALS, excel::Rounding::HalfUp);
         self.bands.iter().find(|b| s >= b.from)
     }
+
+    /// The decimals a score is rounded to before it is compared with the bands' thresholds
+    /// ([`Bands::band_of`]).
+    pub const DECIMALS: i64 = 9;
 
     /// The label for a score, the no-score label when there is none.
     pub fn label_of(&self, score: Option<f64>) -> &str {
