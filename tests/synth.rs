@@ -394,7 +394,6 @@ fn the_table_layout_keeps_the_benchmarks_cells() {
 /// weight in `cards::indicator_row` (`filled == 0 && weight.is_none()`), and the card gets an
 /// extra `Peso 2025` = `-`.
 #[test]
-#[ignore = "reader gap: dash-only plan rows are read as indicators (issue #8)"]
 fn dash_placeholder_rows_are_not_indicators() {
     let (_dir, path, g) = generate(Layout::Schede, 500, SEED);
     assert!(!g.dash_rows.is_empty());

@@ -269,4 +269,5 @@ mod token;
 pub(crate) use date::MONTHS as MONTH_NAMES;
 pub use date::{excel_serial_to_date, parse_date};
 pub use number::{format_number_it, parse_number};
+pub(crate) use text::is_placeholder;
 pub use text::parse_cell;

@@ -53,7 +53,7 @@ const PLACEHOLDERS: &[&str] = &[
 
 /// True when `t` (trimmed, not empty) is a placeholder: dashes only (`-`, `---`, `–`), or
 /// one of [`PLACEHOLDERS`].
-fn is_placeholder(t: &str) -> bool {
+pub(crate) fn is_placeholder(t: &str) -> bool {
     // Cheap rejection first: this runs for every cell.
     let first_ok = t.chars().next().is_some_and(|c| {
         matches!(

@@ -732,7 +732,10 @@ impl<'m> CardReader<'m> {
                 }
                 continue;
             }
-            if !matches!(field.value, Value::Placeholder { .. }) {
+            // A dash is no value, even where a text is expected (the indicator's name).
+            if !matches!(field.value, Value::Placeholder { .. })
+                && !crate::value::is_placeholder(field.raw.trim())
+            {
                 filled += 1;
             }
             match role.indicator_value() {
@@ -760,8 +763,12 @@ impl<'m> CardReader<'m> {
                 );
             }
         }
-        // Rows with nothing but the year and dashes are plan placeholders.
-        if filled == 0 && weight.is_none() {
+        // Rows with nothing but the year and dashes (the weight's included: `2025 | - | - | -`)
+        // are plan placeholders.
+        let no_weight = weight
+            .as_ref()
+            .is_none_or(|w| matches!(w.value, Value::Placeholder { .. }));
+        if filled == 0 && no_weight {
             return;
         }
         if let Some(g) = group.as_ref() {
