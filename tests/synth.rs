@@ -385,14 +385,13 @@ fn the_table_layout_keeps_the_benchmarks_cells() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// What the reader does not do yet on realistic cards (reported in issue #8)
+// What the generator found the reader missing on realistic cards (issue #8); the ignored tests
+// are still open
 // ---------------------------------------------------------------------------------------------
 
 /// A plan-year row with a dash in every cell (`2025 | - | - | … | -`, Casalgrande L290–L291,
-/// L311–L312, L500–L501) is a placeholder, not an indicator. The reader keeps it as an
-/// indicator named `-` (scored `anno_di_piano`) because the `-` under `Peso` counts as a
-/// weight in `cards::indicator_row` (`filled == 0 && weight.is_none()`), and the card gets an
-/// extra `Peso 2025` = `-`.
+/// L311–L312, L500–L501) is a placeholder, not an indicator: neither the dash under `Peso` nor
+/// the one under the indicator's name (read as text) counts as a value.
 #[test]
 fn dash_placeholder_rows_are_not_indicators() {
     let (_dir, path, g) = generate(Layout::Schede, 500, SEED);
@@ -413,12 +412,10 @@ fn dash_placeholder_rows_are_not_indicators() {
     assert_eq!(ente.indicator_count(), g.indicators);
 }
 
-/// The card reader keeps only the columns it knows in an indicator table: a `Soglia minima`
-/// column (which flat tables keep in `extra`, for `i.colonna("Soglia minima")`) is dropped, so
-/// the `soglie` method a `Metodo` column asks for is «non valutabile: manca la colonna «Soglia
-/// minima»».
+/// A card's indicator table keeps the columns it has no role for (`Soglia minima`, a second
+/// `Target`) as extra columns, their number cells as numbers, so the `soglie` method a `Metodo`
+/// column asks for scores (`i.colonna("Soglia minima")`).
 #[test]
-#[ignore = "reader gap: card indicator tables drop unknown columns such as «Soglia minima» (issue #8)"]
 fn thresholds_score_on_cards() {
     let (_dir, path, g) = generate(Layout::Schede, 500, SEED);
     assert!(g.methods["soglie"] > 0);

@@ -950,7 +950,10 @@ impl<'m> TableReader<'m> {
                 {
                     continue;
                 }
-                let expect = role.map(expect_for).unwrap_or(Expect::Text);
+                let expect = role.map_or_else(
+                    || Expect::for_extra(grid.get(r, column.col).input()),
+                    expect_for,
+                );
                 let mut field = self.field(
                     (grid, sheet),
                     r,
@@ -1059,7 +1062,10 @@ impl<'m> TableReader<'m> {
                 Kind::Role(role) => Some(*role),
                 Kind::Extra { .. } => None,
             };
-            let expect = role.map(expect_for).unwrap_or(Expect::Text);
+            let expect = role.map_or_else(
+                || Expect::for_extra(grid.get(r, column.col).input()),
+                expect_for,
+            );
             let Some(f) = self.field(
                 (grid, sheet),
                 r,

@@ -42,6 +42,32 @@ pub enum Expect {
     Target,
 }
 
+impl Expect {
+    /// What a cell of an extra column (one with no role barometro knows, e.g. `Soglia minima`)
+    /// is read as: a number cell stays a number (a percentage or a date when its format says
+    /// so), anything else is text, so that a rule can compare it (`i.colonna("Soglia minima")`).
+    ///
+    /// ```
+    /// use barometro::value::{CellInput, Expect};
+    /// let number = CellInput::Number { value: 69.0, percent_format: false, date_format: false };
+    /// assert_eq!(Expect::for_extra(number), Expect::Number);
+    /// assert_eq!(Expect::for_extra(CellInput::Text("69")), Expect::Text);
+    /// ```
+    pub fn for_extra(cell: CellInput<'_>) -> Expect {
+        match cell {
+            CellInput::Number {
+                percent_format: true,
+                ..
+            } => Expect::Percent,
+            CellInput::Number {
+                date_format: true, ..
+            } => Expect::Date,
+            CellInput::Number { .. } => Expect::Number,
+            _ => Expect::Text,
+        }
+    }
+}
+
 /// What a cell holds before Italian parsing, as the workbook reader sees it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum CellInput<'a> {

@@ -590,16 +590,37 @@ impl<'m> CardReader<'m> {
     }
 
     /// The columns of an indicator table header row, if the row is one.
+    ///
+    /// A column whose header is no known role, or a second column of a role already read
+    /// (`Soglia minima` after `Target`), is kept as [`Role::Ignore`]: its values become the
+    /// indicator's extra columns, as in a flat table (`i.colonna("Soglia minima")` in the
+    /// rules); it does not make a row a header.
     fn indicator_header(&self, grid: &Grid, row: u32) -> Option<Vec<(u32, Role, String)>> {
         let mut columns: Vec<(u32, Role, String)> = Vec::new();
+        let mut extras: Vec<(u32, Role, String)> = Vec::new();
         for fc in form_cells(grid, row) {
             let text = grid.get(row, fc.col).text()?;
             let role = match self.matcher.best(text) {
                 Some(Role::Description) | Some(Role::Title) => Role::IndicatorName,
                 Some(r) => r,
-                None => continue,
+                None => {
+                    let header = text.trim();
+                    if !header.is_empty() && !extras.iter().any(|(_, _, h)| h == header) {
+                        extras.push((fc.col, Role::Ignore, header.to_string()));
+                    }
+                    continue;
+                }
             };
-            if role.is_objective_level() || columns.iter().any(|(_, r, _)| *r == role) {
+            if role.is_objective_level() {
+                continue;
+            }
+            if columns.iter().any(|(_, r, _)| *r == role) {
+                // A second column of the same role: the first is read, this one kept as an
+                // extra column, as in a flat table.
+                let header = text.trim();
+                if !extras.iter().any(|(_, _, h)| h == header) {
+                    extras.push((fc.col, Role::Ignore, header.to_string()));
+                }
                 continue;
             }
             columns.push((fc.col, role, text.trim().to_string()));
@@ -607,7 +628,11 @@ impl<'m> CardReader<'m> {
         let has = |r: Role| columns.iter().any(|(_, x, _)| *x == r);
         let usable = (has(Role::Target) || has(Role::Actual))
             && (has(Role::IndicatorName) || has(Role::Year));
-        (usable && columns.len() >= 3).then_some(columns)
+        if !(usable && columns.len() >= 3) {
+            return None;
+        }
+        columns.extend(extras);
+        Some(columns)
     }
 
     /// One row of an indicator table.
@@ -624,8 +649,10 @@ impl<'m> CardReader<'m> {
         findings: &mut Vec<Finding>,
     ) {
         let grid = maker.grid;
-        let first_col = columns.iter().map(|(c, _, _)| *c).min().unwrap_or(0);
-        let last_col = columns.iter().map(|(c, _, _)| *c).max().unwrap_or(0);
+        // The table's extent is that of its known columns (the extra ones may lie outside).
+        let known = || columns.iter().filter(|(_, r, _)| *r != Role::Ignore);
+        let first_col = known().map(|(c, _, _)| *c).min().unwrap_or(0);
+        let last_col = known().map(|(c, _, _)| *c).max().unwrap_or(0);
         // A group sub-header: one cell across the table.
         if let [only] = cells {
             if only.col <= first_col && only.last_col >= last_col && only.col != only.last_col {
@@ -716,7 +743,12 @@ impl<'m> CardReader<'m> {
                 continue;
             }
             let merged_copy = r0 != row;
-            let Some(field) = maker.field(row, *col, expect_for(*role), header, findings) else {
+            let expect = if *role == Role::Ignore {
+                Expect::for_extra(grid.get(row, *col).input())
+            } else {
+                expect_for(*role)
+            };
+            let Some(field) = maker.field(row, *col, expect, header, findings) else {
                 continue;
             };
             if *role == Role::Year {
