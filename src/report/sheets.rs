@@ -74,7 +74,10 @@ impl Scope {
 
 /// Indicators (and objectives) per group of areas written and verified together: the
 /// formula engine then holds one group at a time, and verifies one while the next is written.
-pub(crate) const GROUP_INDICATORS: usize = 20_000;
+/// Small groups overlap more and cost formualizer less per formula (its range reads scan the
+/// values computed in their 32,768-row chunk): on 20,000 indicators (`perf stat -r 5`, two
+/// runs each) 1.52 s with 2,000 against 1.66 s with 20,000, and 10% less CPU.
+pub(crate) const GROUP_INDICATORS: usize = 2_000;
 
 /// Consecutive top areas written and verified together.
 pub(crate) struct Group {
