@@ -449,12 +449,10 @@ fn forced_layouts_read_the_same() {
 }
 
 /// An Excel error as the value of a card's label row (`Realizzazione` = `=SUM(#REF!)`,
-/// `Obiettivo padre:` = `=#REF!`) is a warning «non è un numero» and, for `Obiettivo padre:`,
-/// a text weight `#REF!`: label values are read through their text (`cell_text`), which loses
-/// the error cell. In an activity row or an indicator table the same cell is an `errore-excel`
-/// error, as the README promises for every Excel error value.
+/// `Obiettivo padre:` = `=#REF!`) is an `errore-excel` error, as in an activity row or an
+/// indicator table (the README promises it for every Excel error value), not a text that «is
+/// not a number».
 #[test]
-#[ignore = "reader gap: Excel errors in card label rows are warnings, not errors (issue #8)"]
 fn excel_errors_in_card_labels_are_errors() {
     use rust_xlsxwriter::{Formula, Workbook};
     let dir = tempfile::tempdir().unwrap();

@@ -42,7 +42,7 @@ use super::titles::area_title;
 use crate::model::{
     Area, Ente, Field, Finding, Indicator, IndicatorValue, Objective, Severity, Source, StatedTotal,
 };
-use crate::value::{Expect, Value};
+use crate::value::{CellInput, Expect, Value};
 
 mod place;
 mod vocabulary;
@@ -1028,7 +1028,7 @@ fn set_slot(
             }
         }
         Slot::Weight => {
-            let f = maker.parsed(text, row, col, Expect::Percent, &label, findings);
+            let f = value_field(maker, text, row, col, Expect::Percent, &label, findings);
             if !matches!(f.value, Value::Placeholder { .. } | Value::Empty) {
                 o.weight = Some(f);
             }
@@ -1040,7 +1040,7 @@ fn set_slot(
         }
         Slot::Strategy => o.strategy.push((label, maker.text(text, row, col))),
         Slot::Extra(expect) => {
-            let f = maker.parsed(text, row, col, expect, &label, findings);
+            let f = value_field(maker, text, row, col, expect, &label, findings);
             o.extra.push((label, f));
         }
         Slot::AreaName => {
@@ -1051,6 +1051,26 @@ fn set_slot(
         }
         Slot::Heading => {}
     }
+}
+
+/// The value of a label row (`text`, its cells' texts joined) as `expect` reads it; when its
+/// cell holds an Excel error (`=SUM(#REF!)`), the cell itself, so that the error is an
+/// `errore-excel` error as everywhere else, not a text that «is not a number».
+fn value_field(
+    maker: &FieldMaker,
+    text: &str,
+    row: u32,
+    col: u32,
+    expect: Expect,
+    label: &str,
+    findings: &mut Vec<Finding>,
+) -> Field {
+    if matches!(maker.grid.get(row, col).input(), CellInput::Error(_)) {
+        if let Some(f) = maker.field(row, col, expect, label, findings) {
+            return f;
+        }
+    }
+    maker.parsed(text, row, col, expect, label, findings)
 }
 
 /// A percentage at the start of a text followed by words: `30% relazione a consuntivo` → 30.
