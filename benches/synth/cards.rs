@@ -1379,8 +1379,10 @@ impl SheetWriter<'_> {
                 (i as u32 == k - 1 && self.footers >= 3 && self.since_footer + k >= PAGE_ROWS)
                     .then(|| name_cut(&ind.name))
                     .flatten()
-                    // A text alone in its row three times is page debris to the reader: each
-                    // tail once per sheet.
+                    // Each tail once per sheet (the reader used to take a text alone in its
+                    // row three times for page debris; it no longer does in the name column,
+                    // `repeated_tails_of_split_rows_are_not_debris`; kept so that the seeds
+                    // give the same workbooks).
                     .filter(|at| self.tails.insert(ind.name[at + 1..].to_string()));
             match split {
                 Some(at) => {

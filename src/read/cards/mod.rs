@@ -187,8 +187,19 @@ impl<'m> CardReader<'m> {
             }
             let first = cell_text(grid.get(row, cells[0].col));
             let key = label_key(&first);
-            // Page debris: a footer alone in its row.
-            if cells.len() == 1 && debris.contains_key(&normalise_header(&first)) {
+            // Page debris: a footer alone in its row. Not a text alone in the name column of
+            // an indicator table after an indicator: that is the tail of a row split by the
+            // page break (`entro il 31/12/2024`), however often it recurs.
+            let split_tail = match &mode {
+                Mode::Indicators { columns, .. } => {
+                    columns
+                        .iter()
+                        .any(|(col, role, _)| *role == Role::IndicatorName && *col == cells[0].col)
+                        && card.as_ref().is_some_and(|c| !c.rows.is_empty())
+                }
+                _ => false,
+            };
+            if cells.len() == 1 && !split_tail && debris.contains_key(&normalise_header(&first)) {
                 row += 1;
                 continue;
             }
