@@ -4,9 +4,10 @@
 use std::time::Instant;
 
 use barometro::model::Severity;
+use barometro::read::read_workbook;
 use barometro::report::{
-    report_workbook, scored_json, write_atomically_among, Recalculated, ReportOptions, Template,
-    ENGINE,
+    report_read_workbook, scored_json, write_atomically_among, Recalculated, ReportError,
+    ReportOptions, Template, ENGINE,
 };
 
 use super::check::{check_outputs, files_read, load_rules, read_options};
@@ -35,10 +36,6 @@ pub fn run(args: &ReportArgs) -> i32 {
             return EXIT_UNREADABLE;
         }
     };
-    let rules = match load_rules(&args.rules) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
     let options = match read_options(&args.input) {
         Ok(read) => ReportOptions {
             read,
@@ -52,7 +49,25 @@ pub fn run(args: &ReportArgs) -> i32 {
             return EXIT_UNREADABLE;
         }
     };
-    let done = match report_workbook(input, &rules, &options) {
+    // The rules compile on another thread while the workbook is read (a few milliseconds of a
+    // municipality's file); a rule error is reported first, as when they came one after the
+    // other.
+    let (rules, ente) = std::thread::scope(|scope| {
+        let rules = scope.spawn(|| load_rules(&args.rules));
+        let ente = read_workbook(input, &options.read);
+        let rules = rules
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (rules, ente)
+    });
+    let rules = match rules {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let done = match ente
+        .map_err(ReportError::from)
+        .and_then(|ente| report_read_workbook(ente, input, &rules, &options))
+    {
         Ok(d) => d,
         Err(e) => {
             eprintln!("errore: {e}");

@@ -66,7 +66,7 @@ pub use compare::{build_comparison, ComparedSide, AREE, ORIGINE, SOLO_IN_UNO};
 pub use json::scored_json;
 pub use layout::{ANOMALIE, ATTIVITA, INDICATORI, OBIETTIVI, REGOLE, SINTESI};
 pub use package::{Package, SheetPart, MAX_UNCOMPRESSED};
-pub use pipeline::{report_workbook, ReportOptions, WorkbookReport};
+pub use pipeline::{report_read_workbook, report_workbook, ReportOptions, WorkbookReport};
 pub use sheets::{excel_serial, sha256_hex};
 pub use style::{label_formula, number_text};
 pub use template::{

@@ -88,6 +88,32 @@ pub fn report_workbook(
     options: &ReportOptions,
 ) -> Result<WorkbookReport, ReportError> {
     let ente = read_workbook(input, &options.read)?;
+    report_read_workbook(ente, input, rules, options)
+}
+
+/// [`report_workbook`] of a workbook already read: `ente` is `input` as
+/// [`read_workbook`] read it with `options.read`. The command line reads the workbook while
+/// the rules compile on another thread, then calls this.
+///
+/// ```
+/// use barometro::read::{read_workbook, ReadOptions};
+/// use barometro::report::{report_read_workbook, ReportOptions};
+/// use barometro::rules::RuleSet;
+/// use std::path::Path;
+///
+/// let input = Path::new("examples/demo.xlsx");
+/// let options = ReportOptions::default();
+/// let ente = read_workbook(input, &options.read)?;
+/// let done = report_read_workbook(ente, input, &RuleSet::default_set()?, &options)?;
+/// assert_eq!(done.evaluation.ente.indicator_count(), 140);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn report_read_workbook(
+    ente: crate::model::Ente,
+    input: &Path,
+    rules: &RuleSet,
+    options: &ReportOptions,
+) -> Result<WorkbookReport, ReportError> {
     let provenance = Provenance::of_file(input).map_err(|source| ReportError::Io {
         path: input.to_path_buf(),
         source,
