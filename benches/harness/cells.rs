@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{BufReader, BufWriter, Cursor, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use calamine::{open_workbook, open_workbook_from_rs, Data, Reader, Xlsx};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Formula, Workbook};
@@ -481,10 +481,10 @@ pub fn check_floor(report: &Cells, floor_bytes: &[u8], with_formats: bool) {
 // ---------------------------------------------------------------------------------------------
 
 /// The rust_xlsxwriter workbook settings of barometro's report writer, so that the floor pays
-/// for the same compression and memory mode. Read from the writer's source ([`Self::of_source`])
-/// rather than copied here, so that a change in `src/report` reaches the floor with no edit;
-/// constant-memory sheets are recognised in the report itself (their strings are inline, see
-/// [`Sheet::constant_memory`]).
+/// for the same compression and memory mode. Taken from `barometro::report::REPORT_WRITER`
+/// ([`Self::of_source`]) rather than copied here, so that a change in `src/report` reaches the
+/// floor with no edit; constant-memory sheets are recognised in the report itself (their
+/// strings are inline, see [`Sheet::constant_memory`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct WriterSettings {
     /// `Workbook::set_zip_compression_level(n)`; `None`: rust_xlsxwriter's default (6).
@@ -507,83 +507,19 @@ impl WriterSettings {
         }
     }
 
-    /// The settings found in the Rust sources under `src/report` of this crate (comments
-    /// skipped), and notes on what could not be resolved. `set_zip_compression_level(N)` with a
-    /// literal, a `const NAME: u8 = N;` or a field `x.name` initialised as `name: N` in the same
-    /// sources; any `add_worksheet_with_low_memory` call; `use_zip_large_file(true)`.
+    /// The settings of barometro's report writer, `barometro::report::REPORT_WRITER` (the
+    /// constant-memory sheets are recognised in the report itself, see
+    /// [`Sheet::constant_memory`]), and notes on what the floor cannot copy (none today).
     pub fn of_source() -> (WriterSettings, Vec<String>) {
-        let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/report"));
-        let mut code = String::new();
-        let mut notes = Vec::new();
-        let mut stack = vec![dir.clone()];
-        while let Some(d) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&d) else {
-                notes.push(format!(
-                    "{} cannot be read: the floor uses rust_xlsxwriter's defaults",
-                    d.display()
-                ));
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if path.extension().is_some_and(|e| e == "rs") {
-                    if let Ok(text) = std::fs::read_to_string(&path) {
-                        for line in text.lines() {
-                            let line = line.trim_start();
-                            if !line.starts_with("//") {
-                                code.push_str(line);
-                                code.push('\n');
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        let mut settings = WriterSettings::default();
-        if let Some(at) = code.find("set_zip_compression_level(") {
-            let arg: String = code[at + "set_zip_compression_level(".len()..]
-                .chars()
-                .take_while(|c| *c != ')')
-                .collect();
-            let arg = arg.trim();
-            let level = arg.parse::<u8>().ok().or_else(|| {
-                // A constant: `const NAME: u8 = N;`
-                let name = arg.rsplit("::").next().unwrap_or(arg);
-                let key = format!("const {name}:");
-                let at = code.find(&key)?;
-                let rest = &code[at..];
-                let value = rest[rest.find('=')? + 1..rest.find(';')?].trim();
-                value.parse::<u8>().ok()
-            });
-            let level = level.or_else(|| {
-                // A field of a settings value (`self.level`): its initialiser `level: N` in a
-                // struct literal (the report writer's settings constant).
-                let field = arg.rsplit('.').next().unwrap_or(arg).trim();
-                let key = format!("{field}:");
-                code.match_indices(&key).find_map(|(at, _)| {
-                    let before = code[..at].chars().next_back();
-                    if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-                        return None;
-                    }
-                    let value: String = code[at + key.len()..]
-                        .chars()
-                        .take_while(|c| !matches!(c, ',' | '}' | '\n' | ';'))
-                        .collect();
-                    value.trim().parse::<u8>().ok()
-                })
-            });
-            match level {
-                Some(l) => settings.compression_level = Some(l),
-                None => notes.push(format!(
-                    "src/report sets the compression level to `{arg}`, which the benchmark cannot resolve: the floor uses rust_xlsxwriter's default"
-                )),
-            }
-        }
-        settings.low_memory = code.contains("add_worksheet_with_low_memory");
-        settings.large_file = code.contains("use_zip_large_file(true)");
-        (settings, notes)
+        let report = barometro::report::REPORT_WRITER;
+        (
+            WriterSettings {
+                compression_level: Some(report.zip_compression_level),
+                low_memory: false,
+                large_file: false,
+            },
+            Vec::new(),
+        )
     }
 
     /// `compression level 6 (rust_xlsxwriter's default)`, `…; low-memory sheets`.
