@@ -158,6 +158,30 @@ impl FieldMaker<'_, '_> {
         }
     }
 
+    /// The value of a label row (`text`, its cells' texts joined) as `expect` reads it
+    /// ([`FieldMaker::parsed`]); when its cell holds an Excel error (`=SUM(#REF!)`), the cell
+    /// itself ([`FieldMaker::field`]), so that the error is an `errore-excel` error as
+    /// everywhere else, not a text that «is not a number».
+    pub(crate) fn label_value(
+        &self,
+        text: &str,
+        row: u32,
+        col: u32,
+        expect: Expect,
+        label: &str,
+        findings: &mut Vec<Finding>,
+    ) -> Field {
+        if matches!(
+            self.grid.get(row, col).input(),
+            crate::value::CellInput::Error(_)
+        ) {
+            if let Some(f) = self.field(row, col, expect, label, findings) {
+                return f;
+            }
+        }
+        self.parsed(text, row, col, expect, label, findings)
+    }
+
     /// A field parsed from a piece of text (`Media` after `Grado di strategicità:`).
     pub(crate) fn parsed(
         &self,

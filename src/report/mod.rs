@@ -231,6 +231,14 @@ impl FormulaCheck {
             .to_string()
     }
 
+    /// The rules' value as the formula's cached result.
+    fn cached(&self) -> String {
+        match &self.expected {
+            Expected::Number(n) => number_text(*n),
+            Expected::Text(t) => t.clone(),
+        }
+    }
+
     /// Writes the formula into its cell with the rules' value cached (so viewers that do not
     /// recalculate show it) and records it in `checks` for the verification.
     pub(crate) fn write(
@@ -239,10 +247,7 @@ impl FormulaCheck {
         format: &rust_xlsxwriter::Format,
         checks: &mut Vec<FormulaCheck>,
     ) -> Result<(), rust_xlsxwriter::XlsxError> {
-        let cached = match &self.expected {
-            Expected::Number(n) => number_text(*n),
-            Expected::Text(t) => t.clone(),
-        };
+        let cached = self.cached();
         ws.write_formula_with_format(
             self.row,
             self.col,
@@ -261,10 +266,7 @@ impl FormulaCheck {
         format: &rust_xlsxwriter::Format,
         checks: &mut Vec<FormulaCheck>,
     ) -> Result<(), rust_xlsxwriter::XlsxError> {
-        let cached = match &self.expected {
-            Expected::Number(n) => number_text(*n),
-            Expected::Text(t) => t.clone(),
-        };
+        let cached = self.cached();
         out.formula(
             self.row,
             self.col,
@@ -620,10 +622,7 @@ impl InputFiles {
                 // An existing file is never one of the inputs that do not exist.
                 return self.ids.contains(&(m.dev(), m.ino()));
             }
-            if !self.ids.is_empty() && self.others.is_empty() {
-                // A file that does not exist is none of the existing inputs.
-                return false;
-            }
+            // A file that does not exist is none of the existing inputs.
         }
         self.others.iter().any(|input| same_file(input, path))
     }

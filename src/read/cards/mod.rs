@@ -42,7 +42,7 @@ use super::titles::area_title;
 use crate::model::{
     Area, Ente, Field, Finding, Indicator, IndicatorValue, Objective, Severity, Source, StatedTotal,
 };
-use crate::value::{CellInput, Expect, Value};
+use crate::value::{Expect, Value};
 
 mod place;
 mod vocabulary;
@@ -190,7 +190,7 @@ impl<'m> CardReader<'m> {
             // Page debris: a footer alone in its row. Not a text alone in the name column of
             // an indicator table after an indicator: that is the tail of a row split by the
             // page break (`entro il 31/12/2024`), however often it recurs.
-            let split_tail = match &mode {
+            let split_tail = || match &mode {
                 Mode::Indicators { columns, .. } => {
                     columns
                         .iter()
@@ -199,7 +199,7 @@ impl<'m> CardReader<'m> {
                 }
                 _ => false,
             };
-            if cells.len() == 1 && !split_tail && debris.contains_key(&normalise_header(&first)) {
+            if cells.len() == 1 && debris.contains_key(&normalise_header(&first)) && !split_tail() {
                 row += 1;
                 continue;
             }
@@ -1039,7 +1039,7 @@ fn set_slot(
             }
         }
         Slot::Weight => {
-            let f = value_field(maker, text, row, col, Expect::Percent, &label, findings);
+            let f = maker.label_value(text, row, col, Expect::Percent, &label, findings);
             if !matches!(f.value, Value::Placeholder { .. } | Value::Empty) {
                 o.weight = Some(f);
             }
@@ -1051,7 +1051,7 @@ fn set_slot(
         }
         Slot::Strategy => o.strategy.push((label, maker.text(text, row, col))),
         Slot::Extra(expect) => {
-            let f = value_field(maker, text, row, col, expect, &label, findings);
+            let f = maker.label_value(text, row, col, expect, &label, findings);
             o.extra.push((label, f));
         }
         Slot::AreaName => {
@@ -1062,26 +1062,6 @@ fn set_slot(
         }
         Slot::Heading => {}
     }
-}
-
-/// The value of a label row (`text`, its cells' texts joined) as `expect` reads it; when its
-/// cell holds an Excel error (`=SUM(#REF!)`), the cell itself, so that the error is an
-/// `errore-excel` error as everywhere else, not a text that «is not a number».
-fn value_field(
-    maker: &FieldMaker,
-    text: &str,
-    row: u32,
-    col: u32,
-    expect: Expect,
-    label: &str,
-    findings: &mut Vec<Finding>,
-) -> Field {
-    if matches!(maker.grid.get(row, col).input(), CellInput::Error(_)) {
-        if let Some(f) = maker.field(row, col, expect, label, findings) {
-            return f;
-        }
-    }
-    maker.parsed(text, row, col, expect, label, findings)
 }
 
 /// A percentage at the start of a text followed by words: `30% relazione a consuntivo` → 30.
