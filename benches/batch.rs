@@ -34,8 +34,8 @@ use barometro::batch::{consolidated_workbook, find_workbooks, run_batch, BatchOp
 use barometro::report::{verify, ReportOptions};
 use barometro::rules::RuleSet;
 use harness::{
-    bench_dir, env_usize, group_thousands, human_time, is_smoke_run, machine, rotated, sample,
-    sizes, time,
+    bench_dir, env_list, env_usize, group_thousands, human_time, is_smoke_run, machine, rotated,
+    sample, sizes, time,
 };
 
 /// Indicators of the `i`-th generated file: mostly 150, some small, some large.
@@ -68,17 +68,7 @@ fn workbooks(root: &Path, files: usize, smoke: bool) -> (PathBuf, usize) {
 
 fn main() {
     let smoke = is_smoke_run();
-    let jobs: Vec<usize> = match std::env::var("BENCH_JOBS") {
-        Ok(list) if !list.trim().is_empty() => list
-            .split(',')
-            .map(|s| {
-                s.trim()
-                    .parse()
-                    .unwrap_or_else(|_| panic!("BENCH_JOBS: {s:?} is not a number"))
-            })
-            .collect(),
-        _ => vec![1, 2],
-    };
+    let jobs: Vec<usize> = env_list("BENCH_JOBS", false).unwrap_or_else(|| vec![1, 2]);
     let runs = env_usize("BENCH_RUNS").unwrap_or(if smoke { 1 } else { 5 });
     let warmup = env_usize("BENCH_WARMUP").unwrap_or(if smoke { 0 } else { 1 });
     let (root, _temp) = bench_dir();

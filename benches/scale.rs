@@ -113,8 +113,8 @@ use harness::cells::{
     CellCounts, WriterSettings,
 };
 use harness::{
-    bench_dir, env_usize, group_thousands, human_size, human_time, is_smoke_run, machine, rotated,
-    sample, sizes, time,
+    bench_dir, env_list, env_usize, group_thousands, human_size, human_time, is_smoke_run, machine,
+    rotated, sample, sizes, time,
 };
 use serde::Deserialize;
 
@@ -634,20 +634,6 @@ fn run_python(tools: &Tools, place: &Place, json: Option<&Path>) -> Measured {
     f.measured
 }
 
-/// `file://` URL of a path.
-fn file_url(path: &Path) -> String {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut url = String::from("file://");
-    for b in absolute.to_string_lossy().bytes() {
-        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
-            url.push(b as char);
-        } else {
-            url.push_str(&format!("%{b:02X}"));
-        }
-    }
-    url
-}
-
 /// The private profile: recalculate every formula on load (the tests' settings).
 fn lo_profile(profile: &Path) {
     let user = profile.join("user");
@@ -683,27 +669,7 @@ fn run_libreoffice(
     let file_name = input.file_name().unwrap_or_default();
     let converted = out_dir.join(file_name);
     let _ = fs::remove_file(&converted);
-    let mut cmd = Command::new(soffice);
-    cmd.arg(format!(
-        "-env:UserInstallation={}",
-        file_url(&place.profile)
-    ))
-    .args([
-        "--headless",
-        "--invisible",
-        "--norestore",
-        "--nologo",
-        "--nodefault",
-        "--nolockcheck",
-        "--convert-to",
-        "xlsx:Calc MS Excel 2007 XML",
-        "--outdir",
-    ])
-    .arg(out_dir)
-    .arg(input)
-    .env("LC_ALL", "C.UTF-8")
-    .env("LANG", "C.UTF-8")
-    .env_remove("LANGUAGE");
+    let cmd = libreoffice::convert_command(soffice, &place.profile, input, out_dir);
     let what = format!("LibreOffice converting {}", input.display());
     let stem = input.file_stem().unwrap_or_default().to_string_lossy();
     let f = run_measured(cmd, &place.path(&format!("soffice-{stem}")), &what);
@@ -1404,17 +1370,7 @@ fn batch_folder(root: &Path, files: usize) -> PathBuf {
 
 fn bench_batch(root: &Path, tools: &Tools, smoke: bool) -> Vec<BatchResult> {
     let files = env_usize("BENCH_FILES").unwrap_or(if smoke { 4 } else { DEFAULT_FILES });
-    let jobs: Vec<usize> = match std::env::var("BENCH_JOBS") {
-        Ok(list) if !list.trim().is_empty() => list
-            .split(',')
-            .map(|s| {
-                s.trim()
-                    .parse()
-                    .unwrap_or_else(|_| panic!("BENCH_JOBS: {s:?} is not a number"))
-            })
-            .collect(),
-        _ => vec![2, 1],
-    };
+    let jobs: Vec<usize> = env_list("BENCH_JOBS", false).unwrap_or_else(|| vec![2, 1]);
     let runs = env_usize("BENCH_RUNS").unwrap_or(1);
     let warmup = env_usize("BENCH_WARMUP").unwrap_or(0);
     let input = batch_folder(root, files);

@@ -224,21 +224,25 @@ fn input_text_is_never_a_formula_and_a_rule_without_twin_gets_a_note() {
     );
 }
 
-#[test]
-fn a_wrong_twin_is_caught_and_named() {
-    let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("regole");
+/// The default rules written by `init` into `dir/regole`, with the twin of the ratio method
+/// replaced by `twin`.
+fn rules_with_ratio_twin(dir: &Path, twin: &str) -> PathBuf {
+    let rules = dir.join("regole");
     let o = barometro(&["init", s(&rules)]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let file = rules.join("indicatori.rhai");
     let text = std::fs::read_to_string(&file).unwrap();
-    // The rule says 100, its twin caps at 90: the twin is wrong for actuals above target.
-    let edited = text.replace(
-        "\"=MAX(0,MIN(100,{consuntivo}/{target}*100))\"",
-        "\"=MAX(0,MIN(90,{consuntivo}/{target}*100))\"",
-    );
+    let edited = text.replace("\"=MAX(0,MIN(100,{consuntivo}/{target}*100))\"", twin);
     assert_ne!(edited, text);
     std::fs::write(&file, edited).unwrap();
+    rules
+}
+
+#[test]
+fn a_wrong_twin_is_caught_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    // The rule says 100, its twin caps at 90: the twin is wrong for actuals above target.
+    let rules = rules_with_ratio_twin(dir.path(), "\"=MAX(0,MIN(90,{consuntivo}/{target}*100))\"");
     let input = cremona(dir.path());
     let out = dir.path().join("r.xlsx");
     let o = barometro(&["report", s(&input), "-o", s(&out), "--regole", s(&rules)]);
@@ -267,19 +271,12 @@ fn a_wrong_twin_is_caught_and_named() {
 #[test]
 fn a_twin_that_refers_to_cells_by_itself_is_verified_on_the_written_file() {
     let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("regole");
-    let o = barometro(&["init", s(&rules)]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let file = rules.join("indicatori.rhai");
-    let text = std::fs::read_to_string(&file).unwrap();
     // The same value, plus 0 times a count of cells the template names itself (the title
     // rows of Indicatori, which the recorded cells do not hold).
-    let edited = text.replace(
-        "\"=MAX(0,MIN(100,{consuntivo}/{target}*100))\"",
+    let rules = rules_with_ratio_twin(
+        dir.path(),
         "\"=MAX(0,MIN(100,{consuntivo}/{target}*100))+0*COUNTA($A$1:$A$2)\"",
     );
-    assert_ne!(edited, text);
-    std::fs::write(&file, edited).unwrap();
     let input = cremona(dir.path());
     let out = dir.path().join("r.xlsx");
     let o = barometro(&["report", s(&input), "-o", s(&out), "--regole", s(&rules)]);

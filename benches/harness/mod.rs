@@ -49,19 +49,32 @@ pub fn is_smoke_run() -> bool {
 /// The sizes to run: `BENCH_SIZES` (comma-separated, `_` allowed), else `smoke_size` on a smoke
 /// run, else `defaults`.
 pub fn sizes(smoke: bool, smoke_size: usize, defaults: &[usize]) -> Vec<usize> {
-    match std::env::var("BENCH_SIZES") {
-        Ok(list) if !list.trim().is_empty() => list
-            .split(',')
+    match env_list("BENCH_SIZES", true) {
+        Some(sizes) => sizes,
+        None if smoke => vec![smoke_size],
+        None => defaults.to_vec(),
+    }
+}
+
+/// A comma-separated list of numbers in the environment variable `name` (`_` allowed between
+/// digits when `grouped`); `None` when it is unset or blank. Panics on anything else.
+pub fn env_list(name: &str, grouped: bool) -> Option<Vec<usize>> {
+    let list = std::env::var(name).ok().filter(|l| !l.trim().is_empty())?;
+    Some(
+        list.split(',')
             .map(|s| {
-                s.trim()
-                    .replace('_', "")
+                let s = s.trim();
+                let digits = if grouped {
+                    s.replace('_', "")
+                } else {
+                    s.to_string()
+                };
+                digits
                     .parse()
-                    .unwrap_or_else(|_| panic!("BENCH_SIZES: {s:?} is not a number"))
+                    .unwrap_or_else(|_| panic!("{name}: {s:?} is not a number"))
             })
             .collect(),
-        _ if smoke => vec![smoke_size],
-        _ => defaults.to_vec(),
-    }
+    )
 }
 
 /// Where the generated workbooks go: `BENCH_DIR` (kept and reused), else a temporary folder

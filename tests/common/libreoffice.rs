@@ -190,26 +190,8 @@ fn convert(
     let stdout = fs::File::create(&stdout_path).map_err(|e| e.to_string())?;
     let stderr = fs::File::create(&stderr_path).map_err(|e| e.to_string())?;
 
-    let mut cmd = Command::new(soffice);
-    cmd.arg(format!("-env:UserInstallation={}", file_url(&profile)))
-        .args([
-            "--headless",
-            "--invisible",
-            "--norestore",
-            "--nologo",
-            "--nodefault",
-            "--nolockcheck",
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-        ])
-        .arg(&conv_dir)
-        .arg(&work_input)
-        .current_dir(work.path())
-        // The locale that matters is pinned in the profile; this keeps messages stable.
-        .env("LC_ALL", "C.UTF-8")
-        .env("LANG", "C.UTF-8")
-        .env_remove("LANGUAGE")
+    let mut cmd = convert_command(soffice, &profile, &work_input, &conv_dir);
+    cmd.current_dir(work.path())
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(stderr);
@@ -264,6 +246,31 @@ fn convert(
         output.display()
     );
     Ok(output)
+}
+
+/// `soffice` headless converting `input` (xlsx → xlsx) into `out_dir` with the user profile
+/// `profile` (where recalculation on load is forced), messages in a stable locale.
+pub fn convert_command(soffice: &Path, profile: &Path, input: &Path, out_dir: &Path) -> Command {
+    let mut cmd = Command::new(soffice);
+    cmd.arg(format!("-env:UserInstallation={}", file_url(profile)))
+        .args([
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nologo",
+            "--nodefault",
+            "--nolockcheck",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+        ])
+        .arg(out_dir)
+        .arg(input)
+        // The locale that matters is pinned in the profile; this keeps messages stable.
+        .env("LC_ALL", "C.UTF-8")
+        .env("LANG", "C.UTF-8")
+        .env_remove("LANGUAGE");
+    cmd
 }
 
 /// [`recalculate_in_locale`] into a temporary directory, then [`compare_formulas`].
