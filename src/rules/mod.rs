@@ -271,7 +271,17 @@ impl Bands {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn band_of(&self, score: Option<f64>) -> Option<&Band> {
-        let s = excel::round_decimal(score?, Self::DECIMALS, excel::Rounding::HalfUp);
+        let x = score?;
+        // Rounding moves a score by less than 1e-9 (and 15 significant digits by less than
+        // 1e-14 of it): it changes a comparison only near a threshold, so only there is it
+        // done (a report labels every indicator, objective and area).
+        let margin = 1e-6 * x.abs().max(1.0);
+        let near = self.bands.iter().any(|b| (x - b.from).abs() <= margin);
+        let s = if near {
+            excel::round_decimal(x, Self::DECIMALS, excel::Rounding::HalfUp)
+        } else {
+            x
+        };
         self.bands.iter().find(|b| s >= b.from)
     }
 
@@ -410,5 +420,48 @@ impl Evaluation {
     /// The worst severity among all findings.
     pub fn worst_severity(&self) -> Option<crate::model::Severity> {
         self.all_findings().map(|f| f.severity).max()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The band of a score always rounded first, as `band_of` was before it rounded only near
+    /// a threshold.
+    fn always_rounded(bands: &Bands, x: f64) -> Option<&str> {
+        let s = excel::round_decimal(x, Bands::DECIMALS, excel::Rounding::HalfUp);
+        bands
+            .bands
+            .iter()
+            .find(|b| s >= b.from)
+            .map(|b| b.label.as_str())
+    }
+
+    #[test]
+    fn a_score_gets_the_band_of_its_rounded_value_near_and_far_from_thresholds() {
+        let rules = RuleSet::default_set().unwrap();
+        let bands = &rules.bands;
+        let mut scores = vec![0.0, -0.0, 100.0, 1e12, -1e12, 1e-300, f64::MAX, f64::MIN];
+        for b in &bands.bands {
+            for d in [
+                0.0, 1e-15, 1e-12, 4.9e-10, 5e-10, 5.1e-10, 1e-9, 1e-7, 1e-6, 2e-6, 1e-3, 0.5,
+            ] {
+                scores.extend([b.from + d, b.from - d]);
+            }
+        }
+        scores.push(327_626.1 / 364_029.0 * 100.0);
+        let mut x = 0.001_f64;
+        while x < 200.0 {
+            scores.push(x);
+            x += 0.0173;
+        }
+        for x in scores {
+            assert_eq!(
+                bands.band_of(Some(x)).map(|b| b.label.as_str()),
+                always_rounded(bands, x),
+                "{x:e}"
+            );
+        }
     }
 }
