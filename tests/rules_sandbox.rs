@@ -416,6 +416,24 @@ fn a_clean_run_has_no_stop() {
     assert_eq!(scores(&ev), [Some(80.0), Some(50.0), Some(100.0)]);
 }
 
+/// About 400,000 operations per call (a loop iteration is a few): under the limit for one
+/// call, over it for the three calls together.
+const BUSY: &str = "fn rapporto(i) {
+    let n = 0;
+    while n < 100000 { n += 1; }
+    max(0, min(100, i.consuntivo / i.target * 100))
+}";
+
+#[test]
+fn each_rule_call_has_its_own_operation_budget() {
+    // The operations are counted per call: over a whole run, a large workbook would stop at a
+    // rule that is not looping.
+    let (rules, _) = rules_with("indicatori.rhai", "rapporto", BUSY);
+    let ev = run(&rules, three("due"));
+    assert!(errors(&ev).is_empty(), "{:#?}", ev.findings);
+    assert_eq!(scores(&ev), [Some(80.0), Some(50.0), Some(100.0)]);
+}
+
 #[test]
 fn an_endless_loop_finding_names_file_and_function() {
     let (rules, files) = rules_with("indicatori.rhai", "rapporto", LOOPING);
